@@ -1,0 +1,107 @@
+"""Run every assignment's experiments in one go, and rebuild REPORT.md's tables.
+
+    python run_all.py                 # full runs behind REPORT.md (writes results/)
+    python run_all.py --quick         # every part with tiny settings (writes runs/quick/)
+    python run_all.py --only cifar,names --data-dir ../data
+    python run_all.py --tables        # regenerate the tables in REPORT.md from results/
+
+Each part registers its command lines in PARTS below. The commands run in order
+as subprocesses from the repository root; a failing part is reported and the
+others still run. The exit status is non-zero if any part failed.
+"""
+import argparse
+import importlib
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+from utils import REPO_ROOT, UserError, run_main
+
+
+@dataclass
+class Part:
+    """One assignment part: its full and quick command lines (script path first,
+    relative to the repo root) and, optionally, the "module:function" that turns
+    its results folder into the markdown of its REPORT.md block."""
+    name: str
+    full: list = field(default_factory=list)
+    quick: list = field(default_factory=list)
+    table: str = None
+
+
+PARTS = [
+]
+
+REPORT = REPO_ROOT / "REPORT.md"
+BLOCK = re.compile(r"(<!-- results:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /results -->)", re.S)
+
+
+def select(names):
+    """The registered parts named in a comma-separated list (all when None)."""
+    if names is None:
+        return PARTS
+    wanted = [n.strip() for n in names.split(",") if n.strip()]
+    known = {part.name for part in PARTS}
+    unknown = [n for n in wanted if n not in known]
+    if unknown:
+        raise UserError(f"unknown part(s) {', '.join(unknown)}; known: {', '.join(sorted(known)) or 'none yet'}")
+    return [part for part in PARTS if part.name in wanted]
+
+
+def run_part(part, quick, data_dir):
+    """Run one part's commands; return (ok, seconds)."""
+    start = time.perf_counter()
+    for command in part.quick if quick else part.full:
+        argv = [sys.executable, *command]
+        if data_dir is not None:
+            argv += ["--data-dir", str(data_dir)]
+        print(f"\n=== {part.name}: {' '.join(command)}", flush=True)
+        if subprocess.run(argv, cwd=REPO_ROOT).returncode != 0:
+            return False, time.perf_counter() - start
+    return True, time.perf_counter() - start
+
+
+def render_block(name):
+    """The markdown a part's table function builds from results/<name>/."""
+    part = next((p for p in PARTS if p.name == name and p.table), None)
+    if part is None:
+        raise UserError(f"REPORT.md has a block for {name!r} but no registered part builds it")
+    module, function = part.table.split(":")
+    return getattr(importlib.import_module(module), function)(REPO_ROOT / "results" / name).strip() + "\n"
+
+
+def render_report(text):
+    """REPORT.md text with every `<!-- results:NAME -->` block rebuilt from results/."""
+    return BLOCK.sub(lambda m: m.group(1) + render_block(m.group("name")) + m.group(4), text)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="tiny settings; outputs go to runs/quick/")
+    parser.add_argument("--only", metavar="NAME[,NAME]", help="run only these parts")
+    parser.add_argument("--data-dir", help="passed to every script (default: $DATA_DIR, else data/)")
+    parser.add_argument("--tables", action="store_true", help="only rebuild the tables in REPORT.md")
+    parser.add_argument("--list", action="store_true", help="list the registered parts and exit")
+    args = parser.parse_args()
+
+    if args.list:
+        for part in PARTS:
+            print(part.name)
+        return 0
+    if args.tables:
+        REPORT.write_text(render_report(REPORT.read_text()))
+        print(f"rebuilt the tables in {REPORT.name}")
+        return 0
+
+    rows = [(part.name, *run_part(part, args.quick, args.data_dir)) for part in select(args.only)]
+    print(f"\n{'part':<14}{'status':<8}{'seconds':>9}")
+    for name, ok, seconds in rows:
+        print(f"{name:<14}{'ok' if ok else 'FAILED':<8}{seconds:>9.1f}")
+    print(f"{'total':<22}{sum(r[2] for r in rows):>9.1f}")
+    return 0 if all(ok for _, ok, _ in rows) else 1
+
+
+if __name__ == "__main__":
+    run_main(main)

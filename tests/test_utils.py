@@ -1,0 +1,161 @@
+"""Tests for utils.py: seeding, atomic writes, data folders, downloads, errors."""
+import functools
+import hashlib
+import http.server
+import io
+import os
+import pickle
+import socket
+import tarfile
+import threading
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+import utils
+
+
+def test_seeding_repeats_numbers():
+    def draw():
+        utils.seed_everything(123)
+        return (np.random.rand(3).tolist(), torch.rand(3).tolist(),
+                __import__("random").random())
+    assert draw() == draw()
+
+
+def test_pick_device_auto_and_errors():
+    assert utils.pick_device("cpu").type == "cpu"
+    assert utils.pick_device("auto").type in {"cpu", "cuda", "mps"}
+    if not torch.cuda.is_available():
+        with pytest.raises(utils.UserError, match="CUDA"):
+            utils.pick_device("cuda")
+    with pytest.raises(utils.UserError):
+        utils.pick_device("tpu")
+
+
+def test_output_dir_quick_never_writes_results(tmp_path, monkeypatch):
+    monkeypatch.setattr(utils, "REPO_ROOT", tmp_path)
+    parser = utils.add_common_args(__import__("argparse").ArgumentParser(), "demo")
+    assert utils.output_dir(parser.parse_args(["--quick"])) == tmp_path / "runs" / "quick" / "demo"
+    assert utils.output_dir(parser.parse_args([])) == tmp_path / "results" / "demo"
+    assert utils.output_dir(parser.parse_args(["--out", str(tmp_path / "x")])) == tmp_path / "x"
+
+
+def test_data_dir_resolution_order(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "env"))
+    assert utils.data_dir(tmp_path / "flag") == tmp_path / "flag"
+    assert utils.data_dir(None) == tmp_path / "env"
+    monkeypatch.delenv("DATA_DIR")
+    assert utils.data_dir(None) == utils.REPO_ROOT / "data"
+
+
+class Unpicklable:
+    def __reduce__(self):
+        raise RuntimeError("interrupted mid-write")
+
+
+def test_atomic_save_leaves_no_partial_file(tmp_path):
+    target = tmp_path / "model.pt"
+    utils.atomic_torch_save({"w": torch.ones(2)}, target)
+    # a write that dies half-way (after some bytes are out) keeps the old file intact
+    with pytest.raises(RuntimeError):
+        utils.atomic_torch_save({"w": torch.zeros(1000), "bad": Unpicklable()}, target)
+    assert torch.load(target)["w"].tolist() == [1.0, 1.0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.pt"]
+
+
+def test_json_handles_numpy_and_is_atomic(tmp_path):
+    path = utils.save_json({"a": np.float32(0.5), "b": np.arange(3), "c": Path("x")}, tmp_path / "s.json")
+    assert utils.load_json(path) == {"a": 0.5, "b": [0, 1, 2], "c": "x"}
+
+
+def test_check_finite():
+    assert utils.check_finite(torch.tensor(1.5), "step 1") == 1.5
+    with pytest.raises(utils.UserError, match="nan at epoch 3"):
+        utils.check_finite(float("nan"), "epoch 3")
+
+
+def test_run_main_turns_user_error_into_one_line(capsys):
+    def failing():
+        raise utils.UserError("no data here")
+    with pytest.raises(SystemExit) as stop:
+        utils.run_main(failing)
+    assert stop.value.code == 1
+    assert capsys.readouterr().err == "error: no data here\n"
+
+
+# --- the download helper, against a loopback HTTP server -----------------------
+
+@pytest.fixture
+def server(tmp_path):
+    """Serve tmp_path/'www' on 127.0.0.1; yield (folder, base URL)."""
+    www = tmp_path / "www"
+    www.mkdir()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(www))
+    handler.log_message = lambda *args: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield www, f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_download_verifies_and_renames(server, tmp_path):
+    www, base = server
+    payload = os.urandom(5000)
+    (www / "blob.bin").write_bytes(payload)
+    dest = tmp_path / "data"
+    path = utils.download(f"{base}/blob.bin", dest, size=5000,
+                          md5=hashlib.md5(payload).hexdigest(),
+                          sha256=hashlib.sha256(payload).hexdigest())
+    assert path == dest / "blob.bin" and path.read_bytes() == payload
+    assert not list(dest.glob("*.part"))
+    (www / "blob.bin").unlink()  # present files are not downloaded again
+    assert utils.download(f"{base}/blob.bin", dest) == path
+
+
+def test_download_wrong_checksum_leaves_nothing(server, tmp_path):
+    www, base = server
+    (www / "blob.bin").write_bytes(b"hello")
+    dest = tmp_path / "data"
+    with pytest.raises(utils.DataError, match="md5") as err:
+        utils.download(f"{base}/blob.bin", dest, md5="0" * 32)
+    assert f"{base}/blob.bin" in str(err.value) and str(dest) in str(err.value)
+    assert list(dest.iterdir()) == []
+
+
+def test_download_unreachable_host_is_a_clear_error(tmp_path):
+    with socket.socket() as sock:  # a port that nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/cifar.tar.gz"
+    with pytest.raises(utils.DataError, match="could not download") as err:
+        utils.download(url, tmp_path)
+    assert url in str(err.value) and "cifar.tar.gz" in str(err.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_download_extracts_tar_and_zip(server, tmp_path):
+    www, base = server
+    with tarfile.open(www / "pack.tar.gz", "w:gz") as tar:
+        info = tarfile.TarInfo("pack/a.txt")
+        info.size = 2
+        tar.addfile(info, io.BytesIO(b"hi"))
+    with zipfile.ZipFile(www / "pack.zip", "w") as zf:
+        zf.writestr("data/names/B.txt", "Bo\n")
+    dest = tmp_path / "data"
+    utils.download(f"{base}/pack.tar.gz", dest, extract=True)
+    utils.download(f"{base}/pack.zip", dest, extract=True)
+    assert (dest / "pack" / "a.txt").read_text() == "hi"
+    assert (dest / "data" / "names" / "B.txt").read_text() == "Bo\n"
+
+
+def test_corrupt_archive_is_a_data_error(tmp_path):
+    bad = tmp_path / "broken.tar.gz"
+    bad.write_bytes(b"not a tarball")
+    with pytest.raises(utils.DataError, match="corrupt"):
+        utils.extract_archive(bad, tmp_path)

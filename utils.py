@@ -1,0 +1,310 @@
+"""The one module the assignments share: seeding, devices, command-line flags,
+output folders, JSON and figures, atomic checkpoints, data folders and downloads,
+and the one-line error handling every script uses.
+
+Only what at least two parts need lives here; everything else stays with its part.
+"""
+import argparse
+import contextlib
+import functools
+import hashlib
+import json
+import math
+import os
+import random
+import sys
+import tarfile
+import tempfile
+import zipfile
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # never open a window: scripts run headless and save PNGs
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+REPO_ROOT = Path(__file__).resolve().parent
+
+
+class UserError(Exception):
+    """A problem the user can fix (bad flag, missing data, NaN loss, ...).
+
+    `run_main` prints it as one line and exits non-zero instead of a traceback.
+    """
+
+
+class DataError(UserError):
+    """A dataset could not be found, downloaded or verified."""
+
+
+# ---------------------------------------------------------------------------
+# Reproducibility and devices
+# ---------------------------------------------------------------------------
+
+def seed_everything(seed):
+    """Seed Python, NumPy and torch so that a CPU run repeats bit for bit."""
+    random.seed(seed)
+    np.random.seed(seed)
+    try:
+        import torch
+    except ImportError:  # mytorch and its autograder need only NumPy
+        return
+    torch.manual_seed(seed)
+    torch.backends.cudnn.deterministic = True
+    torch.backends.cudnn.benchmark = False
+
+
+def pick_device(name="auto"):
+    """Return a torch.device: 'auto' tries cuda, then mps, then cpu."""
+    import torch
+
+    mps = getattr(torch.backends, "mps", None)
+    has_mps = mps is not None and mps.is_available()
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        return torch.device("mps" if has_mps else "cpu")
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise UserError(f"--device {name} was asked for but CUDA is not available here; use --device cpu")
+    if name == "mps" and not has_mps:
+        raise UserError("--device mps was asked for but MPS is not available here; use --device cpu")
+    try:
+        return torch.device(name)
+    except RuntimeError as err:
+        raise UserError(f"unknown --device {name!r} ({err})") from None
+
+
+# ---------------------------------------------------------------------------
+# Command line and output folders
+# ---------------------------------------------------------------------------
+
+def add_common_args(parser, part):
+    """Add the flags every script shares: --seed --device --out --data-dir --quick.
+
+    `part` names the default output folder: results/<part>/ for full runs and
+    runs/quick/<part>/ for --quick runs (so a quick run never overwrites results).
+    """
+    parser.set_defaults(part=part)
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    parser.add_argument("--device", default="auto",
+                        help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N or mps (default: auto)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help=f"output folder (default: results/{part}/, or runs/quick/{part}/ with --quick)")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="where datasets are read from and downloaded to "
+                             "(default: $DATA_DIR, else data/)")
+    parser.add_argument("--quick", action="store_true",
+                        help="a tiny run that finishes in seconds (used by the tests)")
+    return parser
+
+
+def output_dir(args):
+    """Create and return the output folder chosen by --out / --quick."""
+    if args.out is not None:
+        out = Path(args.out)
+    elif args.quick:
+        out = REPO_ROOT / "runs" / "quick" / args.part
+    else:
+        out = REPO_ROOT / "results" / args.part
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def data_dir(path=None):
+    """The data folder: the --data-dir value, else $DATA_DIR, else data/ in the repo."""
+    if path is not None:
+        return Path(path)
+    if os.environ.get("DATA_DIR"):
+        return Path(os.environ["DATA_DIR"])
+    return REPO_ROOT / "data"
+
+
+def run_main(main):
+    """Run `main()` and turn expected failures into one line and an exit code.
+
+    UserError -> "error: ..." and exit 1; Ctrl-C -> exit 130 (checkpoints are
+    written atomically, so whatever was saved stays usable).
+    """
+    try:
+        status = main()
+    except UserError as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        print("\ninterrupted: stopped cleanly; files saved so far are kept", file=sys.stderr)
+        sys.exit(130)
+    sys.exit(status or 0)
+
+
+def check_finite(value, where):
+    """Raise UserError when a loss (float or 0-d tensor) is NaN or infinite."""
+    value = float(value)
+    if not math.isfinite(value):
+        raise UserError(f"loss became {value} at {where}; try a smaller learning rate or gradient clipping")
+    return value
+
+
+def progress(iterable=None, **kwargs):
+    """tqdm with the settings every script uses (off when stderr is not a terminal
+    unless forced by TQDM_DISABLE=0)."""
+    from tqdm.auto import tqdm
+
+    kwargs.setdefault("dynamic_ncols", True)
+    kwargs.setdefault("leave", False)
+    kwargs.setdefault("mininterval", 0.5)
+    return tqdm(iterable, **kwargs)
+
+
+# ---------------------------------------------------------------------------
+# Writing results: JSON, figures, checkpoints (all atomic)
+# ---------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def atomic_write(path, mode="wb"):
+    """Open a temporary file next to `path`; rename it over `path` only on success.
+
+    An interrupted write leaves the old file (or nothing), never half a file.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, mode) as handle:
+            yield handle
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _to_builtin(value):
+    """json.dump fallback for NumPy scalars/arrays, tensors and paths."""
+    if isinstance(value, (np.integer, np.floating, np.bool_)):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, Path):
+        return str(value)
+    if hasattr(value, "tolist"):  # torch tensors
+        return value.tolist()
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")
+
+
+def save_json(obj, path):
+    """Write `obj` as indented JSON, atomically."""
+    with atomic_write(path, "w") as handle:
+        json.dump(obj, handle, indent=2, default=_to_builtin)
+        handle.write("\n")
+    return Path(path)
+
+
+def load_json(path):
+    with open(path) as handle:
+        return json.load(handle)
+
+
+def atomic_torch_save(obj, path):
+    """torch.save through a temporary file and os.replace."""
+    import torch
+
+    with atomic_write(path, "wb") as handle:
+        torch.save(obj, handle)
+    return Path(path)
+
+
+STYLE = {
+    "figure.figsize": (7, 4.5),
+    "figure.dpi": 100,
+    "savefig.dpi": 120,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "legend.frameon": False,
+    "font.size": 10,
+}
+plt.rcParams.update(STYLE)
+
+
+def save_figure(fig, path):
+    """Save `fig` as a PNG (atomically) and close it."""
+    path = Path(path)
+    fig.tight_layout()
+    with atomic_write(path, "wb") as handle:
+        fig.savefig(handle, format="png")
+    plt.close(fig)
+    return path
+
+
+# ---------------------------------------------------------------------------
+# Datasets: find a local copy or download the official file
+# ---------------------------------------------------------------------------
+
+def file_digest(path, algorithm):
+    digest = hashlib.new(algorithm)
+    with open(path, "rb") as handle:
+        for block in iter(functools.partial(handle.read, 1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify_file(path, size=None, md5=None, sha256=None):
+    """Raise DataError unless `path` has the expected size and checksums (those given)."""
+    path = Path(path)
+    actual = path.stat().st_size
+    if size is not None and actual != size:
+        raise DataError(f"{path.name} has {actual:,} bytes, expected {size:,}")
+    for algorithm, expected in (("md5", md5), ("sha256", sha256)):
+        if expected is not None and file_digest(path, algorithm) != expected.lower():
+            raise DataError(f"{path.name} fails its {algorithm} check (corrupt or incomplete download)")
+
+
+def download(url, folder, filename=None, size=None, md5=None, sha256=None, extract=False):
+    """Download `url` into `folder` (unless already there) and return the file's path.
+
+    The bytes go to NAME.part, are checked against `size`/`md5`/`sha256` when
+    given, and only then renamed to NAME. With `extract=True` a .tar.gz/.tgz/.zip
+    is unpacked into `folder`. Any failure raises DataError naming the URL and
+    the folder, so a user without internet knows where to put the file.
+    """
+    import wget
+
+    folder = Path(folder)
+    target = folder / (filename or url.rstrip("/").rsplit("/", 1)[-1])
+    if not target.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".part")
+        with contextlib.suppress(FileNotFoundError):
+            partial.unlink()
+        try:
+            wget.download(url, out=str(partial), bar=None)
+            verify_file(partial, size, md5, sha256)
+        except Exception as err:
+            with contextlib.suppress(FileNotFoundError):
+                partial.unlink()
+            reason = err if isinstance(err, DataError) else f"{type(err).__name__}: {err}"
+            raise DataError(f"could not download {url} ({reason}); download it by hand and "
+                            f"put {target.name} in {folder}/ (or point --data-dir at a folder "
+                            f"that has it)") from None
+        os.replace(partial, target)
+    if extract:
+        extract_archive(target, folder)
+    return target
+
+
+def extract_archive(archive, folder):
+    """Unpack a .tar.gz/.tgz/.zip into `folder` (entries that would leave it are refused)."""
+    archive = Path(archive)
+    try:
+        if archive.name.endswith((".tar.gz", ".tgz")):
+            with tarfile.open(archive) as tar:
+                tar.extractall(folder, filter="data")
+        elif archive.suffix == ".zip":
+            with zipfile.ZipFile(archive) as zf:
+                zf.extractall(folder)
+        else:
+            raise DataError(f"do not know how to extract {archive.name}")
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as err:
+        raise DataError(f"{archive} is corrupt ({err}); delete it and run again") from None
