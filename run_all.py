@@ -23,8 +23,9 @@ from utils import REPO_ROOT, UserError, run_main
 @dataclass
 class Part:
     """One assignment part: its full and quick command lines (script path first,
-    relative to the repo root) and, optionally, the "module:function" that turns
-    its results folder into the markdown of its REPORT.md block."""
+    relative to the repo root) and, optionally, the "module:function" that takes
+    the results/ folder and returns the markdown of the part's REPORT.md block
+    (`<!-- results:NAME -->`)."""
     name: str
     full: list = field(default_factory=list)
     quick: list = field(default_factory=list)
@@ -69,12 +70,17 @@ def render_block(name):
     if part is None:
         raise UserError(f"REPORT.md has a block for {name!r} but no registered part builds it")
     module, function = part.table.split(":")
-    return getattr(importlib.import_module(module), function)(REPO_ROOT / "results" / name).strip() + "\n"
+    return getattr(importlib.import_module(module), function)(REPO_ROOT / "results").strip() + "\n"
 
 
-def render_report(text):
-    """REPORT.md text with every `<!-- results:NAME -->` block rebuilt from results/."""
-    return BLOCK.sub(lambda m: m.group(1) + render_block(m.group("name")) + m.group(4), text)
+def render_report(text, names=None):
+    """REPORT.md text with its `<!-- results:NAME -->` blocks (those in `names`,
+    or all) rebuilt from results/."""
+    def rebuild(match):
+        if names is not None and match.group("name") not in names:
+            return match.group(0)
+        return match.group(1) + render_block(match.group("name")) + match.group(4)
+    return BLOCK.sub(rebuild, text)
 
 
 def main():
@@ -82,7 +88,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="tiny settings; outputs go to runs/quick/")
     parser.add_argument("--only", metavar="NAME[,NAME]", help="run only these parts")
     parser.add_argument("--data-dir", help="passed to every script (default: $DATA_DIR, else data/)")
-    parser.add_argument("--tables", action="store_true", help="only rebuild the tables in REPORT.md")
+    parser.add_argument("--tables", action="store_true", help="only rebuild the tables in REPORT.md (with --only: just those parts' tables)")
     parser.add_argument("--list", action="store_true", help="list the registered parts and exit")
     args = parser.parse_args()
 
@@ -91,7 +97,8 @@ def main():
             print(part.name)
         return 0
     if args.tables:
-        REPORT.write_text(render_report(REPORT.read_text()))
+        names = None if args.only is None else {part.name for part in select(args.only)}
+        REPORT.write_text(render_report(REPORT.read_text(), names))
         print(f"rebuilt the tables in {REPORT.name}")
         return 0
 
