@@ -1,0 +1,65 @@
+"""Run every benchmark in benchmarks/ and collect the rows in results/benchmarks.json.
+
+    python benchmarks/run_all.py            # full measurements (minutes)
+    python benchmarks/run_all.py --quick    # a smoke run in seconds (not for the report)
+
+Each benchmark module exposes `run(quick=False) -> list[dict]` with rows
+{"name", "ours_s", "reference", "reference_s", "ratio", "target", "met"}: our time
+against a reference measured in the same process. `report_table` turns the JSON into
+the benchmarks block of REPORT.md (`python run_all.py --tables`).
+"""
+import argparse
+import importlib
+import os
+import platform
+import time
+from pathlib import Path
+
+import utils
+
+BENCHMARKS = sorted(p.stem for p in Path(__file__).parent.glob("*.py") if p.stem not in {"__init__", "run_all"})
+
+
+def report_table(results_root):
+    """The benchmarks block of REPORT.md, from results/benchmarks.json."""
+    return format_table(utils.load_json(Path(results_root) / "benchmarks.json"))
+
+
+def format_table(data):
+    lines = [f"Measured on {data['machine']}.", "",
+             "| benchmark | ours (s) | reference | reference (s) | ratio | target | met |",
+             "|---|---:|---|---:|---:|---|---|"]
+    for row in data["rows"]:
+        lines.append(f"| {row['name']} | {row['ours_s']:.4g} | {row['reference']} | {row['reference_s']:.4g} "
+                     f"| {row['ratio']:.2f} | {row['target']} | {'yes' if row['met'] else 'no'} |")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="seconds-long smoke run, written to runs/quick/")
+    parser.add_argument("--only", help="comma-separated benchmark module names (default: all)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="JSON file to write (default: results/benchmarks.json, "
+                             "or runs/quick/benchmarks.json with --quick)")
+    args = parser.parse_args()
+    names = BENCHMARKS if args.only is None else args.only.split(",")
+    unknown = sorted(set(names) - set(BENCHMARKS))
+    if unknown:
+        raise utils.UserError(f"unknown benchmark(s) {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
+
+    rows, seconds = [], {}
+    for name in names:
+        print(f"=== {name}", flush=True)
+        start = time.perf_counter()
+        rows += importlib.import_module(f"benchmarks.{name}").run(quick=args.quick)
+        seconds[name] = round(time.perf_counter() - start, 1)
+    out = args.out or utils.REPO_ROOT / ("runs/quick" if args.quick else "results") / "benchmarks.json"
+    data = {"machine": f"{platform.machine()} CPU with {os.cpu_count()} cores", "rows": rows, "seconds": seconds}
+    utils.save_json(data, out)
+    print(format_table(data))
+    return 0
+
+
+if __name__ == "__main__":
+    utils.run_main(main)
