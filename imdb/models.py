@@ -1,0 +1,110 @@
+"""Sentiment classifiers for IMDb (assignment 3B, Q1-Q4).
+
+Every model is the handout's baseline with layer 2 swapped:
+
+    Embedding(vocab, emb) -> layer 2 (per-token Linear | Elman | nn.RNN | nn.LSTM)
+    -> ReLU -> global max pool over the real (unpadded) time steps -> Linear(hidden, 2)
+
+The max pool ignores padded positions and every layer 2 reads the sequence left
+to right, so padding a review onto a longer batch never changes its logits.
+"""
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.autograd.function import once_differentiable
+
+MODELS = ("mlp", "elman", "rnn", "lstm")
+
+
+class ElmanRecurrence(torch.autograd.Function):
+    """h(t) = tanh(xw(t) + h(t-1) W_h^T) for all t, with backpropagation through
+    time written out by hand.
+
+    `xw` (time, batch, hidden) already holds the input projection of every step,
+    so the loop does one matrix product per step forward and one backward. Letting
+    autograd record the loop instead stores a graph node per slice and step, which
+    is what makes the handout's skeleton slow.
+    """
+
+    @staticmethod
+    def forward(ctx, xw, w_h, h0):
+        hs = torch.empty_like(xw)
+        h = h0
+        for t in range(xw.size(0)):
+            h = torch.tanh(torch.addmm(xw[t], h, w_h.t()), out=hs[t])
+        ctx.save_for_backward(w_h, h0, hs)
+        return hs
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_hs):
+        w_h, h0, hs = ctx.saved_tensors
+        grad_hs = grad_hs.contiguous()
+        tanh_slope = 1 - hs * hs
+        grad_pre = torch.empty_like(hs)  # gradient w.r.t. the pre-activation of every step
+        grad_h = grad_hs[-1]
+        for t in range(hs.size(0) - 1, -1, -1):
+            torch.mul(grad_h, tanh_slope[t], out=grad_pre[t])
+            if t > 0:  # the step before receives its own output gradient plus what flows back
+                grad_h = torch.addmm(grad_hs[t - 1], grad_pre[t], w_h)
+        grad_h0 = grad_pre[0] @ w_h
+        previous = torch.cat([h0[None], hs[:-1]])
+        width = hs.size(-1)
+        grad_w_h = grad_pre.reshape(-1, width).t() @ previous.reshape(-1, width)
+        return grad_pre, grad_w_h, grad_h0
+
+
+class Elman(nn.Module):
+    """The handout's Elman layer: hidden = tanh(lin1([x(t), hidden])), out = lin2(hidden).
+
+    Returns `(outputs, last_hidden)` like the skeleton. `lin1` is stored as one
+    Linear over the concatenation, as in the skeleton; forward splits its weight
+    so that the input half is applied to all steps at once and only the hidden
+    half stays inside the loop (the same arithmetic, far fewer graph nodes).
+    """
+
+    def __init__(self, insize=300, outsize=300, hsize=300):
+        super().__init__()
+        self.insize, self.hsize = insize, hsize
+        self.lin1 = nn.Linear(insize + hsize, hsize)
+        self.lin2 = nn.Linear(hsize, outsize)
+
+    def forward(self, x, hidden=None):
+        b, t, e = x.size()
+        if hidden is None:  # the skeleton sized this (b, e): it must be the hidden width
+            hidden = torch.zeros(b, self.hsize, dtype=x.dtype, device=x.device)
+        w_x, w_h = self.lin1.weight.split([self.insize, self.hsize], dim=1)
+        xw = F.linear(x, w_x, self.lin1.bias).transpose(0, 1).contiguous()
+        hs = ElmanRecurrence.apply(xw, w_h, hidden).transpose(0, 1)
+        return self.lin2(hs), hs[:, -1]
+
+
+class Classifier(nn.Module):
+    """Embedding -> layer 2 (`kind`) -> ReLU -> masked global max pool -> Linear."""
+
+    def __init__(self, kind, vocab_size, emb=300, hidden=300, numcls=2):
+        super().__init__()
+        if kind not in MODELS:
+            raise ValueError(f"unknown model {kind!r}; choose from {MODELS}")
+        self.kind = kind
+        self.embedding = nn.Embedding(vocab_size, emb)
+        if kind == "mlp":
+            self.layer2 = nn.Linear(emb, hidden)
+        elif kind == "elman":
+            self.layer2 = Elman(emb, hidden, hidden)
+        elif kind == "rnn":
+            self.layer2 = nn.RNN(emb, hidden, batch_first=True)
+        else:
+            self.layer2 = nn.LSTM(emb, hidden, batch_first=True)
+        self.out = nn.Linear(hidden, numcls)
+
+    def forward(self, tokens, lengths):
+        """tokens: long (batch, time), right-padded; lengths: long (batch,) -> logits (batch, numcls)."""
+        x = self.embedding(tokens)
+        h = self.layer2(x)
+        if self.kind != "mlp":
+            h = h[0]  # recurrent layers return (outputs, last hidden state)
+        h = F.relu(h)
+        real = torch.arange(tokens.size(1), device=tokens.device)[None, :] < lengths[:, None]
+        pooled = h.masked_fill(~real[..., None], float("-inf")).amax(dim=1)
+        return self.out(pooled)

@@ -1,0 +1,163 @@
+"""IMDb classification: the course loader contract, batching, padding invariance,
+the Elman layer against a step-by-step reference, and a --quick run per model.
+
+All on a tiny pickle in the official format, written to tmp_path."""
+import gzip
+import json
+import pickle
+import random
+
+import pytest
+import torch
+from torch import nn
+
+import utils
+from imdb import classify
+from imdb.data_rnn import load_imdb
+from imdb.models import MODELS, Classifier, Elman
+
+WORDS = [".pad", ".start", ".end", ".unk", "the", "film", "good", "bad", "plot", "actor", "great", "awful"]
+
+
+def write_fixture(folder, n_train=60, n_test=20, seed=1):
+    """imdb.word.pkl.gz with sorted reviews; 'good'/'great' mark label 0, 'bad'/'awful' label 1."""
+    rng = random.Random(seed)
+    sequences, labels = {}, {}
+    for split, n in (("train", n_train), ("test", n_test)):
+        items = []
+        for _ in range(n):
+            label = rng.randrange(2)
+            cue = [6, 10] if label == 0 else [7, 11]
+            seq = [rng.choice([4, 5, 8, 9, rng.randrange(12, 30)]) for _ in range(rng.randrange(3, 25))]
+            seq.insert(rng.randrange(len(seq)), rng.choice(cue))
+            items.append((seq, label))
+        items.sort(key=lambda item: len(item[0]))
+        sequences[split] = [s for s, _ in items]
+        labels[split] = [y for _, y in items]
+    i2w = WORDS + [f"w{i}" for i in range(12, 30)]
+    w2i = {w: i for i, w in enumerate(i2w)}
+    with gzip.open(folder / "imdb.word.pkl.gz", "wb") as handle:
+        pickle.dump((sequences, labels, i2w, w2i), handle)
+    return sequences, labels
+
+
+@pytest.fixture
+def data(tmp_path):
+    return tmp_path, write_fixture(tmp_path)
+
+
+def test_split_sizes_and_course_validation_indices(data):
+    folder, (sequences, labels) = data
+    state = random.getstate()
+    (xt, yt), (xv, yv), (i2w, w2i), numcls = load_imdb(val=12, seed=3, data_dir=folder)
+    assert random.getstate() == state, "load_imdb must not touch the global random state"
+    assert (len(xt), len(xv), numcls) == (48, 12, 2) and len(i2w) == len(w2i) == 30
+    random.seed(3)  # what the course script does
+    held = set(random.sample(range(60), k=12))
+    assert xv == [s for i, s in enumerate(sequences["train"]) if i in held]
+    assert yv == [y for i, y in enumerate(labels["train"]) if i in held]
+    assert xt == [s for i, s in enumerate(sequences["train"]) if i not in held]
+    (xt, yt), (xs, ys), _, _ = load_imdb(final=True, data_dir=folder)
+    assert (xt, xs, ys) == (sequences["train"], sequences["test"], labels["test"])
+
+
+def test_voc_maps_rare_words_to_unk(data):
+    folder, (sequences, _) = data
+    (xt, _), _, (i2w, w2i), _ = load_imdb(final=True, voc=8, data_dir=folder)
+    assert i2w == WORDS[:8] and w2i[".unk"] == 3
+    expected = [[t if t < 8 else 3 for t in seq] for seq in sequences["train"]]
+    assert xt == expected
+
+
+def test_missing_or_corrupt_file_is_one_line_error(tmp_path, monkeypatch):
+    (tmp_path / "imdb.word.pkl.gz").write_bytes(b"not a gzip file")
+    with pytest.raises(utils.DataError, match="not an IMDb pickle"):
+        load_imdb(data_dir=tmp_path)
+    monkeypatch.setattr(classify, "load_imdb", lambda **kw: (_ for _ in ()).throw(utils.DataError("x")))
+    with pytest.raises(utils.DataError):
+        classify.main(["--model", "mlp", "--quick", "--out", str(tmp_path)])
+
+
+def test_batches_group_similar_lengths_and_respect_caps():
+    lengths = [random.Random(0).randrange(1, 100) for _ in range(500)]
+    batches = classify.make_batches(lengths, max_tokens=400)
+    assert sorted(i for b in batches for i in b) == list(range(500))
+    assert all(len(b) * max(lengths[i] for i in b) <= 400 for b in batches)
+    assert classify.padding_fraction(batches, lengths) < 0.05
+    assert all(len(b) <= 7 for b in classify.make_batches(lengths, batch_size=7))
+    tokens, lens = classify.pad_batch([[5, 6, 7], [8]], pad=0)
+    assert tokens.tolist() == [[5, 6, 7], [8, 0, 0]] and lens.tolist() == [3, 1]
+
+
+@pytest.mark.parametrize("kind", MODELS)
+def test_padding_never_changes_a_prediction(kind):
+    torch.manual_seed(0)
+    model = Classifier(kind, vocab_size=30, emb=8, hidden=6).eval()
+    reviews = [[4, 9, 13, 6], [5, 7, 8, 20, 21, 22, 23, 11, 9], [29]]
+    tokens, lengths = classify.pad_batch(reviews, pad=0)
+    batched = model(tokens, lengths)
+    for row, review in enumerate(reviews):
+        alone = model(torch.tensor([review]), torch.tensor([len(review)]))
+        torch.testing.assert_close(batched[row], alone[0], rtol=0, atol=1e-6)
+
+
+def skeleton_elman(layer, x):
+    """The handout's loop, literally: lin1 on [x(t), h(t-1)], tanh, lin2, one step at a time."""
+    hidden = torch.zeros(x.size(0), layer.hsize)
+    outs = []
+    for i in range(x.size(1)):
+        hidden = torch.tanh(layer.lin1(torch.cat([x[:, i, :], hidden], dim=1)))
+        outs.append(layer.lin2(hidden)[:, None, :])
+    return torch.cat(outs, dim=1), hidden
+
+
+def test_elman_matches_step_by_step_reference():
+    torch.manual_seed(0)
+    layer = Elman(insize=5, outsize=4, hsize=7).double()
+    x = torch.randn(3, 6, 5, dtype=torch.double, requires_grad=True)
+    outs, last = layer(x)
+    ref_outs, ref_last = skeleton_elman(layer, x)
+    torch.testing.assert_close(outs, ref_outs)
+    torch.testing.assert_close(last, ref_last)
+    weights = torch.randn_like(outs)
+    ours = torch.autograd.grad((outs * weights).sum() + last.sum(), [x, *layer.parameters()])
+    theirs = torch.autograd.grad((ref_outs * weights).sum() + ref_last.sum(), [x, *layer.parameters()])
+    for a, b in zip(ours, theirs):
+        torch.testing.assert_close(a, b)
+    h0 = torch.randn(3, 7, dtype=torch.double, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda x, h: layer(x, h)[0], (x, h0))
+
+
+def test_elman_hidden_size_differs_from_input_size():
+    outs, last = Elman(insize=3, outsize=2, hsize=9)(torch.randn(4, 5, 3))
+    assert outs.shape == (4, 5, 2) and last.shape == (4, 9)
+
+
+@pytest.mark.parametrize("kind", MODELS)
+def test_quick_run_per_model(data, tmp_path, kind):
+    folder, _ = data
+    out = tmp_path / "out"
+    result = classify.main(["--model", kind, "--quick", "--val", "12", "--data-dir", str(folder),
+                            "--out", str(out), "--seed", "2"])
+    saved = json.loads((out / f"{kind}_val_seed2.json").read_text())
+    assert (out / f"{kind}_val_seed2.png").is_file()
+    assert saved["val_acc"] == result["val_acc"] and 0 <= saved["val_acc"] <= 1
+    assert len(saved["history"]) == classify.QUICK["epochs"]
+
+
+def test_same_seed_same_numbers_and_final_scores_test(data, tmp_path):
+    folder, _ = data
+    argv = ["--model", "mlp", "--quick", "--final", "--data-dir", str(folder)]
+    first = classify.main(argv + ["--out", str(tmp_path / "a")])
+    second = classify.main(argv + ["--out", str(tmp_path / "b")])
+    assert first["test_acc"] is not None and first["val_acc"] is None
+    assert [h["train_loss"] for h in first["history"]] == [h["train_loss"] for h in second["history"]]
+    assert first["test_acc"] == second["test_acc"]
+
+
+def test_bad_flags_are_user_errors(data, tmp_path):
+    folder, _ = data
+    with pytest.raises(utils.UserError):
+        classify.main(["--model", "mlp", "--quick", "--lr", "-1", "--data-dir", str(folder)])
+    with pytest.raises(utils.UserError):
+        load_imdb(val=1000, data_dir=folder)
