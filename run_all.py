@@ -33,6 +33,12 @@ class Part:
 
 
 PARTS = [
+    Part("parity",
+         full=[["univariate_tester.py", "--max-length", "20", "--random-length", "10000", "--samples", "10000"],
+               ["driver_parity.py"], ["driver_parity.py", "--sweep", "--seeds", "5"]],
+         quick=[["univariate_tester.py", "--quick"], ["driver_parity.py", "--quick"],
+                ["driver_parity.py", "--quick", "--sweep"]],
+         table="driver_parity:report_table"),
 ]
 
 # REPORT.md blocks that no part's command lines produce (benchmarks run by hand).
