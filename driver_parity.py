@@ -78,14 +78,19 @@ class ParityLSTM(nn.Module):
 
     def forward(self, x, s):
         """x: B x T zero-padded bits, s: the B lengths -> B x 2 scores."""
+        if bool((s > 0).all()):
+            return self.classifier(self.final_state(x, s))
         final = x.new_zeros(len(x), self.hidden_dim)
-        nonempty = torch.nonzero(s > 0).flatten().to(x.device)
+        nonempty = torch.nonzero(s > 0).flatten()
         if len(nonempty):
-            packed = pack_padded_sequence(x[nonempty].unsqueeze(-1), s[nonempty.cpu()].cpu(),
-                                          batch_first=True, enforce_sorted=False)
-            _, (h_n, _) = self.lstm(packed)  # h_n comes back in the batch's order
-            final = final.index_copy(0, nonempty, h_n[-1])
+            final = final.index_copy(0, nonempty.to(x.device), self.final_state(x[nonempty.to(x.device)], s[nonempty]))
         return self.classifier(final)
+
+    def final_state(self, x, s):
+        """The LSTM's hidden state after each (non-empty) string's last bit."""
+        packed = pack_padded_sequence(x.unsqueeze(-1), s.cpu(), batch_first=True, enforce_sorted=False)
+        _, (h_n, _) = self.lstm(packed)  # h_n comes back in the batch's order
+        return h_n[-1]
 
     def step(self, bit, state):
         """Read one more bit (the same for every string) from state (h, c) of shape
@@ -108,7 +113,7 @@ def train_model(model, loader, epochs=2000, lr=0.003, weight_decay=1e-5, log_eve
     Returns {"loss": [...], "acc": [...], "epochs_to_fit": first epoch at 100% or None}.
     With give_up_after=N, training stops after epoch N if no epoch has reached 100% yet."""
     device = next(model.parameters()).device
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay, foreach=True)
     criterion = nn.CrossEntropyLoss()
     history = {"loss": [], "acc": [], "epochs_to_fit": None}
     for epoch in range(1, epochs + 1):
@@ -220,7 +225,7 @@ def runParityExperiment(model, max_train_length, recipe=DEFAULT_RECIPE, out=None
         plot_generalization({str(model): acc_by_length}, max_train_length,
                             f"{model}: accuracy on every string of each length",
                             out / f"{model}_parity_generalization.png")
-        plot_training(history, str(model), out / f"{model}_training.png")
+        plot_training(history, str(model), max_train_length, out / f"{model}_training.png")
         utils.save_json(record, out / f"{model}_parity_generalization.json")
     return record
 
@@ -292,16 +297,22 @@ def plot_generalization(curves, max_train_length, title, path, ax=None):
         utils.save_figure(fig, path)
 
 
-def plot_training(history, label, path):
-    fig, ax = plt.subplots()
+def plot_training(history, label, max_train_length, path):
+    """Training loss (log scale) and accuracy per epoch, with the first epoch at 100%."""
+    fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(11, 4))
     epochs = range(1, len(history["loss"]) + 1)
-    ax.plot(epochs, history["loss"], label="training loss")
-    ax.plot(epochs, history["acc"], label="training accuracy")
-    if history["epochs_to_fit"] is not None:
-        ax.axvline(history["epochs_to_fit"], color="gray", linestyle="--",
-                   label=f"first epoch at 100% ({history['epochs_to_fit']})")
-    ax.set(xlabel="epoch", ylabel="cross-entropy / accuracy", xscale="log", title=f"{label}: training on lengths 1..5")
-    ax.legend()
+    loss_ax.plot(epochs, history["loss"], label="training loss")
+    loss_ax.axhline(np.log(2), color="black", linestyle=":", linewidth=1, label="chance (ln 2)")
+    acc_ax.plot(epochs, history["acc"], color="tab:orange", label="training accuracy")
+    acc_ax.axhline(0.5, color="black", linestyle=":", linewidth=1, label="chance (0.5)")
+    for ax in (loss_ax, acc_ax):
+        if history["epochs_to_fit"] is not None:
+            ax.axvline(history["epochs_to_fit"], color="gray", linestyle="--",
+                       label=f"first epoch at 100% ({history['epochs_to_fit']})")
+        ax.set(xlabel="epoch", xscale="log")
+        ax.legend(fontsize=8)
+    loss_ax.set(ylabel="cross-entropy", yscale="log", title=f"{label}: training loss (lengths 1..{max_train_length})")
+    acc_ax.set(ylabel="accuracy", ylim=(0.0, 1.05), title=f"{label}: training accuracy")
     utils.save_figure(fig, path)
 
 
