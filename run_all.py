@@ -39,6 +39,22 @@ PARTS = [
          quick=[["univariate_tester.py", "--quick"], ["driver_parity.py", "--quick"],
                 ["driver_parity.py", "--quick", "--sweep"]],
          table="driver_parity:report_table"),
+    Part("names",  # Task 2B (batch sizes 1, 10, 30), Task 1 (5 models x 2 seeds), one deduplicated run, summary
+         full=[*[["names_rnn/train.py", "--batch-size", bs, "--optimizer", "sgd", "--lr", "0.1", "--epochs", "5",
+                  "--no-figure", "--tag", f"task2b-bs{bs}"] for bs in ("1", "10", "30")],
+               *[["names_rnn/train.py", "--cell", cell, "--layers", layers, "--hidden", hidden, "--seed", seed,
+                  *dedup, "--batch-size", "30", "--optimizer", "adam", "--lr", "0.003", "--schedule", "cosine",
+                  "--epochs", "8", "--embedding", "64", "--dropout", "0.3", "--no-figure",
+                  "--tag", f"{'dedup' if dedup else 'task1'}-{cell}-{layers}x{hidden}-seed{seed}"]
+                 for cell, layers, hidden, seed, dedup in
+                 [(c, l, h, s, []) for c, l, h in [("lstm", "1", "100"), ("lstm", "1", "200"), ("lstm", "2", "100"),
+                                                   ("lstm", "2", "200"), ("gru", "1", "200")] for s in ("0", "1")]
+                 + [("gru", "1", "200", "0", ["--dedup"])]],
+               ["names_rnn/report.py"]],
+         quick=[["names_rnn/train.py", "--quick", "--tag", "task1-lstm-1x32-seed0"],
+                ["names_rnn/train.py", "--quick", "--batch-size", "1", "--no-figure", "--tag", "task2b-bs1"],
+                ["names_rnn/report.py", "--quick"]],
+         table="names_rnn.report:report_table"),
 ]
 
 # REPORT.md blocks that no part's command lines produce (benchmarks run by hand).

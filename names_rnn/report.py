@@ -1,0 +1,144 @@
+"""Collect the names runs into results/names/summary.json, the Task 2B figure, the
+best model's confusion matrix, and REPORT.md's table.
+
+    python names_rnn/report.py            # after the train.py runs of run_all.py
+
+Runs are recognised by their --tag: "task1-<cell>-<layers>x<hidden>-seed<s>",
+"task2b-bs<batch size>" and "dedup-<cell>-<layers>x<hidden>-seed<s>".
+"""
+import argparse
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+
+import utils
+from names_rnn.train import plot_confusion
+
+METRICS = {"train_loss": "training loss", "test_loss": "test loss", "test_acc": "test accuracy"}
+
+
+def model_name(record):
+    settings = record["settings"]
+    return f"{settings['cell']}-{settings['layers']}x{settings['hidden']}"
+
+
+def load_runs(folder):
+    """{tag: run record} for every runs/<tag>.json under `folder`."""
+    runs = {path.stem: utils.load_json(path) for path in sorted((Path(folder) / "runs").glob("*.json"))}
+    if not runs:
+        raise utils.UserError(f"no runs in {folder}/runs/; run the train.py commands of run_all.py first")
+    return runs
+
+
+def summarize(runs):
+    """The summary.json dict (the issue's keys first, then the details behind them)."""
+    task1, task1_runs, task2b, dedup = {}, {}, {}, {}
+    for tag, record in runs.items():
+        if tag.startswith("task1-"):
+            task1.setdefault(model_name(record), []).append(record["final_test_acc"])
+            task1_runs[tag] = run_details(record)
+        elif tag.startswith("task2b-"):
+            task2b[str(record["settings"]["batch_size"])] = {**record["history"], **run_details(record)}
+        elif tag.startswith("dedup-"):
+            dedup[tag] = run_details(record)
+    task2b = dict(sorted(task2b.items(), key=lambda item: int(item[0])))
+    finals = [acc for accs in task1.values() for acc in accs]
+    best_tag = max(task1_runs, key=lambda t: task1_runs[t]["final_test_acc"]) if task1_runs else None
+    any_run = next(iter(runs.values()))
+    return {"task1": task1, "task2b": task2b,
+            "best_test_acc": max(finals) if finals else None,
+            "majority_baseline": any_run["majority_baseline"],
+            "best_task1_run": best_tag, "task1_runs": task1_runs, "dedup": dedup}
+
+
+def run_details(record):
+    settings = record["settings"]
+    return {"model": model_name(record), "final_test_acc": record["final_test_acc"], "best_test_acc": record["best_test_acc"],
+            "epochs": record["epochs_done"], "batch_size": settings["batch_size"],
+            "optimizer": settings["optimizer"], "lr": settings["lr"], "momentum": settings["momentum"],
+            "schedule": settings["schedule"], "dedup": settings["dedup"], "n_train": record["n_train"],
+            "n_test": record["n_test"], "majority_baseline": record["majority_baseline"],
+            "wall_seconds": record["wall_seconds"], "epoch_seconds": record["epoch_seconds"]}
+
+
+def plot_batch_sizes(task2b, baseline, path):
+    """Task 2B: one panel per metric against epoch, one line per batch size."""
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4.2))
+    for ax, (key, label) in zip(axes, METRICS.items()):
+        for batch_size, curves in task2b.items():
+            epochs = range(1, len(curves[key]) + 1)
+            ax.plot(epochs, curves[key], marker="o", ms=3, label=f"batch size {batch_size}")
+        if key == "test_acc":
+            ax.axhline(baseline, color="grey", ls="--", label=f"majority class ({baseline:.3f})")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(label)
+        ax.set_title(f"{label} per epoch")
+        ax.legend()
+    fig.suptitle(f"Task 2B: {study_settings(task2b)}, the same epochs for every batch size")
+    return utils.save_figure(fig, path)
+
+
+def report_table(results_root):
+    """The names block of REPORT.md, from results/names/summary.json."""
+    return format_table(utils.load_json(Path(results_root) / "names" / "summary.json"))
+
+
+def study_settings(task2b):
+    """'lstm-1x200, sgd lr 0.1' for the Task 2B runs (they share everything but the batch size)."""
+    first = next(iter(task2b.values()))
+    return f"{first['model']}, {first['optimizer']} lr {first['lr']:g}"
+
+
+def format_table(summary):
+    """Markdown tables of Task 1, the deduplicated runs and Task 2B."""
+    lines = [f"Majority baseline (always Russian): {summary['majority_baseline']:.3f} test accuracy.", "",
+             "**Task 1** (final-epoch test accuracy on the stratified 20% test split, one column per seed):", "",
+             "| model | test accuracy per seed | mean | batch | optimizer | epochs | minutes per run |",
+             "|---|---|---:|---:|---|---:|---:|"]
+    for model, accs in summary["task1"].items():
+        details = [d for t, d in summary["task1_runs"].items() if t.startswith(f"task1-{model}-")]
+        minutes = sum(d["wall_seconds"] for d in details) / len(details) / 60
+        first = details[0]
+        lines.append(f"| {model} | {', '.join(f'{a:.4f}' for a in accs)} | {sum(accs) / len(accs):.4f} "
+                     f"| {first['batch_size']} | {first['optimizer']} lr {first['lr']:g}, {first['schedule']} "
+                     f"| {first['epochs']} | {minutes:.1f} |")
+    if summary["dedup"]:
+        lines += ["", "**Deduplicated data** (each (name, language) pair once before the split):", "",
+                  "| run | train / test names | majority baseline | final test accuracy |", "|---|---|---:|---:|"]
+        for tag, d in summary["dedup"].items():
+            lines.append(f"| {tag} | {d['n_train']} / {d['n_test']} | {d['majority_baseline']:.3f} "
+                         f"| {d['final_test_acc']:.4f} |")
+    if not summary["task2b"]:
+        return "\n".join(lines)
+    lines += ["", f"**Task 2B** ({study_settings(summary['task2b'])}; values after the last epoch):", "",
+              "| batch size | updates per epoch | seconds per epoch | train loss | test loss | test accuracy | best test accuracy |",
+              "|---:|---:|---:|---:|---:|---:|---:|"]
+    for batch_size, d in summary["task2b"].items():
+        updates = -(-d["n_train"] // int(batch_size))
+        seconds = sum(d["epoch_seconds"]) / len(d["epoch_seconds"])
+        lines.append(f"| {batch_size} | {updates} | {seconds:.1f} | {d['train_loss'][-1]:.4f} | {d['test_loss'][-1]:.4f} "
+                     f"| {d['test_acc'][-1]:.4f} | {max(d['test_acc']):.4f} |")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    utils.add_common_args(parser, "names")
+    args = parser.parse_args()
+    out = utils.output_dir(args)
+    runs = load_runs(out)
+    summary = summarize(runs)
+    utils.save_json(summary, out / "summary.json")
+    if summary["task2b"]:
+        plot_batch_sizes(summary["task2b"], summary["majority_baseline"], out / "batch_size_study.png")
+    if summary["best_task1_run"]:
+        best = runs[summary["best_task1_run"]]
+        plot_confusion(best["confusion"], best["categories"],
+                       f"{summary['best_task1_run']}: test accuracy {best['final_test_acc']:.3f}",
+                       out / "confusion_best.png")
+    print(format_table(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    utils.run_main(main)
