@@ -11,6 +11,7 @@ hidden sizes and seeds (Q7), including a recipe for hidden size 1.
 """
 import argparse
 import itertools
+import math
 import time
 
 import matplotlib.pyplot as plt
@@ -222,9 +223,8 @@ def runParityExperiment(model, max_train_length, recipe=DEFAULT_RECIPE, out=None
           f"(first 100% epoch: {history['epochs_to_fit']}); accuracy by length 0..{eval_max_length}: "
           + " ".join(f"{acc:.2f}" for acc in acc_by_length))
     if out is not None:
-        plot_generalization({str(model): acc_by_length}, max_train_length,
-                            f"{model}: accuracy on every string of each length",
-                            out / f"{model}_parity_generalization.png")
+        plot_run_generalization(acc_by_length, str(model), max_train_length,
+                                out / f"{model}_parity_generalization.png")
         plot_training(history, str(model), max_train_length, out / f"{model}_training.png")
         utils.save_json(record, out / f"{model}_parity_generalization.json")
     return record
@@ -297,6 +297,23 @@ def plot_generalization(curves, max_train_length, title, path, ax=None):
         utils.save_figure(fig, path)
 
 
+def plot_run_generalization(acc_by_length, label, max_train_length, path):
+    """Q6 figure: accuracy by length, and beside it how many strings of each length
+    are wrong (errors of a few in a million are invisible on the accuracy scale)."""
+    fig, (acc_ax, wrong_ax) = plt.subplots(1, 2, figsize=(12, 4.5))
+    plot_generalization({label: acc_by_length}, max_train_length, f"{label}: accuracy on every string of each length",
+                        None, ax=acc_ax)
+    wrong = [round((1 - acc) * 2 ** length) for length, acc in enumerate(acc_by_length)]
+    wrong_ax.bar(range(len(wrong)), wrong, color="tab:red", label="misclassified strings")
+    wrong_ax.plot(range(len(wrong)), [2 ** length for length in range(len(wrong))], color="gray", linestyle=":",
+                  label="all strings (2^length)")
+    wrong_ax.axvline(max_train_length, color="gray", linestyle="--", label=f"longest training length ({max_train_length})")
+    wrong_ax.set(xlabel="string length", ylabel="number of strings (log scale)", yscale="symlog",
+                 xticks=range(0, len(wrong), 2), title=f"{label}: misclassified strings per length")
+    wrong_ax.legend(fontsize=8, loc="upper left")
+    utils.save_figure(fig, path)
+
+
 def plot_training(history, label, max_train_length, path):
     """Training loss (log scale) and accuracy per epoch, with the first epoch at 100%."""
     fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(11, 4))
@@ -317,24 +334,35 @@ def plot_training(history, label, max_train_length, path):
 
 
 def plot_sweep(runs, max_train_length, path):
-    """Left: mean accuracy by length over the seeds of each hidden size. Right:
-    epochs to fit per seed (runs that never fit drawn at the top, as crosses)."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    """Left: mean accuracy by length over the seeds of each hidden size; middle: the
+    same, zoomed in; right: epochs to fit per seed (runs that never fit as crosses)."""
+    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(17, 4.8))
     curves = {f"hidden {name}": np.mean([r["acc_by_length"] for r in group], axis=0) for name, group in runs.items()}
     plot_generalization(curves, max_train_length, "mean accuracy over seeds", None, ax=left)
+    plot_generalization(curves, max_train_length, "the same, zoomed in (lengths 1..20)", None, ax=middle)
+    middle.set(ylim=(0.95, 1.002), xlim=(0.5, len(next(iter(curves.values()))) - 0.5))
+    middle.get_legend().remove()
     ceiling = max(r["epochs_trained"] for group in runs.values() for r in group)
     for position, (name, group) in enumerate(runs.items()):
         fitted = [r["epochs_to_fit"] for r in group if r["fit"]]
         failed = len(group) - len(fitted)
-        right.scatter([position] * len(fitted), fitted, color="tab:blue", s=18,
+        right.scatter([position] * len(fitted), fitted, color="tab:blue", s=18, alpha=0.7,
                       label="seed that fit" if position == 0 else None)
-        right.scatter([position] * failed, [ceiling * 1.3] * failed, color="tab:red", marker="x",
-                      label="seed that never fit" if position == 0 else None)
-        right.annotate(f"{len(fitted)}/{len(group)}", (position, ceiling * 2.0), ha="center", fontsize=8)
-    right.set(xticks=range(len(runs)), xticklabels=list(runs), yscale="log", xlabel="hidden size",
-              ylabel="epochs to 100% training accuracy", title="epochs to fit (fraction of seeds that fit on top)")
+        if failed:
+            right.scatter([position], [ceiling * 1.2], color="tab:red", marker="x",
+                          label="seeds that never fit (count)" if position == 0 else None)
+            right.annotate(f"{failed}", (position + 0.12, ceiling * 1.2), fontsize=8, color="tab:red", va="center")
+        right.annotate(f"{len(fitted)}/{len(group)}", (position, ceiling * 1.8), ha="center", fontsize=8)
+    right.set(xticks=range(len(runs)), xticklabels=list(runs), yscale="log", ylim=(None, ceiling * 2.4),
+              xlabel="hidden size", ylabel="epochs to 100% training accuracy",
+              title="epochs to fit (seeds that fit, out of all, on top)")
     right.legend(fontsize=8, loc="lower left")
     utils.save_figure(fig, path)
+
+
+def format_accuracy(acc):
+    """'1' only when every string is right; otherwise rounded down, so 0.99999 reads 0.9999."""
+    return "1" if acc == 1.0 else f"{math.floor(acc * 1e4) / 1e4:.4f}"
 
 
 def report_table(results_root):
@@ -349,24 +377,35 @@ def report_table(results_root):
                   f"{summary['univariate_margin']:.4f}.", ""]
     generalization = summary.get("generalization", {})
     if generalization:
-        lengths = range(EVAL_MAX_LENGTH + 1)
+        lengths = range(max(len(accs) for accs in generalization.values()))
         lines += ["| model | " + " | ".join(str(n) for n in lengths) + " |",
                   "|---|" + "---|" * len(lengths)]
-        lines += [f"| LSTM-{h} | " + " | ".join(f"{acc:.2f}" for acc in accs) + " |"
+        lines += [f"| LSTM-{h} | " + " | ".join(format_accuracy(acc) for acc in accs) + " |"
                   for h, accs in generalization.items()]
-        lines += ["", "Accuracy by string length (every string of each length; trained on lengths 1..5).", ""]
+        lines += ["", "Accuracy by string length (every string of each length; trained on lengths 1..5; "
+                  "below 1, rounded down to 4 decimals).", ""]
     if summary.get("sweep"):
+        sweep_path = results_root / "parity" / "parity_sweep.json"
+        runs = utils.load_json(sweep_path)["runs"] if sweep_path.exists() else {}
         lines += ["| hidden size | recipe | seeds fit | epochs to fit (per seed) | accuracy at length 20 "
-                  "(mean, min-max) | first length below 100% (per seed) |", "|---|---|---|---|---|---|"]
+                  "(mean, min-max) | first length below 100% (per seed) | empty string right | "
+                  "first length >= 1 below 100% (per seed) |", "|---|---|---|---|---|---|---|---|"]
         for name, entry in summary["sweep"].items():
-            recipe = entry["recipe"]
-            accs = entry["acc_len20"]
+            recipe, accs, group = entry["recipe"], entry["acc_len20"], runs.get(name, [])
+            from_one = [shortest_failing_length([1.0] + r["acc_by_length"][1:]) for r in group]
             lines.append(
-                f"| {name.split('-')[0]} | lr {recipe['lr']}, batch {recipe['batch_size']}, "
-                f"<= {recipe['epochs']} epochs, {recipe['restarts']} restarts | {entry['fit']}/{entry['seeds']} | "
+                f"| {name.replace('-recipe', ' (recipe)')} | lr {recipe['lr']}, batch {recipe['batch_size']}, "
+                f"{recipe['epochs']} epochs"
+                + (f", up to {recipe['restarts']} restarts" if recipe["restarts"] else "")
+                + (f" (after {recipe['give_up_after']} epochs unfit)" if recipe["give_up_after"] else "")
+                + f" | {entry['fit']}/{entry['seeds']} | "
                 + ", ".join("-" if e is None else str(e) for e in entry["epochs_to_fit"])
-                + f" | {np.mean(accs):.3f} ({min(accs):.3f}-{max(accs):.3f}) | "
-                + ", ".join("none" if n is None else str(n) for n in entry["shortest_failing_length"]) + " |")
+                + f" | {format_accuracy(np.mean(accs))} ({format_accuracy(min(accs))}-{format_accuracy(max(accs))}) | "
+                + ", ".join("none" if n is None else str(n) for n in entry["shortest_failing_length"])
+                + f" | {sum(r['acc_by_length'][0] == 1.0 for r in group)}/{len(group)} | "
+                + ", ".join("none" if n is None else str(n) for n in from_one) + " |")
+        lines += ["", "Q7 sweep: every run trained on lengths 1..5 and scored on every string of length 0..20. "
+                  "'-': never reached 100% training accuracy; 'none': every length up to 20 perfect."]
     return "\n".join(lines)
 
 
