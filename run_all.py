@@ -55,6 +55,19 @@ PARTS = [
                 ["names_rnn/train.py", "--quick", "--batch-size", "1", "--no-figure", "--tag", "task2b-bs1"],
                 ["names_rnn/report.py", "--quick"]],
          table="names_rnn.report:report_table"),
+    Part("imdb",  # Q2 check at the handout's sizes, tuning runs, then per model: validation run and 2 test seeds
+         full=[["imdb/classify.py", "--model", "mlp", "--emb", "300", "--hidden", "300", "--lr", "1e-3",
+                "--epochs", "1", "--max-tokens", "16384", "--tag", "q2_300"],
+               ["imdb/classify.py", "--model", "mlp", "--lr", "1e-3", "--tag", "lr1e-3"],
+               ["imdb/classify.py", "--model", "mlp", "--max-len", "256", "--tag", "maxlen256"],
+               *[command for model in ("mlp", "elman", "rnn", "lstm")
+                 for command in (["imdb/classify.py", "--model", model],
+                                 *[["imdb/classify.py", "--model", model, "--final", "--seed", seed]
+                                   for seed in ("0", "1")])],
+               ["imdb/report.py"]],
+         quick=[["imdb/classify.py", "--model", "mlp", "--quick"], ["imdb/classify.py", "--model", "elman", "--quick"],
+                ["imdb/report.py", "--quick"]],
+         table="imdb.report:report_table"),
 ]
 
 # REPORT.md blocks that no part's command lines produce (benchmarks run by hand).

@@ -87,7 +87,9 @@ class Classifier(nn.Module):
         if kind not in MODELS:
             raise ValueError(f"unknown model {kind!r}; choose from {MODELS}")
         self.kind = kind
-        self.embedding = nn.Embedding(vocab_size, emb)
+        # sparse gradients: a batch touches a few thousand of the ~118k rows, and a dense
+        # optimizer step over all of them cost about a second per batch on one CPU core
+        self.embedding = nn.Embedding(vocab_size, emb, sparse=True)
         if kind == "mlp":
             self.layer2 = nn.Linear(emb, hidden)
         elif kind == "elman":
