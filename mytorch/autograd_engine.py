@@ -11,8 +11,6 @@ incoming gradient into `tensor.grad`.
 """
 import numpy as np
 
-import mytorch.tensor as tensor
-
 
 class ContextManager:
     """What a Function's forward leaves for its backward: `save_for_backward`
@@ -55,6 +53,7 @@ class Function:
         output.requires_grad = requires_grad
         output.is_leaf = not requires_grad
         if requires_grad:
+            node.ctx.needs_input_grad = tuple(t.requires_grad for t in inputs)
             node.next_functions = [_node_of(t) for t in inputs]
             output.grad_fn = node
         return output
@@ -142,7 +141,7 @@ def backward(grad_fn, grad_of_outputs):
         if isinstance(node, AccumulateGrad):
             node.apply(grad)
             continue
-        grads = node.apply(tensor.Tensor(grad))
+        grads = node.apply(tensor.Tensor(grad, copy=False))
         if not isinstance(grads, (tuple, list)):
             grads = (grads,)
         for child, child_grad in zip(node.next_functions, grads):
@@ -154,3 +153,8 @@ def backward(grad_fn, grad_of_outputs):
 
 def _array(value):
     return value.data if isinstance(value, tensor.Tensor) else np.asarray(value)
+
+
+# Imported last: tensor.py imports this module and functional.py (which needs
+# Function), so everything above must exist before tensor.py starts loading.
+import mytorch.tensor as tensor  # noqa: E402

@@ -13,8 +13,9 @@ import mytorch.nn.functional as F
 
 
 class Tensor:
-    def __init__(self, data, requires_grad=False, is_leaf=True, is_parameter=False):
-        self.data = np.array(data)
+    def __init__(self, data, requires_grad=False, is_leaf=True, is_parameter=False, *, copy=True):
+        # copy=False is for Functions wrapping an array they just computed
+        self.data = np.array(data) if copy else np.asarray(data)
         if self.data.dtype.kind == "f" and self.data.dtype != np.float64:
             self.data = self.data.astype(np.float64)
         self.grad = None

@@ -11,6 +11,13 @@ import mytorch.tensor as tensor
 from mytorch.autograd_engine import Function
 
 
+def _wrap(array):
+    """A Tensor around a freshly computed array, without copying it. Results may
+    share memory with an input (Transpose, Reshape, a gradient passed through);
+    that is safe because operations never write into a tensor's data in place."""
+    return tensor.Tensor(array, copy=False)
+
+
 def unbroadcast(grad, shape):
     """Sum `grad` over the axes NumPy broadcasting added or stretched to reach `shape`."""
     while grad.ndim > len(shape):
@@ -48,13 +55,13 @@ class Add(Function):
     def forward(ctx, a, b):
         _broadcast("Add", a, b)
         ctx.shapes = a.shape, b.shape
-        return tensor.Tensor(a.data + b.data)
+        return _wrap(a.data + b.data)
 
     @staticmethod
     def backward(ctx, grad_output):
         a_shape, b_shape = ctx.shapes
         grad = grad_output.data
-        return tensor.Tensor(unbroadcast(grad, a_shape)), tensor.Tensor(unbroadcast(grad, b_shape))
+        return _wrap(unbroadcast(grad, a_shape)), _wrap(unbroadcast(grad, b_shape))
 
 
 class Sub(Function):
@@ -62,13 +69,13 @@ class Sub(Function):
     def forward(ctx, a, b):
         _broadcast("Sub", a, b)
         ctx.shapes = a.shape, b.shape
-        return tensor.Tensor(a.data - b.data)
+        return _wrap(a.data - b.data)
 
     @staticmethod
     def backward(ctx, grad_output):
         a_shape, b_shape = ctx.shapes
         grad = grad_output.data
-        return tensor.Tensor(unbroadcast(grad, a_shape)), tensor.Tensor(unbroadcast(-grad, b_shape))
+        return _wrap(unbroadcast(grad, a_shape)), _wrap(unbroadcast(-grad, b_shape))
 
 
 class Mul(Function):
@@ -76,14 +83,14 @@ class Mul(Function):
     def forward(ctx, a, b):
         _broadcast("Mul", a, b)
         ctx.save_for_backward(a, b)
-        return tensor.Tensor(a.data * b.data)
+        return _wrap(a.data * b.data)
 
     @staticmethod
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors
         grad = grad_output.data
-        return (tensor.Tensor(unbroadcast(grad * b.data, a.shape)),
-                tensor.Tensor(unbroadcast(grad * a.data, b.shape)))
+        return (_wrap(unbroadcast(grad * b.data, a.shape)),
+                _wrap(unbroadcast(grad * a.data, b.shape)))
 
 
 class Div(Function):
@@ -91,25 +98,25 @@ class Div(Function):
     def forward(ctx, a, b):
         _broadcast("Div", a, b)
         ctx.save_for_backward(a, b)
-        return tensor.Tensor(_float(a.data) / b.data)
+        return _wrap(_float(a.data) / b.data)
 
     @staticmethod
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors
         grad_a = grad_output.data / b.data
-        return (tensor.Tensor(unbroadcast(grad_a, a.shape)),
-                tensor.Tensor(unbroadcast(-grad_a * a.data / b.data, b.shape)))
+        return (_wrap(unbroadcast(grad_a, a.shape)),
+                _wrap(unbroadcast(-grad_a * a.data / b.data, b.shape)))
 
 
 class Neg(Function):
     @staticmethod
     def forward(ctx, a):
         _check_tensors("Neg", a)
-        return tensor.Tensor(-a.data)
+        return _wrap(-a.data)
 
     @staticmethod
     def backward(ctx, grad_output):
-        return tensor.Tensor(-grad_output.data)
+        return _wrap(-grad_output.data)
 
 
 class Pow(Function):
@@ -120,12 +127,12 @@ class Pow(Function):
         _check_tensors("Pow", a)
         ctx.save_for_backward(a)
         ctx.exponent = exponent
-        return tensor.Tensor(_float(a.data) ** exponent)
+        return _wrap(_float(a.data) ** exponent)
 
     @staticmethod
     def backward(ctx, grad_output):
         (a,) = ctx.saved_tensors
-        return tensor.Tensor(grad_output.data * ctx.exponent * _float(a.data) ** (ctx.exponent - 1))
+        return _wrap(grad_output.data * ctx.exponent * _float(a.data) ** (ctx.exponent - 1))
 
 
 class Log(Function):
@@ -133,12 +140,12 @@ class Log(Function):
     def forward(ctx, a):
         _check_tensors("Log", a)
         ctx.save_for_backward(a)
-        return tensor.Tensor(np.log(_float(a.data)))
+        return _wrap(np.log(_float(a.data)))
 
     @staticmethod
     def backward(ctx, grad_output):
         (a,) = ctx.saved_tensors
-        return tensor.Tensor(grad_output.data / a.data)
+        return _wrap(grad_output.data / a.data)
 
 
 class Exp(Function):
@@ -146,11 +153,11 @@ class Exp(Function):
     def forward(ctx, a):
         _check_tensors("Exp", a)
         ctx.result = np.exp(_float(a.data))
-        return tensor.Tensor(ctx.result)
+        return _wrap(ctx.result)
 
     @staticmethod
     def backward(ctx, grad_output):
-        return tensor.Tensor(grad_output.data * ctx.result)
+        return _wrap(grad_output.data * ctx.result)
 
 
 class ReLU(Function):
@@ -158,11 +165,11 @@ class ReLU(Function):
     def forward(ctx, a):
         _check_tensors("ReLU", a)
         ctx.mask = a.data > 0
-        return tensor.Tensor(np.where(ctx.mask, a.data, 0.0))
+        return _wrap(np.where(ctx.mask, a.data, 0.0))
 
     @staticmethod
     def backward(ctx, grad_output):
-        return tensor.Tensor(grad_output.data * ctx.mask)
+        return _wrap(grad_output.data * ctx.mask)
 
 
 # --- Shapes, reductions and matrix products ---
@@ -173,11 +180,11 @@ class Transpose(Function):
         _check_tensors("Transpose", a)
         if a.data.ndim != 2:
             raise ValueError(f"Transpose: expected a 2-d tensor, got shape {a.shape}")
-        return tensor.Tensor(a.data.T)
+        return _wrap(a.data.T)
 
     @staticmethod
     def backward(ctx, grad_output):
-        return tensor.Tensor(grad_output.data.T)
+        return _wrap(grad_output.data.T)
 
 
 class Reshape(Function):
@@ -186,13 +193,13 @@ class Reshape(Function):
         _check_tensors("Reshape", a)
         ctx.shape = a.shape
         try:
-            return tensor.Tensor(a.data.reshape(shape))
+            return _wrap(a.data.reshape(shape))
         except ValueError:
             raise ValueError(f"Reshape: cannot reshape a tensor of shape {a.shape} into {tuple(shape)}") from None
 
     @staticmethod
     def backward(ctx, grad_output):
-        return tensor.Tensor(grad_output.data.reshape(ctx.shape))
+        return _wrap(grad_output.data.reshape(ctx.shape))
 
 
 class Sum(Function):
@@ -202,14 +209,14 @@ class Sum(Function):
     def forward(ctx, a, axis=None, keepdims=False):
         _check_tensors("Sum", a)
         ctx.shape, ctx.axis, ctx.keepdims = a.shape, axis, keepdims
-        return tensor.Tensor(a.data.sum(axis=axis, keepdims=keepdims))
+        return _wrap(a.data.sum(axis=axis, keepdims=keepdims))
 
     @staticmethod
     def backward(ctx, grad_output):
         grad = grad_output.data
         if ctx.axis is not None and not ctx.keepdims:  # put back the summed axes as size 1
             grad = np.expand_dims(grad, ctx.axis)
-        return tensor.Tensor(np.broadcast_to(grad, ctx.shape))
+        return _wrap(np.broadcast_to(grad, ctx.shape))
 
 
 class MatMul(Function):
@@ -220,13 +227,16 @@ class MatMul(Function):
             raise ValueError(f"MatMul: shapes {a.shape} and {b.shape} are not compatible "
                              "(expected (n, k) @ (k, m))")
         ctx.save_for_backward(a, b)
-        return tensor.Tensor(a.data @ b.data)
+        return _wrap(a.data @ b.data)
 
     @staticmethod
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors
         grad = grad_output.data
-        return tensor.Tensor(grad @ b.data.T), tensor.Tensor(a.data.T @ grad)
+        # apply() records which inputs need a gradient; a direct call computes both
+        need_a, need_b = getattr(ctx, "needs_input_grad", (True, True))
+        return (_wrap(grad @ b.data.T) if need_a else None,
+                _wrap(a.data.T @ grad) if need_b else None)
 
 
 # --- Loss ---
@@ -246,11 +256,97 @@ def cross_entropy(predicted, target):
     labels = target.data.astype(np.int64)
     if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
         raise ValueError(f"cross_entropy: labels must lie in [0, {num_classes}), got {labels.min()}..{labels.max()}")
-    shifted = predicted - tensor.Tensor(predicted.data.max(axis=1, keepdims=True))
+    shifted = predicted - _wrap(predicted.data.max(axis=1, keepdims=True))
     log_sum_exp = shifted.exp().sum(axis=1, keepdims=True).log()
     log_softmax = shifted - log_sum_exp
-    one_hot = tensor.Tensor(np.eye(num_classes)[labels])
-    return -(log_softmax * one_hot).sum() / tensor.Tensor(batch_size)
+    one_hot = _wrap(np.eye(num_classes)[labels])
+    return -(log_softmax * one_hot).sum() / _wrap(batch_size)
 
 
 # --- Convolution and smooth activations (HW2, see issue 6) ---
+
+def get_conv1d_output_size(input_size, kernel_size, stride):
+    """Width of a Conv1d's output (no padding, no dilation)."""
+    return (input_size - kernel_size) // stride + 1
+
+
+def _unfold(x, kernel_size, stride, output_size):
+    """The receptive fields of x (batch, in_channel, width) as one matrix per
+    example, (batch, in_channel * kernel_size, output_size) ("im2col"): row
+    c * kernel_size + k holds input channel c at tap k of every output position,
+    so the convolution becomes a single matrix product with the flattened weight."""
+    windows = np.lib.stride_tricks.sliding_window_view(x, kernel_size, axis=2)[:, :, ::stride]
+    batch_size, in_channel = x.shape[:2]
+    return windows.transpose(0, 1, 3, 2).reshape(batch_size, in_channel * kernel_size, output_size)
+
+
+class Conv1d(Function):
+    """1-d cross-correlation, as torch.nn.functional.conv1d without padding or
+    dilation: x (batch, in_channel, input_size), weight (out_channel, in_channel,
+    kernel_size), bias (out_channel,) -> (batch, out_channel, output_size).
+
+    Forward and backward are matrix products over the unfolded input, so the only
+    Python loop is the one over kernel taps that folds the input gradient back.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, stride):
+        _check_tensors("Conv1d", x, weight, bias)
+        if x.data.ndim != 3 or weight.data.ndim != 3 or x.shape[1] != weight.shape[1] \
+                or bias.shape != weight.shape[:1]:
+            raise ValueError(f"Conv1d: input {x.shape}, weight {weight.shape} and bias {bias.shape} should be "
+                             "(batch, in_channel, width), (out_channel, in_channel, kernel_size), (out_channel,)")
+        out_channel, in_channel, kernel_size = weight.shape
+        if not (isinstance(stride, (int, np.integer)) and stride >= 1) or kernel_size > x.shape[2]:
+            raise ValueError(f"Conv1d: need an integer stride >= 1 (got {stride!r}) and a kernel of width "
+                             f"{kernel_size} no wider than the input {x.shape}")
+        output_size = get_conv1d_output_size(x.shape[2], kernel_size, stride)
+        columns = _unfold(_float(x.data), kernel_size, stride, output_size)
+        flat_weight = _float(weight.data).reshape(out_channel, in_channel * kernel_size)
+        out = np.matmul(flat_weight, columns)
+        out += _float(bias.data)[:, None]
+        ctx.columns, ctx.flat_weight, ctx.stride = columns, flat_weight, stride
+        ctx.input_shape, ctx.weight_shape = x.shape, weight.shape
+        return tensor.Tensor(out)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        grad = grad_output.data
+        batch_size, in_channel, input_size = ctx.input_shape
+        kernel_size, output_size = ctx.weight_shape[2], grad.shape[2]
+        grad_bias = grad.sum(axis=(0, 2))
+        # dL/dW[o, (c, k)] = sum over examples and positions of grad[o, t] * column[(c, k), t]
+        grad_weight = np.matmul(grad, ctx.columns.transpose(0, 2, 1)).sum(axis=0).reshape(ctx.weight_shape)
+        # Each column entry (c, k, t) was read from x[c, t * stride + k]: send its
+        # gradient back there, one tap at a time (overlapping windows add up).
+        grad_columns = np.matmul(ctx.flat_weight.T, grad).reshape(batch_size, in_channel, kernel_size, output_size)
+        grad_x = np.zeros(ctx.input_shape)
+        span = ctx.stride * (output_size - 1) + 1
+        for k in range(kernel_size):
+            grad_x[:, :, k:k + span:ctx.stride] += grad_columns[:, :, k]
+        return tensor.Tensor(grad_x), tensor.Tensor(grad_weight), tensor.Tensor(grad_bias)
+
+
+class Tanh(Function):
+    @staticmethod
+    def forward(ctx, a):
+        _check_tensors("Tanh", a)
+        ctx.result = np.tanh(_float(a.data))
+        return tensor.Tensor(ctx.result)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return tensor.Tensor(grad_output.data * (1 - ctx.result ** 2))
+
+
+class Sigmoid(Function):
+    @staticmethod
+    def forward(ctx, a):
+        _check_tensors("Sigmoid", a)
+        # 1 / (1 + e^-x) written through tanh, which cannot overflow for large |x|
+        ctx.result = 0.5 * (1 + np.tanh(0.5 * _float(a.data)))
+        return tensor.Tensor(ctx.result)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return tensor.Tensor(grad_output.data * ctx.result * (1 - ctx.result))
