@@ -68,6 +68,10 @@ PARTS = [
          quick=[["imdb/classify.py", "--model", "mlp", "--quick"], ["imdb/classify.py", "--model", "elman", "--quick"],
                 ["imdb/report.py", "--quick"]],
          table="imdb.report:report_table"),
+    Part("mytorch",  # the hw1 autograder, then the MLP training-step benchmark against torch
+         full=[["autograder/hw1_autograder/runner.py"], ["benchmarks/mytorch_mlp.py"]],
+         quick=[["autograder/hw1_autograder/runner.py", "--quick"], ["benchmarks/mytorch_mlp.py", "--quick"]],
+         table="autograder.hw1_autograder.runner:report_table"),
 ]
 
 # REPORT.md blocks that no part's command lines produce (benchmarks run by hand).

@@ -36,6 +36,19 @@ def points_table(rows):
     return "\n".join(lines)
 
 
+def report_table(results_root):
+    """REPORT.md's mytorch block: the autograder score and the benchmark rows, from
+    results/mytorch/hw1_summary.json and results/benchmarks/mytorch_mlp.json."""
+    summary = utils.load_json(results_root / "mytorch" / "hw1_summary.json")
+    lines = ["| measure | MyTorch | torch float64 | ratio | target |", "|---|---:|---:|---:|---|",
+             f"| hw1 autograder ({len(summary['tests'])} tests, {summary['seconds']:.1f} s) "
+             f"| {summary['score']}/{summary['total']} | | | full marks |"]
+    for row in utils.load_json(results_root / "benchmarks" / "mytorch_mlp.json"):
+        lines.append(f"| {row['name']} | {row['ours_s'] * 1000:.2f} ms | {row['reference_s'] * 1000:.2f} ms "
+                     f"| {row['ratio']:.2f} | {row['target']} |")
+    return "\n".join(lines)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     utils.add_common_args(parser, "mytorch")  # --device and --data-dir are accepted and unused
