@@ -14,6 +14,8 @@ class Module:
         self.is_train = True
 
     def __setattr__(self, name, value):
+        self.__dict__.get("_parameters", {}).pop(name, None)  # the name may change kind
+        self.__dict__.get("_submodules", {}).pop(name, None)
         if isinstance(value, Module):
             self.add_module(name, value)
         elif isinstance(value, Tensor) and value.is_parameter:
