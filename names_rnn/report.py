@@ -7,11 +7,13 @@ Runs are recognised by their --tag: "task1-<cell>-<layers>x<hidden>-seed<s>",
 "task2b-bs<batch size>" and "dedup-<cell>-<layers>x<hidden>-seed<s>".
 """
 import argparse
+from collections import Counter
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 
 import utils
+from names_rnn.data import NamesData
 from names_rnn.train import plot_confusion
 
 METRICS = {"train_loss": "training loss", "test_loss": "test loss", "test_acc": "test accuracy"}
@@ -44,11 +46,34 @@ def summarize(runs):
     task2b = dict(sorted(task2b.items(), key=lambda item: int(item[0])))
     finals = [acc for accs in task1.values() for acc in accs]
     best_tag = max(task1_runs, key=lambda t: task1_runs[t]["final_test_acc"]) if task1_runs else None
-    any_run = next(iter(runs.values()))
+    full_data = [r for r in runs.values() if not r["settings"]["dedup"]] or list(runs.values())
     return {"task1": task1, "task2b": task2b,
             "best_test_acc": max(finals) if finals else None,
-            "majority_baseline": any_run["majority_baseline"],
+            "majority_baseline": full_data[0]["majority_baseline"],
             "best_task1_run": best_tag, "task1_runs": task1_runs, "dedup": dedup}
+
+
+def data_stats(data_dir):
+    """How much the split leaks through repeated lines, and what deduplication changes."""
+    data, deduped = NamesData(data_dir), NamesData(data_dir, dedup=True)
+    pairs = data.train + data.test
+    languages_of = {}
+    for name, label in pairs:
+        languages_of.setdefault(name, set()).add(label)
+    repeats = Counter(data.categories[label] for label in
+                      [label for (_, label), count in Counter(pairs).items() for _ in range(count - 1)])
+    train_pairs, train_languages = set(data.train), {}
+    for name, label in data.train:
+        train_languages.setdefault(name, set()).add(label)
+    return {"lines": len(pairs), "distinct_pairs": len(set(pairs)), "distinct_names": len(languages_of),
+            "names_in_several_languages": sum(len(v) > 1 for v in languages_of.values()),
+            "repeated_lines_by_language": dict(repeats.most_common()),
+            "train": len(data.train), "test": len(data.test), "majority_baseline": data.majority_baseline,
+            "test_lines_repeating_a_train_pair": sum(pair in train_pairs for pair in data.test),
+            "test_names_in_train_only_under_other_languages":
+                sum(name in train_languages and label not in train_languages[name] for name, label in data.test),
+            "dedup": {"train": len(deduped.train), "test": len(deduped.test),
+                      "majority_baseline": deduped.majority_baseline}}
 
 
 def run_details(record):
@@ -91,7 +116,15 @@ def study_settings(task2b):
 
 def format_table(summary):
     """Markdown tables of Task 1, the deduplicated runs and Task 2B."""
-    lines = [f"Majority baseline (always Russian): {summary['majority_baseline']:.3f} test accuracy.", "",
+    d = summary["data"]
+    lines = [f"Data: {d['lines']:,} lines, {d['distinct_pairs']:,} distinct (name, language) pairs, "
+             f"{d['distinct_names']:,} distinct names of which {d['names_in_several_languages']} appear under several "
+             f"languages; repeated lines per file, top 3: "
+             f"{', '.join(f'{k} {v:,}' for k, v in list(d['repeated_lines_by_language'].items())[:3])}. Split: {d['train']:,} train / {d['test']:,} test lines; {d['test_lines_repeating_a_train_pair']} "
+             f"test lines repeat a training pair, and {d['test_names_in_train_only_under_other_languages']} test names "
+             f"occur in training only under another language. Deduplicated: {d['dedup']['train']:,} / "
+             f"{d['dedup']['test']:,}, majority baseline {d['dedup']['majority_baseline']:.3f}.", "",
+             f"Majority baseline (always Russian): {summary['majority_baseline']:.3f} test accuracy.", "",
              "**Task 1** (final-epoch test accuracy on the stratified 20% test split, one column per seed):", "",
              "| model | test accuracy per seed | mean | batch | optimizer | epochs | minutes per run |",
              "|---|---|---:|---:|---|---:|---:|"]
@@ -127,7 +160,7 @@ def main():
     args = parser.parse_args()
     out = utils.output_dir(args)
     runs = load_runs(out)
-    summary = summarize(runs)
+    summary = {**summarize(runs), "data": data_stats(args.data_dir)}
     utils.save_json(summary, out / "summary.json")
     if summary["task2b"]:
         plot_batch_sizes(summary["task2b"], summary["majority_baseline"], out / "batch_size_study.png")

@@ -109,7 +109,8 @@ def test_report_summarizes_tagged_runs(data_dir, tmp_path):
                        ("task2b-bs4", ["--batch-size", "4"])]:
         train.main(["--quick", "--data-dir", str(data_dir), "--out", str(tmp_path), "--tag", tag,
                     "--hidden", "8", "--no-figure", *flags])
-    summary = report.summarize(report.load_runs(tmp_path))
+    summary = {**report.summarize(report.load_runs(tmp_path)), "data": report.data_stats(data_dir)}
+    assert summary["data"]["lines"] == sum(LANGUAGES.values()) and summary["data"]["distinct_pairs"] == summary["data"]["lines"] - 1
     assert list(summary["task1"]) == ["lstm-1x8"] and list(summary["task2b"]) == ["1", "4"]
     assert len(summary["task2b"]["4"]["test_acc"]) == 2
     assert summary["best_test_acc"] == summary["task1"]["lstm-1x8"][0]
