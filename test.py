@@ -1,0 +1,109 @@
+"""Q3: load the best weights saved by cifar_pytorch.py and report CIFAR-3 test accuracy.
+
+    python test.py --data-dir ../shared/data               # checkpoints/cifar_net.pt
+    python test.py --data-dir ../shared/data --batchnorm   # checkpoints/cifar_net_batchnorm.pt
+    python test.py --checkpoint PATH                       # any checkpoint cifar_pytorch.py wrote
+
+The model is rebuilt from the configuration stored in the checkpoint. Prints the
+test accuracy and the accuracy per class, and saves a confusion matrix (PNG and
+JSON) next to the training results.
+"""
+import argparse
+from pathlib import Path
+
+import numpy as np
+import torch
+
+import utils
+from cifar_pytorch import CLASSES, Net, checkpoint_path, evaluate, file_suffix, load_cifar3, write_summary
+
+
+def load_checkpoint(path, train_command):
+    """Net with the weights of `path`; one clear UserError for a missing, corrupt or foreign file."""
+    path = Path(path)
+    if not path.exists():
+        raise utils.UserError(f"no checkpoint at {path}; train first with: {train_command}")
+    try:
+        checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # torch.load fails on a damaged file with many error types
+        raise utils.UserError(f"{path} is not a readable checkpoint ({type(err).__name__}: "
+                              f"{str(err).splitlines()[0] if str(err) else ''})") from None
+    if not isinstance(checkpoint, dict) or checkpoint.get("model") != "cifar_pytorch.Net":
+        raise utils.UserError(f"{path} is not a checkpoint of cifar_pytorch.Net")
+    model = Net(**checkpoint["config"])
+    try:
+        model.load_state_dict(checkpoint["state_dict"])
+    except RuntimeError as err:
+        raise utils.UserError(f"{path} does not match Net{checkpoint['config']} "
+                              f"({str(err).splitlines()[0]})") from None
+    return model, checkpoint
+
+
+def confusion_matrix(labels, predictions, classes=len(CLASSES)):
+    """counts[true, predicted]."""
+    counts = np.zeros((classes, classes), dtype=int)
+    np.add.at(counts, (labels.numpy(), predictions.numpy()), 1)
+    return counts
+
+
+def plot_confusion(counts, title, path):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 4.3))
+    rates = counts / counts.sum(1, keepdims=True)
+    image = ax.imshow(rates, cmap="Blues", vmin=0, vmax=1)
+    for (i, j), count in np.ndenumerate(counts):
+        ax.text(j, i, f"{count}\n{rates[i, j]:.1%}", ha="center", va="center",
+                color="white" if rates[i, j] > 0.5 else "black", fontsize=9)
+    ax.set(xticks=range(len(CLASSES)), yticks=range(len(CLASSES)), xticklabels=CLASSES, yticklabels=CLASSES,
+           xlabel="predicted class", ylabel="true class", title=title)
+    ax.grid(False)
+    fig.colorbar(image, ax=ax, label="fraction of the true class")
+    utils.save_figure(fig, path)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--batchnorm", action="store_true", help="test cifar_net_batchnorm.pt (Q2's model)")
+    which.add_argument("--checkpoint", type=Path, help="test this checkpoint file")
+    which.add_argument("--tag", help="test cifar_net_TAG.pt (a run trained with --tag TAG)")
+    parser.add_argument("--checkpoint-dir", type=Path, default=None,
+                        help="folder of cifar_net[_NAME].pt (default: checkpoints/, or --out with --quick)")
+    utils.add_common_args(parser, "cifar")
+    args = parser.parse_args(argv)
+    out = utils.output_dir(args)
+    checkpoint_dir = args.checkpoint_dir or (out if args.quick else utils.REPO_ROOT / "checkpoints")
+    if args.checkpoint is not None:
+        path = args.checkpoint
+        name = path.stem.removeprefix("cifar_net").removeprefix("_") or "plain"
+        train_command = "python cifar_pytorch.py"
+    else:
+        name = args.tag or ("batchnorm" if args.batchnorm else "plain")
+        path = checkpoint_path(checkpoint_dir, name)
+        train_command = "python cifar_pytorch.py" + {"plain": "", "batchnorm": " --batchnorm"}.get(name, f" --tag {name}")
+    device = utils.pick_device(args.device)
+    model, checkpoint = load_checkpoint(path, train_command)
+    model.to(device)
+
+    test_x, test_y = load_cifar3(utils.data_dir(args.data_dir))["test"]
+    if args.quick:
+        test_x, test_y = test_x[:256], test_y[:256]
+    loss, accuracy, predictions = evaluate(model, test_x, test_y, device)
+    counts = confusion_matrix(test_y, predictions)
+    per_class = {c: float(counts[i, i] / max(1, counts[i].sum())) for i, c in enumerate(CLASSES)}
+    print(f"checkpoint {path.name}: epoch {checkpoint['epoch']}, val acc {checkpoint['val_acc']:.4f}")
+    print(f"test accuracy {accuracy:.4f} on {len(test_x)} images (loss {loss:.4f})")
+    for cls, acc in per_class.items():
+        print(f"  {cls:<6} {acc:.4f}")
+    utils.save_json({"name": name, "checkpoint": path.name, "epoch": checkpoint["epoch"],
+                     "val_acc": checkpoint["val_acc"], "test_acc": accuracy, "test_loss": loss,
+                     "test_images": len(test_x), "per_class_acc": per_class, "classes": CLASSES,
+                     "confusion_matrix": counts}, out / f"test_{name}.json")
+    plot_confusion(counts, f"CIFAR-3 test set, {name} Net (epoch {checkpoint['epoch']}): acc {accuracy:.4f}",
+                   out / f"confusion_matrix{file_suffix(name)}.png")
+    write_summary(out)
+
+
+if __name__ == "__main__":
+    utils.run_main(main)
