@@ -37,6 +37,8 @@ def _check_tensors(name, *args):
 def _broadcast(name, a, b):
     """Check that a and b broadcast together (a ValueError naming both shapes if not)."""
     _check_tensors(name, a, b)
+    if a.shape == b.shape:
+        return
     try:
         np.broadcast_shapes(a.shape, b.shape)
     except ValueError:
