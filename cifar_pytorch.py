@@ -337,7 +337,7 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     if args.quick:
-        args.epochs, args.limit = min(args.epochs, 2), args.limit or 256
+        args.epochs, args.limit = min(args.epochs, 2), args.limit or 128
         args.batch_size = min(args.batch_size, 32)
     out = utils.output_dir(args)
     checkpoint_dir = args.checkpoint_dir or (out if args.quick else utils.REPO_ROOT / "checkpoints")
@@ -391,6 +391,27 @@ def main(argv=None):
     write_summary(out)
     print(f"best val acc {history['best_val_acc']:.4f} at epoch {history['best_epoch']}; "
           f"checkpoint {checkpoint_path(checkpoint_dir, name)}; {history['train_seconds']:.0f} s")
+
+
+def report_table(results_root):
+    """REPORT.md's cifar block: one row per full run, from results/cifar/summary.json."""
+    summary = utils.load_json(Path(results_root) / "cifar" / "summary.json")
+    lines = ["| run | settings | epochs | best epoch | best val acc | test acc (best checkpoint) "
+             "| train time | per epoch |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for name, val_acc in summary["val_acc"].items():
+        s = summary["settings"][name]
+        augmentation = ", ".join(part for part in (f"rotate ±{s['rotate']:g}°" if s["rotate"] else "",
+                                                   f"shift ±{s['shift']} px" if s["shift"] else "",
+                                                   "" if s["no_flip"] else "flip") if part) or "none"
+        settings = (f"{'BatchNorm after fc1, ' if s['batchnorm'] else ''}{s['optimizer']} lr {s['lr']:g} "
+                    f"({s['schedule']}), wd {s['weight_decay']:g}, batch {s['batch_size']}, {augmentation}")
+        test_acc = summary["test_acc"].get(name)
+        lines.append(f"| {name} | {settings} | {summary['epochs'][name]} | {summary['best_epoch'][name]} "
+                     f"| {val_acc:.4f} | {'not run' if test_acc is None else f'{test_acc:.4f}'} "
+                     f"| {summary['train_seconds'][name] / 60:.1f} min | {summary['seconds_per_epoch'][name]:.0f} s |")
+    lines.append("")
+    lines.append(f"Device: {summary['device']}, single thread, on a 2-core machine shared with other jobs.")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,93 @@
+"""Training images/second of cifar_pytorch.py's real training loop against the bare
+model step, in one process.
+
+    python benchmarks/cifar_throughput.py           # about a minute, single thread
+    python benchmarks/cifar_throughput.py --quick   # seconds (smoke run)
+
+"Ours" is `train_epoch` on a resident uint8 training set: shuffling, indexing,
+normalisation, batched augmentation (shift and flip, the full runs' setting),
+forward, backward, Adam step, one-cycle schedule and the per-batch loss and
+accuracy it records. The reference is the bare step (forward, backward, Adam
+step) repeated on one resident, already normalised random batch of the same
+size. The two are measured in alternating rounds and the median round counts,
+so that load from other processes hits both alike. Random pixels are enough:
+the cost of this network does not depend on the values.
+"""
+import argparse
+import statistics
+import time
+
+import torch
+import torch.nn.functional as F
+
+import utils
+from cifar_pytorch import Net, make_optimizer, parse_args, train_epoch
+
+TARGET = 0.85
+TRAIN_IMAGES = 13000
+
+
+def loop_seconds(batches, args):
+    """Seconds per image of `train_epoch` over `batches` batches of the default settings."""
+    images = torch.randint(0, 256, (batches * args.batch_size, 3, 32, 32), dtype=torch.uint8)
+    labels = torch.randint(0, 3, (len(images),))
+    model = Net(batchnorm=args.batchnorm)
+    optimizer, scheduler = make_optimizer(model, args, batches)
+    generator = torch.Generator().manual_seed(0)
+    start = time.perf_counter()
+    train_epoch(model, optimizer, scheduler, images, labels, args, generator, torch.device("cpu"), 1)
+    return (time.perf_counter() - start) / len(images)
+
+
+def bare_seconds(batches, args):
+    """Seconds per image of the bare forward/backward/Adam step on one resident batch."""
+    model = Net(batchnorm=args.batchnorm)
+    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
+    x = torch.randn(args.batch_size, 3, 32, 32)
+    y = torch.randint(0, 3, (args.batch_size,))
+    start = time.perf_counter()
+    for _ in range(batches):
+        loss = F.cross_entropy(model(x), y)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+    return (time.perf_counter() - start) / (batches * args.batch_size)
+
+
+def run(quick=False):
+    torch.manual_seed(0)
+    rounds, batches = (1, 2) if quick else (5, 12)
+    rows = []
+    for batchnorm in (False, True):
+        args = parse_args(["--batchnorm"] if batchnorm else [])
+        bare_seconds(1, args), loop_seconds(1, args)  # warm-up
+        ours, bare = [], []
+        for _ in range(rounds):
+            ours.append(loop_seconds(batches, args))
+            bare.append(bare_seconds(batches, args))
+        ours_s, bare_s = statistics.median(ours), statistics.median(bare)
+        ratio = bare_s / ours_s  # images/s of the loop as a fraction of the bare step's
+        name = f"CIFAR-3 Net{' + BatchNorm' if batchnorm else ''} training loop, batch {args.batch_size}"
+        print(f"{name}: {1 / ours_s:.0f} images/s vs bare step {1 / bare_s:.0f} images/s "
+              f"(ratio {ratio:.2f}; epoch of {TRAIN_IMAGES} images about {TRAIN_IMAGES * ours_s:.0f} s)", flush=True)
+        rows.append({"name": f"{name} (s per 1000 images)", "ours_s": 1000 * ours_s,
+                     "reference": "bare model step on one resident batch", "reference_s": 1000 * bare_s,
+                     "ratio": ratio, "target": f">= {TARGET:g} of the bare step's images/s", "met": ratio >= TARGET,
+                     "images_per_second": 1 / ours_s, "epoch_seconds_estimate": TRAIN_IMAGES * ours_s,
+                     "threads": torch.get_num_threads()})
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="seconds-long smoke run (not for the report)")
+    args = parser.parse_args()
+    rows = run(quick=args.quick)
+    out = utils.REPO_ROOT / ("runs/quick" if args.quick else "results") / "benchmarks" / "cifar_throughput.json"
+    utils.save_json({"rows": rows}, out)
+    print(f"wrote {out.relative_to(utils.REPO_ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    utils.run_main(main)
