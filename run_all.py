@@ -55,6 +55,14 @@ PARTS = [
                 ["names_rnn/train.py", "--quick", "--batch-size", "1", "--no-figure", "--tag", "task2b-bs1"],
                 ["names_rnn/report.py", "--quick"]],
          table="names_rnn.report:report_table"),
+    Part("cifar",  # Q1 plain Net, Q2 with BatchNorm, the skeleton's settings (2 epochs), then Q3 test.py for each
+         full=[["cifar_pytorch.py"], ["cifar_pytorch.py", "--batchnorm"],
+               ["cifar_pytorch.py", "--tag", "skeleton", "--epochs", "2", "--lr", "1e-4", "--weight-decay", "1e-3",
+                "--batch-size", "256", "--schedule", "constant", "--rotate", "30", "--shift", "0"],
+               ["test.py"], ["test.py", "--batchnorm"], ["test.py", "--tag", "skeleton"]],
+         quick=[["cifar_pytorch.py", "--quick"], ["cifar_pytorch.py", "--quick", "--batchnorm"],
+                ["test.py", "--quick"], ["test.py", "--quick", "--batchnorm"]],
+         table="cifar_pytorch:report_table"),
     Part("imdb",  # Q2 check at the handout's sizes, tuning runs, then per model: validation run and 2 test seeds
          full=[["imdb/classify.py", "--model", "mlp", "--emb", "300", "--hidden", "300", "--lr", "1e-3",
                 "--epochs", "1", "--max-tokens", "16384", "--tag", "q2_300"],
