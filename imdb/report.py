@@ -20,6 +20,12 @@ def read_runs(folder):
     return [utils.load_json(path) | {"file": path.stem} for path in sorted(Path(folder).glob("*_seed*.json"))]
 
 
+def mean_of(values):
+    """Mean of the values that exist (older runs have no CPU time), else None."""
+    values = [v for v in values if v is not None]
+    return statistics.mean(values) if values else None
+
+
 def summarize(folder):
     """{model: {val_acc, test_acc: [per seed], test_acc_mean, settings, seconds, ...}} plus tuning runs."""
     runs = read_runs(folder)
@@ -40,6 +46,7 @@ def summarize(folder):
             "settings": chosen["settings"],
             "padding_fraction": chosen["padding_fraction"],
             "seconds": statistics.mean(r["seconds"] for r in finals) if finals else None,
+            "cpu_seconds": mean_of(r.get("cpu_seconds") for r in finals),
             "val_seconds": val[0]["seconds"] if val else None,
         }
     tagged = [r for r in runs if r["split"] == "val" and r.get("tag")]
@@ -88,7 +95,7 @@ def report_table(results_root):
     """REPORT.md's imdb block, from results/imdb/summary.json."""
     summary = utils.load_json(Path(results_root) / "imdb" / "summary.json")
     lines = ["| model | validation acc. (per epoch) | test acc. per seed | test mean | settings "
-             "| padding | minutes per 25k run |",
+             "| padding | minutes per 25k run: wall (CPU) |",
              "|---|---|---|---:|---|---:|---:|"]
     for model in MODELS:
         if model not in summary:
@@ -96,9 +103,11 @@ def report_table(results_root):
         row = summary[model]
         per_epoch = ", ".join(fmt(a) for a in row["val_acc_by_epoch"])
         tests = ", ".join(fmt(a) for a in row["test_acc"]) or "–"
-        minutes = None if row["seconds"] is None else row["seconds"] / 60
+        minutes = "–" if row["seconds"] is None else f"{row['seconds'] / 60:.1f}"
+        if row.get("cpu_seconds") is not None:
+            minutes += f" ({row['cpu_seconds'] / 60:.1f})"
         lines.append(f"| {model} | {per_epoch} | {tests} | {fmt(row['test_acc_mean'])} | "
-                     f"{describe(row['settings'])} | {row['padding_fraction']:.1%} | {fmt(minutes, '.1f')} |")
+                     f"{describe(row['settings'])} | {row['padding_fraction']:.1%} | {minutes} |")
     if summary.get("tuning"):
         lines += ["", "Other validation runs (tuning, and the cost of truncating reviews):", "",
                   "| run | settings | validation acc. (per epoch) | minutes |", "|---|---|---|---:|"]

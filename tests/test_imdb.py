@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 import utils
-from imdb import classify
+from imdb import classify, report
 from imdb.data_rnn import load_imdb
 from imdb.models import MODELS, Classifier, Elman
 
@@ -161,3 +161,19 @@ def test_bad_flags_are_user_errors(data, tmp_path):
         classify.main(["--model", "mlp", "--quick", "--lr", "-1", "--data-dir", str(folder)])
     with pytest.raises(utils.UserError):
         load_imdb(val=1000, data_dir=folder)
+
+
+def test_report_collects_runs_into_summary_and_table(data, tmp_path):
+    folder, _ = data
+    out = tmp_path / "results" / "imdb"
+    common = ["--model", "mlp", "--quick", "--val", "12", "--data-dir", str(folder), "--out", str(out)]
+    classify.main(common)
+    classify.main(common + ["--tag", "lr1e-2", "--lr", "1e-2"])
+    for seed in ("0", "1"):
+        classify.main(common + ["--final", "--seed", seed])
+    summary = report.summarize(out)
+    assert len(summary["mlp"]["test_acc"]) == 2 and summary["mlp"]["val_acc"] is not None
+    assert [run["run"] for run in summary["tuning"]] == ["mlp_val_seed0_lr1e-2"]
+    utils.save_json(summary, out / "summary.json")
+    table = report.report_table(tmp_path / "results")
+    assert table.startswith("| model |") and "| mlp |" in table and "lr1e-2" in table
