@@ -1,7 +1,7 @@
 """Training images/second of cifar_pytorch.py's real training loop against the bare
 model step, in one process.
 
-    python benchmarks/cifar_throughput.py           # about a minute, single thread
+    python benchmarks/cifar_throughput.py           # about two minutes, single thread
     python benchmarks/cifar_throughput.py --quick   # seconds (smoke run)
 
 "Ours" is `train_epoch` on a resident uint8 training set: shuffling, indexing,
@@ -56,7 +56,7 @@ def bare_seconds(batches, args):
 
 def run(quick=False):
     torch.manual_seed(0)
-    rounds, batches = (1, 2) if quick else (5, 12)
+    rounds, batches = (1, 2) if quick else (3, 10)
     rows = []
     for batchnorm in (False, True):
         args = parse_args(["--batchnorm"] if batchnorm else [])
