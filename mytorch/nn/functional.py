@@ -309,7 +309,7 @@ class Conv1d(Function):
         out += _float(bias.data)[:, None]
         ctx.columns, ctx.flat_weight, ctx.stride = columns, flat_weight, stride
         ctx.input_shape, ctx.weight_shape = x.shape, weight.shape
-        return tensor.Tensor(out)
+        return tensor.Tensor(out, copy=False)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -326,7 +326,8 @@ class Conv1d(Function):
         span = ctx.stride * (output_size - 1) + 1
         for k in range(kernel_size):
             grad_x[:, :, k:k + span:ctx.stride] += grad_columns[:, :, k]
-        return tensor.Tensor(grad_x), tensor.Tensor(grad_weight), tensor.Tensor(grad_bias)
+        return (tensor.Tensor(grad_x, copy=False), tensor.Tensor(grad_weight, copy=False),
+                tensor.Tensor(grad_bias, copy=False))
 
 
 class Tanh(Function):
@@ -338,7 +339,7 @@ class Tanh(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        return tensor.Tensor(grad_output.data * (1 - ctx.result ** 2))
+        return tensor.Tensor(grad_output.data * (1 - ctx.result ** 2), copy=False)
 
 
 class Sigmoid(Function):
@@ -351,4 +352,4 @@ class Sigmoid(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        return tensor.Tensor(grad_output.data * ctx.result * (1 - ctx.result))
+        return tensor.Tensor(grad_output.data * ctx.result * (1 - ctx.result), copy=False)
