@@ -80,6 +80,11 @@ PARTS = [
          full=[["autograder/hw1_autograder/runner.py"], ["benchmarks/mytorch_mlp.py"]],
          quick=[["autograder/hw1_autograder/runner.py", "--quick"], ["benchmarks/mytorch_mlp.py", "--quick"]],
          table="autograder.hw1_autograder.runner:report_table"),
+    Part("hw2",  # the hw2 autograder, the MyTorch-vs-torch CNN training demo, the Conv1d benchmark
+         full=[["autograder/hw2_autograder/runner.py"], ["hw2/train_demo.py"], ["benchmarks/conv1d.py"]],
+         quick=[["autograder/hw2_autograder/runner.py", "--quick"], ["hw2/train_demo.py", "--quick"],
+                ["benchmarks/conv1d.py", "--quick"]],
+         table="hw2.report:report_table"),
 ]
 
 # REPORT.md blocks that no part's command lines produce (benchmarks run by hand).

@@ -1,0 +1,94 @@
+"""Forward + backward of MyTorch's Conv1d against torch.nn.functional.conv1d,
+both float64 on the CPU, in one process.
+
+    python benchmarks/conv1d.py           # about half a minute
+    python benchmarks/conv1d.py --quick   # seconds (smoke run)
+
+Ours runs through the autograd engine as a model would (`Conv1d.apply`, then
+`backward` with an upstream gradient into the input, weight and bias); torch
+the same with `conv1d(...).backward(grad)`. Sizes (batch, in, out, kernel,
+stride, width) are the issue's; each timing is the median of interleaved repeats.
+Target: within 1.5x of torch.
+"""
+import argparse
+import time
+
+import numpy as np
+import torch
+
+import mytorch.nn.functional as F
+import utils
+from mytorch.tensor import Tensor
+
+SIZES = [(32, 24, 56, 5, 1, 200), (8, 64, 64, 3, 1, 1000)]
+TARGET = 1.5
+
+
+def make_steps(batch, in_channel, out_channel, kernel, stride, width, seed=0):
+    """Two zero-argument functions, one forward + backward each (ours, torch)."""
+    rng = np.random.default_rng(seed)
+    x, weight, bias = rng.normal(size=(batch, in_channel, width)), rng.normal(size=(out_channel, in_channel, kernel)), \
+        rng.normal(size=out_channel)
+    grad = rng.normal(size=(batch, out_channel, F.get_conv1d_output_size(width, kernel, stride)))
+    ours = [Tensor(a, requires_grad=True) for a in (x, weight, bias)]
+    theirs = [torch.tensor(a, requires_grad=True) for a in (x, weight, bias)]
+    torch_grad = torch.tensor(grad)
+
+    def step_ours():
+        for t in ours:
+            t.grad = None
+        F.Conv1d.apply(*ours, stride).backward(grad)
+
+    def step_torch():
+        for t in theirs:
+            t.grad = None
+        torch.nn.functional.conv1d(*theirs, stride=stride).backward(torch_grad)
+
+    return step_ours, step_torch
+
+
+def median_seconds(steps, repeats, inner):
+    """Median seconds of each step, timed in alternation so load hits both alike."""
+    times = [[] for _ in steps]
+    for step in steps:
+        step()  # warm-up
+    for _ in range(repeats):
+        for step, record in zip(steps, times):
+            start = time.perf_counter()
+            for _ in range(inner):
+                step()
+            record.append((time.perf_counter() - start) / inner)
+    return [float(np.median(record)) for record in times]
+
+
+def run(quick=False):
+    torch.set_num_threads(1)
+    rows = []
+    for size in SIZES:
+        if quick:
+            size = size[:5] + (size[5] // 10,)
+        ours_s, torch_s = median_seconds(make_steps(*size), repeats=3 if quick else 15, inner=2 if quick else 5)
+        rows.append({"name": "Conv1d forward + backward (batch, in, out, kernel, stride, width) = "
+                             f"{size}, float64", "ours_s": ours_s, "reference": "torch.nn.functional.conv1d",
+                     "reference_s": torch_s, "ratio": ours_s / torch_s, "target": f"<= {TARGET:g}x torch",
+                     "met": ours_s / torch_s <= TARGET})
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="seconds-long smoke run (not for the report)")
+    parser.add_argument("--data-dir", help="accepted (run_all.py passes it) and unused: no data needed")
+    args = parser.parse_args()
+    rows = run(quick=args.quick)
+    for row in rows:
+        print(f"{row['name']}: ours {1000 * row['ours_s']:.2f} ms, torch {1000 * row['reference_s']:.2f} ms, "
+              f"ratio {row['ratio']:.2f} (target {row['target']}, {'met' if row['met'] else 'not met'})")
+    out = utils.REPO_ROOT / ("runs/quick" if args.quick else "results") / "benchmarks" / "conv1d.json"
+    utils.save_json({"rows": rows, "threads": 1}, out)
+    print(f"wrote {out.relative_to(utils.REPO_ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    utils.run_main(main)
