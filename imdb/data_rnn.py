@@ -74,3 +74,89 @@ def load_imdb(final=False, val=5000, seed=0, voc=None, char=False, data_dir=None
 
 
 # --- Synthetic grammars (load_ndfa, load_brackets, load_toy) -----------------
+
+# The toy English grammar of the course: nonterminals start with "_" and every
+# choice is uniform. "(" and ")" in the right-hand sides are literal tokens.
+TOY_GRAMMAR = {
+    "_s": ["_s _adv", "_np _vp", "_np _vp _prep _np", "_np _vp ( _prep _np )",
+           "_np _vp _con _s", "_np _vp ( _con _s )"],
+    "_adv": ["briefly", "quickly", "impatiently"],
+    "_np": ["a _noun", "the _noun", "a _adj _noun", "the _adj _noun"],
+    "_prep": ["on", "with", "to"],
+    "_con": ["while", "but"],
+    "_noun": ["mouse", "bunny", "cat", "dog", "man", "woman", "person"],
+    "_vp": ["walked", "walks", "ran", "runs", "goes", "went"],
+    "_adj": ["short", "quick", "busy", "nice", "gorgeous"],
+}
+NDFA_WORDS = ["abc!", "uvw!", "klm!"]
+
+
+def generate_toy_sentence(rng):
+    """Expand "_s", always the leftmost nonterminal first (a stack of what is
+    still to be written, next symbol on top)."""
+    words, pending = [], ["_s"]
+    while pending:
+        symbol = pending.pop()
+        if symbol.startswith("_"):
+            pending.extend(reversed(rng.choice(TOY_GRAMMAR[symbol]).split()))
+        else:
+            words.append(symbol)
+    return " ".join(words)
+
+
+def generate_brackets(rng, p_open=7 / 16):
+    """Open one bracket, then open another with probability `p_open` (else close)
+    while any is open: a balanced string with a single outer pair."""
+    string, depth = "(", 1
+    while depth > 0:
+        if rng.random() < p_open:
+            string, depth = string + "(", depth + 1
+        else:
+            string, depth = string + ")", depth - 1
+    return string
+
+
+def generate_ndfa(rng, p_stop=1 / 4):
+    """One of the three words, repeated k >= 0 times with P(k) = (1-p_stop)^k p_stop,
+    between two "s"."""
+    word, repeats = rng.choice(NDFA_WORDS), 0
+    while rng.random() >= p_stop:
+        repeats += 1
+    return "s" + word * repeats + "s"
+
+
+GENERATORS = {"lang": generate_toy_sentence, "dyck": generate_brackets, "ndfa": generate_ndfa}
+
+
+def load_toy(n=50_000, char=True, seed=0, name="lang"):
+    """`n` sentences of a synthetic language as `(sequences, (i2w, w2i))`.
+
+    `name` is "lang" (toy English), "dyck" (brackets) or "ndfa". Sentences come
+    from a private `random.Random(seed)` (the caller's random state is left
+    alone), are sorted short to long, and hold no start or end token. Tokens are
+    characters (`char=True`) or space-separated words. The vocabulary is the four
+    specials, then the sorted symbols, so ids are the same in every process.
+    """
+    if name not in GENERATORS:
+        raise utils.UserError(f"unknown synthetic language {name!r}; known: {', '.join(GENERATORS)}")
+    rng = random.Random(seed)
+    sentences = sorted((GENERATORS[name](rng) for _ in range(n)), key=len)
+    split = list if char else str.split
+    tokenized = [split(sentence) for sentence in sentences]
+    i2w = SPECIALS + sorted({token for tokens in tokenized for token in tokens})
+    w2i = {token: index for index, token in enumerate(i2w)}
+    return [[w2i[token] for token in tokens] for tokens in tokenized], (i2w, w2i)
+
+
+def load_ndfa(n=50_000, seed=0, char=True):
+    """Strings of the handout's NDFA, e.g. "ss" or "sabc!abc!s" (characters only)."""
+    if not char:
+        raise utils.UserError("the ndfa strings have no words; use char=True")
+    return load_toy(n, char=True, seed=seed, name="ndfa")
+
+
+def load_brackets(n=50_000, seed=0, char=True):
+    """Balanced bracket strings with one outer pair, e.g. "(()())" (characters only)."""
+    if not char:
+        raise utils.UserError("the bracket strings have no words; use char=True")
+    return load_toy(n, char=True, seed=seed, name="dyck")
