@@ -76,6 +76,12 @@ PARTS = [
          quick=[["imdb/classify.py", "--model", "mlp", "--quick"], ["imdb/classify.py", "--model", "elman", "--quick"],
                 ["imdb/report.py", "--quick"]],
          table="imdb.report:report_table"),
+    Part("imdb_ar",  # next-token LSTMs: ndfa at the handout's e=32 h=16, brackets (ours and h=16), toy English
+         full=[["imdb/autoregressive.py", "--data", "ndfa"], ["imdb/autoregressive.py", "--data", "brackets"],
+               ["imdb/autoregressive.py", "--data", "brackets", "--hidden", "16", "--tag", "h16"],
+               ["imdb/autoregressive.py", "--data", "toy"]],
+         quick=[["imdb/autoregressive.py", "--data", data, "--quick"] for data in ("ndfa", "brackets", "toy")],
+         table="imdb.autoregressive:report_table"),
     Part("mytorch",  # the hw1 autograder, then the MLP training-step benchmark against torch
          full=[["autograder/hw1_autograder/runner.py"], ["benchmarks/mytorch_mlp.py"]],
          quick=[["autograder/hw1_autograder/runner.py", "--quick"], ["benchmarks/mytorch_mlp.py", "--quick"]],
