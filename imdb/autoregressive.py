@@ -245,6 +245,15 @@ def report_table(results_root):
             cells = [f"{extra[k]:.2f}" if k in extra else "–"
                      for k in ("balanced", "nested", "in_language", "known_words")]
             lines.append(f"| {run['data'] + (' ' + run['tag'] if run['tag'] else '')} | {key} | {' | '.join(cells)} |")
+    lines += ["", "Samples of the last epoch (the first three per temperature; one at T = 0, where all "
+                  "are the same; cut at 90 characters):", "", "| run | T | sample | valid |", "|---|---:|---|---|"]
+    for run in runs:
+        for key, texts in run["history"][-1]["examples"].items():
+            for text in texts[:1 if key == "0.0" else 3]:  # argmax sampling repeats one string
+                ok = "[no .end]" not in text and CHECKERS[run["data"]](text)
+                shown = text if len(text) <= 90 else text[:90] + " …"
+                lines.append(f"| {run['data'] + (' ' + run['tag'] if run['tag'] else '')} | {key} | "
+                             f"`{shown}` | {'yes' if ok else 'no'} |")
     return "\n".join(lines)
 
 
@@ -329,7 +338,7 @@ def main(argv=None):
         loss = train_epoch(model, optimizer, sequences, batches, pad, settings["clip"], device, log)
         train_seconds = time.perf_counter() - epoch_start
         entry = {"epoch": epoch, "loss": loss, "seconds": train_seconds, "valid": {}, "valid_of_first_10": {},
-                 "ended": {}, "extras": {}}
+                 "ended": {}, "extras": {}, "examples": {}}
         lines = [f"# {name}, epoch {epoch}, loss per token {loss:.4f}; seed {seed_text!r}"]
         print(f"epoch {epoch}: loss per token {loss:.4f} ({train_seconds:.0f} s)", flush=True)
         for temperature in args.temperatures:
@@ -338,6 +347,7 @@ def main(argv=None):
             key = str(temperature)
             entry["valid"][key] = sum(valid) / len(valid)
             entry["valid_of_first_10"][key] = sum(valid[:10])
+            entry["examples"][key] = texts[:10]
             entry["ended"][key] = sum(ended for _, ended in continuations) / len(continuations)
             if extras:
                 entry["extras"][key] = {k: sum(e[k] for e in extras) / len(extras) for k in extras[0]}
