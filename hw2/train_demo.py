@@ -87,7 +87,7 @@ def train_torch(model, train, test, batches, epochs, lr, momentum):
 
 # --- figure and main ---
 
-def plot(history, steps_per_epoch, path):
+def plot(history, path):
     fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(11, 4.2))
     steps = np.arange(1, len(history["mytorch_loss"]) + 1)
     loss_ax.plot(steps, history["mytorch_loss"], color="tab:blue", lw=2.5, alpha=0.6, label="MyTorch (NumPy)")
@@ -103,7 +103,8 @@ def plot(history, steps_per_epoch, path):
     acc_ax.plot(epochs, history["torch_test_accuracy"], "x--", color="black", lw=1, label="torch float64")
     acc_ax.axhline(1 / NUM_CLASSES, color="gray", ls=":", label="chance (0.1)")
     acc_ax.set(title="Held-out accuracy after each epoch", xlabel="epoch", ylabel="accuracy", ylim=(0, 1.02))
-    acc_ax.legend(loc="lower right")
+    acc_ax.xaxis.get_major_locator().set_params(integer=True)
+    acc_ax.legend(loc="upper left")
     utils.save_figure(fig, path)
 
 
@@ -151,7 +152,7 @@ def main():
     gap = float(np.abs(np.subtract(history["mytorch_loss"], history["torch_loss"])).max())
     settings = {k: v for k, v in vars(args).items() if k not in {"out", "data_dir", "part", "device"}}
     utils.save_json({"settings": settings, "seconds": seconds, **history}, out / "hw2_demo.json")
-    plot(history, len(batches[0]), out / "hw2_demo.png")
+    plot(history, out / "hw2_demo.png")
     summary = {"steps": len(history["mytorch_loss"]), "max_abs_loss_difference": gap,
                "final_loss": {k: history[f"{k}_loss"][-1] for k in ("mytorch", "torch")},
                "final_test_accuracy": {k: history[f"{k}_test_accuracy"][-1] for k in ("mytorch", "torch")},
