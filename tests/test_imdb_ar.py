@@ -142,6 +142,7 @@ def test_batches_respect_the_token_budget_and_cover_every_sequence_once():
 
 @pytest.mark.parametrize("data", list(ar.LANGUAGES))
 def test_quick_run_writes_results(tmp_path, data):
+    results_root, tmp_path = tmp_path, tmp_path / "imdb_ar"
     result = ar.main(["--data", data, "--quick", "--out", str(tmp_path), "--n", "200", "--hidden", "8"])
     assert len(result["history"]) == 2 and len(result["batches"]["loss"]) == len(result["batches"]["grad_norm"])
     for name in (f"{data}.json", f"{data}.png", "summary.json", f"samples/{data}_epoch02.txt", f"checkpoints/{data}.pt"):
@@ -149,6 +150,7 @@ def test_quick_run_writes_results(tmp_path, data):
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert set(summary[data]["valid"]) == {"0.0", "0.5", "1.0"} and summary[data]["epochs"] == 2
     assert re.search(r"temperature 0.5: \d+/4 valid", (tmp_path / f"samples/{data}_epoch01.txt").read_text())
+    assert f"| {data} | e=16, h=8," in ar.report_table(results_root)
 
 
 def test_same_seed_same_numbers(tmp_path):
