@@ -12,10 +12,12 @@ scored once on the test set. Each run writes <model>_<val|final>_seed<S>.json
 """
 import argparse
 import random
+import re
 import time
 
 import torch
 import torch.nn.functional as F
+from matplotlib.ticker import MaxNLocator
 
 import utils
 from imdb.data_rnn import load_imdb
@@ -135,6 +137,8 @@ def plot_curves(history, title, path):
     right.axhline(0.5, color="grey", linestyle="--", label="chance")
     right.set(title="validation accuracy", xlabel="epoch", ylabel="accuracy", ylim=(0.45, 1.0))
     right.legend()
+    for ax in (left, right):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     fig.suptitle(title)
     utils.save_figure(fig, path)
 
@@ -171,6 +175,8 @@ def parse_args(argv=None):
             raise utils.UserError(f"--{name.replace('_', '-')} must be at least 1")
     if settings["lr"] <= 0:
         raise utils.UserError("--lr must be positive")
+    if args.tag is not None and not re.fullmatch(r"[\w.-]+", args.tag):
+        raise utils.UserError("--tag may hold only letters, digits, '_', '.' and '-'")
     return args, settings
 
 

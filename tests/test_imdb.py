@@ -160,6 +160,8 @@ def test_bad_flags_are_user_errors(data, tmp_path):
     with pytest.raises(utils.UserError):
         classify.main(["--model", "mlp", "--quick", "--lr", "-1", "--data-dir", str(folder)])
     with pytest.raises(utils.UserError):
+        classify.main(["--model", "mlp", "--quick", "--tag", "../x", "--data-dir", str(folder)])
+    with pytest.raises(utils.UserError):
         load_imdb(val=1000, data_dir=folder)
 
 
