@@ -1,0 +1,98 @@
+"""Training-step time of our hand-written LSTM and vanilla RNN (palindrome/) against
+torch's nn.LSTM and nn.RNN of the same size, in one process.
+
+    python benchmarks/palindrome_cells.py           # about a minute
+    python benchmarks/palindrome_cells.py --quick   # seconds (smoke run)
+
+One step = forward over T = 20 digits (batch 128, hidden 128, scalar input), a
+linear read-out of the last hidden state, cross-entropy, backward, gradient
+clipping and an RMSProp update, as in palindrome/train.py. The two sides run in
+alternating rounds and each keeps its fastest round, so load from other jobs on
+the machine hurts both alike.
+"""
+import argparse
+import time
+
+import torch
+from torch import nn
+
+import utils
+from palindrome.lstm import LSTM
+from palindrome.vanilla_rnn import VanillaRNN
+
+BATCH, HIDDEN, LENGTH, CLASSES = 128, 128, 20, 10
+TARGET = 2.0
+
+
+class TorchReference(nn.Module):
+    """nn.LSTM / nn.RNN plus a Linear head on the last step: the same function as ours."""
+
+    def __init__(self, recurrent):
+        super().__init__()
+        self.recurrent, self.head = recurrent, nn.Linear(HIDDEN, CLASSES)
+
+    def forward(self, x):
+        return self.head(self.recurrent(x.unsqueeze(-1))[0][:, -1])
+
+
+def step_function(model, digits, labels):
+    optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3)
+
+    def step():
+        loss = nn.functional.cross_entropy(model(digits), labels)
+        optimizer.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), max_norm=10.0)
+        optimizer.step()
+    return step
+
+
+def seconds_per_step(steps, rounds, steps_per_round):
+    """Fastest mean step time per side over alternating rounds (after a warm-up)."""
+    best = [float("inf")] * len(steps)
+    for step in steps:
+        for _ in range(3):
+            step()
+    for _ in range(rounds):
+        for index, step in enumerate(steps):
+            start = time.perf_counter()
+            for _ in range(steps_per_round):
+                step()
+            best[index] = min(best[index], (time.perf_counter() - start) / steps_per_round)
+    return best
+
+
+def run(quick=False):
+    utils.seed_everything(0)
+    digits = torch.randint(0, 10, (BATCH, LENGTH)).float()
+    labels = digits[:, 0].long()
+    rounds, steps_per_round = (1, 2) if quick else (5, 10)
+    rows = []
+    for name, ours, reference in (
+            ("LSTM", LSTM(LENGTH, 1, HIDDEN, CLASSES), nn.LSTM(1, HIDDEN, batch_first=True)),
+            ("RNN", VanillaRNN(LENGTH, 1, HIDDEN, CLASSES), nn.RNN(1, HIDDEN, batch_first=True))):
+        ours_s, reference_s = seconds_per_step([step_function(ours, digits, labels),
+                                                step_function(TorchReference(reference), digits, labels)],
+                                               rounds, steps_per_round)
+        rows.append({"name": f"palindrome {name} training step (batch {BATCH}, hidden {HIDDEN}, T={LENGTH})",
+                     "ours_s": ours_s, "reference": f"torch nn.{name} + nn.Linear", "reference_s": reference_s,
+                     "ratio": ours_s / reference_s, "target": f"<= {TARGET:g}x torch",
+                     "met": ours_s / reference_s <= TARGET})
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="seconds-long smoke run (not for the report)")
+    args = parser.parse_args()
+    rows = run(quick=args.quick)
+    for row in rows:
+        print(f"{row['name']}: ours {1000 * row['ours_s']:.1f} ms, {row['reference']} "
+              f"{1000 * row['reference_s']:.1f} ms, ratio {row['ratio']:.2f} (target {row['target']})")
+    out = utils.REPO_ROOT / ("runs/quick" if args.quick else "results") / "benchmarks" / "palindrome_cells.json"
+    utils.save_json({"threads": torch.get_num_threads(), "rows": rows}, out)
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    utils.run_main(main)
