@@ -82,6 +82,14 @@ PARTS = [
                ["imdb/autoregressive.py", "--data", "toy"]],
          quick=[["imdb/autoregressive.py", "--data", data, "--quick"] for data in ("ndfa", "brackets", "toy")],
          table="imdb.autoregressive:report_table"),
+    Part("palindrome",  # sanity runs at the exercise's defaults (T=5), then the length sweep, one model per process
+         full=[["palindrome/train.py", "--model_type", "RNN", "--input_length", "4"],
+               ["palindrome/train.py", "--model_type", "LSTM", "--input_length", "4"],
+               *[["palindrome/experiment.py", "--models", model, "--lengths", "5,10,15,20,25,30,40", "--seeds", "3",
+                  "--one_hot", "--num_hidden", "64", "--learning_rate", "0.002", "--train_steps", steps]
+                 for model, steps in (("LSTM", "3000"), ("RNN", "1500"))]],
+         quick=[["palindrome/train.py", "--quick", "--model_type", "LSTM"], ["palindrome/experiment.py", "--quick"]],
+         table="palindrome.experiment:report_table"),
     Part("mytorch",  # the hw1 autograder, then the MLP training-step benchmark against torch
          full=[["autograder/hw1_autograder/runner.py"], ["benchmarks/mytorch_mlp.py"]],
          quick=[["autograder/hw1_autograder/runner.py", "--quick"], ["benchmarks/mytorch_mlp.py", "--quick"]],
