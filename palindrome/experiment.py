@@ -92,14 +92,17 @@ def plot_accuracy(summary, out):
 
 
 def gradient_norms(config, length=GRADIENT_LENGTH, batch_size=256):
-    """||dL/dh(t)|| for t = 1..T-1 of an untrained RNN and LSTM (same seed, same batch)."""
+    """||dL/dh(t)|| for t = 1..T-1 of an untrained RNN and LSTM (same seed, same batch).
+
+    Computed in float64: the RNN's gradient at early steps underflows float32 to 0.
+    """
     digits, labels = PalindromeDataset(length, seed=config.seed).batch(batch_size)
-    inputs = encode(digits, config.one_hot)
+    inputs = encode(digits, config.one_hot).double()
     norms = {}
     for model_type, model_class in MODELS.items():
         utils.seed_everything(config.seed)
         model = model_class(length - 1, inputs.shape[-1] if config.one_hot else 1, config.num_hidden,
-                            config.num_classes)
+                            config.num_classes).double()
         logits, states = model(inputs, keep_states=True)
         grads = torch.autograd.grad(nn.functional.cross_entropy(logits, labels), states)
         norms[model_type] = [g.norm().item() for g in grads]
