@@ -231,7 +231,7 @@ def main(argv=None):
               "device": str(device)}
     utils.save_json(result, out / f"{name}.json")
     title = f"{args.model} ({'trained on 25k, test ' + format(test_acc, '.3f') if args.final else 'validation split'}, seed {args.seed})"
-    plot_curves(history, title, out / f"{name}.png")
+    plot_curves(history, title + (f" [{args.tag}]" if args.tag else ""), out / f"{name}.png")
     return result
 
 
