@@ -72,6 +72,15 @@ def padding_fraction(batches, lengths):
     return 1 - real / total
 
 
+def random_batches(count, n_batches, seed):
+    """The same number of batches, filled with reviews in random order: the naive
+    alternative whose padding `padding_fraction` is compared against."""
+    order = list(range(count))
+    random.Random(seed).shuffle(order)
+    size = -(-count // n_batches)
+    return [order[i:i + size] for i in range(0, count, size)]
+
+
 def pad_batch(sequences, pad):
     """A list of token lists -> (tokens (batch, longest) long, lengths (batch,) long)."""
     lengths = torch.tensor([len(seq) for seq in sequences], dtype=torch.long)
@@ -200,10 +209,12 @@ def main(argv=None):
     train_batches = make_batches(train_lengths, settings["batch_size"], settings["max_tokens"])
     eval_batches = make_batches([len(seq) for seq in x_eval], max_tokens=4 * (settings["max_tokens"] or 8192))
     pad_share = padding_fraction(train_batches, train_lengths)
+    random_pad_share = padding_fraction(random_batches(len(x_train), len(train_batches), args.seed), train_lengths)
     split = "final" if args.final else "val"
     name = f"{args.model}_{split}_seed{args.seed}" + (f"_{args.tag}" if args.tag else "")
     print(f"{name}: {len(x_train)} train / {len(x_eval)} {'test' if args.final else 'validation'} reviews, "
-          f"{len(train_batches)} batches, {pad_share:.1%} padding, vocabulary {len(i2w)}")
+          f"{len(train_batches)} batches, {pad_share:.1%} padding "
+          f"(random batches: {random_pad_share:.1%}), vocabulary {len(i2w)}")
 
     model = Classifier(args.model, len(i2w), settings["emb"], settings["hidden"], numcls).to(device)
     optimizers, dense = make_optimizers(model, settings["lr"])
@@ -224,7 +235,7 @@ def main(argv=None):
 
     result = {"model": args.model, "split": split, "seed": args.seed, "tag": args.tag, "settings": settings,
               "history": history, "val_acc": None if args.final else history[-1]["val_acc"],
-              "test_acc": test_acc, "padding_fraction": pad_share,
+              "test_acc": test_acc, "padding_fraction": pad_share, "random_padding_fraction": random_pad_share,
               "parameters": sum(p.numel() for p in model.parameters()),
               "seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu_start,
               "threads": torch.get_num_threads(),

@@ -45,6 +45,7 @@ def summarize(folder):
             "seeds": [r["seed"] for r in finals],
             "settings": chosen["settings"],
             "padding_fraction": chosen["padding_fraction"],
+            "random_padding_fraction": mean_of(r.get("random_padding_fraction") for r in val + finals),
             "seconds": statistics.mean(r["seconds"] for r in finals) if finals else None,
             "cpu_seconds": mean_of(r.get("cpu_seconds") for r in finals),
             "val_seconds": val[0]["seconds"] if val else None,
@@ -75,7 +76,7 @@ def plot_accuracies(summary, path):
 
 def describe(settings):
     parts = [f"emb {settings['emb']}", f"hidden {settings['hidden']}", f"lr {settings['lr']:g}",
-             f"{settings['epochs']} epochs"]
+             f"{settings['epochs']} epoch{'s' if settings['epochs'] != 1 else ''}"]
     parts.append(f"{settings['max_tokens']} tokens/batch" if settings.get("max_tokens")
                  else f"batch {settings['batch_size']}")
     if settings.get("max_len"):
@@ -95,8 +96,8 @@ def report_table(results_root):
     """REPORT.md's imdb block, from results/imdb/summary.json."""
     summary = utils.load_json(Path(results_root) / "imdb" / "summary.json")
     lines = ["| model | validation acc. (per epoch) | test acc. per seed | test mean | settings "
-             "| padding | minutes per 25k run: wall (CPU) |",
-             "|---|---|---|---:|---|---:|---:|"]
+             "| padding (random batches) | minutes, validation run (wall) | minutes per test run, wall (CPU) |",
+             "|---|---|---|---:|---|---:|---:|---:|"]
     for model in MODELS:
         if model not in summary:
             continue
@@ -104,10 +105,14 @@ def report_table(results_root):
         per_epoch = ", ".join(fmt(a) for a in row["val_acc_by_epoch"])
         tests = ", ".join(fmt(a) for a in row["test_acc"]) or "–"
         minutes = "–" if row["seconds"] is None else f"{row['seconds'] / 60:.1f}"
+        padding = f"{row['padding_fraction']:.1%}"
+        if row.get("random_padding_fraction") is not None:
+            padding += f" ({row['random_padding_fraction']:.0%})"
+        val_minutes = None if row["val_seconds"] is None else row["val_seconds"] / 60
         if row.get("cpu_seconds") is not None:
             minutes += f" ({row['cpu_seconds'] / 60:.1f})"
         lines.append(f"| {model} | {per_epoch} | {tests} | {fmt(row['test_acc_mean'])} | "
-                     f"{describe(row['settings'])} | {row['padding_fraction']:.1%} | {minutes} |")
+                     f"{describe(row['settings'])} | {padding} | {fmt(val_minutes, '.1f')} | {minutes} |")
     if summary.get("tuning"):
         lines += ["", "Other validation runs (tuning, and the cost of truncating reviews):", "",
                   "| run | settings | validation acc. (per epoch) | minutes |", "|---|---|---|---:|"]

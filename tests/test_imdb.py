@@ -79,11 +79,15 @@ def test_missing_or_corrupt_file_is_one_line_error(tmp_path, monkeypatch):
 
 
 def test_batches_group_similar_lengths_and_respect_caps():
-    lengths = [random.Random(0).randrange(1, 100) for _ in range(500)]
+    rng = random.Random(0)
+    lengths = [rng.randrange(1, 100) for _ in range(500)]
     batches = classify.make_batches(lengths, max_tokens=400)
     assert sorted(i for b in batches for i in b) == list(range(500))
     assert all(len(b) * max(lengths[i] for i in b) <= 400 for b in batches)
     assert classify.padding_fraction(batches, lengths) < 0.05
+    naive = classify.random_batches(500, len(batches), seed=0)
+    assert sorted(i for b in naive for i in b) == list(range(500))
+    assert classify.padding_fraction(naive, lengths) > 0.3
     assert all(len(b) <= 7 for b in classify.make_batches(lengths, batch_size=7))
     tokens, lens = classify.pad_batch([[5, 6, 7], [8]], pad=0)
     assert tokens.tolist() == [[5, 6, 7], [8, 0, 0]] and lens.tolist() == [3, 1]
