@@ -397,9 +397,10 @@ def report_table(results_root):
     """REPORT.md's cifar block: one row per full run, from results/cifar/summary.json."""
     summary = utils.load_json(Path(results_root) / "cifar" / "summary.json")
     lines = ["| run | settings | epochs | best epoch | best val acc | test acc (best checkpoint) "
-             "| train time | per epoch |", "|---|---|---:|---:|---:|---:|---:|---:|"]
-    for name, val_acc in summary["val_acc"].items():
-        s = summary["settings"][name]
+             "| train time | per epoch (with validation) |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+    order = ["plain", "batchnorm"] + sorted(set(summary["val_acc"]) - {"plain", "batchnorm"})
+    for name in [name for name in order if name in summary["val_acc"]]:
+        val_acc, s = summary["val_acc"][name], summary["settings"][name]
         augmentation = ", ".join(part for part in (f"rotate ±{s['rotate']:g}°" if s["rotate"] else "",
                                                    f"shift ±{s['shift']} px" if s["shift"] else "",
                                                    "" if s["no_flip"] else "flip") if part) or "none"

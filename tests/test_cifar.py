@@ -89,19 +89,21 @@ def test_net_shapes_and_batchnorm_position():
 def test_quick_run_writes_outputs_repeats_and_test_py_loads_it(data_dir, tmp_path):
     runs = []
     for name in ("a", "b"):
-        out = tmp_path / name
+        out = tmp_path / name / "cifar"
         cifar_pytorch.main(["--quick", "--data-dir", str(data_dir), "--out", str(out), "--seed", "3"])
         assert (out / "training_plot.png").exists() and (out / "cifar_net.pt").exists()
         runs.append(utils.load_json(out / "run_plain.json"))
     for key in ("train_loss", "val_loss", "val_acc", "best_epoch"):
         assert runs[0][key] == runs[1][key]
-    checkpoint = torch.load(tmp_path / "a" / "cifar_net.pt", weights_only=True)
+    checkpoint = torch.load(tmp_path / "a" / "cifar" / "cifar_net.pt", weights_only=True)
     assert checkpoint["config"] == {"batchnorm": False} and checkpoint["epoch"] == runs[0]["best_epoch"]
 
-    load_test_py().main(["--quick", "--data-dir", str(data_dir), "--out", str(tmp_path / "a")])
-    summary = utils.load_json(tmp_path / "a" / "summary.json")
+    load_test_py().main(["--quick", "--data-dir", str(data_dir), "--out", str(tmp_path / "a" / "cifar")])
+    summary = utils.load_json(tmp_path / "a" / "cifar" / "summary.json")
     assert set(summary["test_acc"]) == {"plain"} and summary["val_acc"]["plain"] == runs[0]["best_val_acc"]
-    assert (tmp_path / "a" / "confusion_matrix.png").exists()
+    assert (tmp_path / "a" / "cifar" / "confusion_matrix.png").exists()
+    table = cifar_pytorch.report_table(tmp_path / "a")
+    assert "| plain |" in table and f"{summary['test_acc']['plain']:.4f}" in table
 
 
 def test_test_py_errors_are_one_line(data_dir, tmp_path):
