@@ -125,3 +125,19 @@ def test_test_py_errors_are_one_line(data_dir, tmp_path):
                 "state_dict": cifar_pytorch.Net().state_dict()}, other)
     with pytest.raises(utils.UserError, match="does not match"):
         test_py.load_checkpoint(other, "python cifar_pytorch.py")
+
+
+def test_course_pickles_are_used_when_present(tmp_path):
+    for split, count in (("train", 6), ("val", 3), ("test", 3)):
+        images = np.arange(count * 3072, dtype=np.int64).reshape(count, 3072) % 256
+        with open(tmp_path / f"cifar10_hst_{split}", "wb") as handle:
+            pickle.dump({"images": images, "labels": np.arange(count).reshape(-1, 1) % 3}, handle)
+    splits = cifar_pytorch.load_cifar3(tmp_path)
+    assert [len(splits[s][0]) for s in ("train", "val", "test")] == [6, 3, 3]
+    assert splits["val"][1].tolist() == [0, 1, 2] and splits["train"][0].dtype == torch.uint8
+
+
+def test_corrupt_batch_is_a_data_error(data_dir):
+    (data_dir / "cifar-10-batches-py" / "data_batch_3").write_bytes(b"garbage")
+    with pytest.raises(utils.DataError, match="data_batch_3"):
+        cifar_pytorch.load_cifar3(data_dir)
