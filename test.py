@@ -81,7 +81,8 @@ def main(argv=None):
     else:
         name = args.tag or ("batchnorm" if args.batchnorm else "plain")
         path = checkpoint_path(checkpoint_dir, name)
-        train_command = "python cifar_pytorch.py" + {"plain": "", "batchnorm": " --batchnorm"}.get(name, f" --tag {name}")
+        flags = {"plain": "", "batchnorm": " --batchnorm"}.get(name, f" --tag {name}")
+        train_command = f"python cifar_pytorch.py{flags}"
     device = utils.pick_device(args.device)
     model, checkpoint = load_checkpoint(path, train_command)
     model.to(device)
