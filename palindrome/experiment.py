@@ -115,7 +115,7 @@ def plot_gradients(norms, out, num_hidden):
         ax.semilogy(range(1, len(norms[model_type]) + 1), norms[model_type], color=color, label=model_type)
     length = len(norms["RNN"]) + 1
     ax.set(xlabel="time step t", ylabel="||dL/dh(t)|| (batch of 256)",
-           title=f"Gradient reaching h(t) from the loss at the last step, untrained, T = {length}, hidden {num_hidden}")
+           title=f"Gradient reaching h(t) from the loss at the last step\n(untrained, T = {length}, hidden {num_hidden})")
     ax.legend()
     utils.save_json({"palindrome_length": length, "num_hidden": num_hidden, "norms": norms},
                     out / "gradient_norms.json")
