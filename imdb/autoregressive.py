@@ -15,6 +15,7 @@ Writes <data>.json (per-batch loss and gradient norm, per-epoch validity),
 <data>.png, samples/<data>_epochNN.txt and updates summary.json.
 """
 import argparse
+import math
 import random
 import time
 from pathlib import Path
@@ -35,7 +36,7 @@ LANGUAGES = {
                  max_tokens=2048, clip=1.0),
     "brackets": dict(load=load_brackets, seed=list("(()"), n=150_000, emb=32, hidden=64, layers=1, epochs=5,
                      lr=3e-3, max_tokens=4096, clip=1.0),
-    "toy": dict(load=load_toy, seed=[], n=50_000, emb=32, hidden=128, layers=1, epochs=6, lr=5e-3,
+    "toy": dict(load=load_toy, seed=[], n=50_000, emb=32, hidden=128, layers=1, epochs=5, lr=5e-3,
                 max_tokens=4096, clip=1.0),
 }
 QUICK = dict(n=600, emb=16, hidden=16, layers=1, epochs=2, max_tokens=512, samples=4, max_sample_len=60)
@@ -183,6 +184,10 @@ def plot_run(result, path):
         ax.plot(steps, smooth(batches[key], window), color="tab:blue", label=f"mean of {window} batches")
         ax.set(xlabel="batch", ylabel=label, yscale="log")
         ax.legend()
+    if entropy_per_token(result["data"]) is not None:
+        axes[0].axhline(entropy_per_token(result["data"]), color="black", linestyle=":",
+                        label="lowest possible (entropy)")
+        axes[0].legend()
     axes[0].set_title("training loss")
     axes[1].set_title("gradient norm")
     if result["settings"]["clip"]:
@@ -195,6 +200,7 @@ def plot_run(result, path):
     axes[2].axhline(0.9, color="grey", linestyle="--", label="target 0.9")
     what = "properly nested" if result["data"] == "brackets" else "valid"
     axes[2].set(title=f"samples {what}", xlabel="epoch", ylabel="fraction", ylim=(-0.03, 1.03))
+    axes[2].xaxis.set_major_locator(utils.plt.MaxNLocator(integer=True))
     axes[2].legend()
     fig.suptitle(f"{result['data']}: " + ", ".join(f"{k}={result['settings'][k]}"
                                                     for k in ("emb", "hidden", "layers", "lr", "clip")))
@@ -217,11 +223,51 @@ def write_summary(out):
     return summary
 
 
+def entropy_per_token(data):
+    """The lowest loss per token any model can reach on ndfa or brackets: the
+    generator's entropy per sequence over the number of predicted tokens per
+    sequence (length + 1, counting `.end`), in nats. None for the toy grammar.
+
+    ndfa: one choice among four after the first "s" ("s", "a", "u", "k"), then
+    after each of the k words (E[k] = 3) a stop-or-repeat choice with P(stop) = 1/4;
+    a sequence has 2 + 4k characters. brackets: every character after the first
+    is a choice with P("(") = 7/16 until the depth is 0; the walk drifts down by
+    1/8 per step, so a string has on average 1 + 8 characters.
+    """
+    def binary(p):
+        return -(p * math.log(p) + (1 - p) * math.log(1 - p))
+    if data == "ndfa":
+        return (math.log(4) + 3 * binary(1 / 4)) / (2 + 4 * 3 + 1)
+    if data == "brackets":
+        return 8 * binary(7 / 16) / (9 + 1)
+    return None
+
+
+def run_name(run):
+    return run["data"] + (f"_{run['tag']}" if run["tag"] else "")
+
+
+def long_sample_counts(samples_file, min_length):
+    """{temperature: (valid, all)} over the samples longer than `min_length`
+    characters in one epoch's samples file."""
+    counts, temperature = {}, None
+    for line in Path(samples_file).read_text().splitlines():
+        if line.startswith("## temperature"):
+            temperature = line.split()[2].rstrip(":")
+            counts[temperature] = (0, 0)
+        elif temperature and line[:3] in ("ok ", "BAD"):
+            text = line[4:].removesuffix(" [no .end]")
+            if len(text) > min_length:
+                ok, n = counts[temperature]
+                counts[temperature] = (ok + (line[:3] == "ok "), n + 1)
+    return counts
+
+
 def report_table(results_root):
     """REPORT.md's imdb_ar block, from the runs' JSON files in results/imdb_ar/."""
     runs = [utils.load_json(Path(results_root) / "imdb_ar" / f"{name}.json")
             for name in utils.load_json(Path(results_root) / "imdb_ar" / "summary.json")]
-    lines = ["| run | settings | sequences × epochs | loss per token, last epoch | valid at T = 0 / 0.5 / 1, "
+    lines = ["| run | settings | sequences × epochs | loss per token, last epoch (lowest possible) | valid at T = 0 / 0.5 / 1, "
              "last epoch | valid at T = 0.5, per epoch | first epoch ≥ 0.9 at T = 0.5 | minutes: wall (CPU) |",
              "|---|---|---|---:|---|---|---:|---:|"]
     for run in runs:
@@ -232,9 +278,18 @@ def report_table(results_root):
         settings = f"e={s['emb']}, h={s['hidden']}, {s['layers']} layer(s), Adam {s['lr']:g}, " \
                    f"clip {s['clip']:g}, ≤{s['max_tokens']} tokens/batch"
         minutes = f"{run['seconds'] / 60:.1f} ({run['cpu_seconds'] / 60:.1f})"
-        lines.append(f"| {run['data'] + (' ' + run['tag'] if run['tag'] else '')} | {settings} | "
-                     f"{s['n']:,} × {len(history)} | {history[-1]['loss']:.3f} | {last} | "
+        floor = "" if entropy_per_token(run["data"]) is None else f" ({entropy_per_token(run['data']):.3f})"
+        lines.append(f"| {run_name(run)} | {settings} | "
+                     f"{s['n']:,} × {len(history)} | {history[-1]['loss']:.3f}{floor} | {last} | "
                      f"{', '.join(f'{v:.2f}' for v in half)} | {first} | {minutes} |")
+    lines += ["", "Long samples are the real test (a model that only closes shallow brackets passes on "
+                  "short ones): samples of the last epoch with more than 40 characters, valid / all:", "",
+              "| run | " + " | ".join(f"T = {t}" for t in runs[0]["temperatures"]) + " |",
+              "|---|" + "---:|" * len(runs[0]["temperatures"])] if runs else []
+    for run in runs:
+        counts = long_sample_counts(Path(results_root) / "imdb_ar" / "samples" /
+                                    f"{run_name(run)}_epoch{len(run['history']):02d}.txt", 40)
+        lines.append(f"| {run_name(run)} | " + " | ".join(f"{ok} / {n}" for ok, n in counts.values()) + " |")
     lines += ["", f"Valid = the whole sample is in the language and ended with `.end` "
                   f"({runs[0]['samples'] if runs else 0} samples per temperature and epoch); for brackets, "
                   "properly nested. The stricter and looser checks, last epoch:", "",
@@ -244,7 +299,7 @@ def report_table(results_root):
         for key, extra in run["history"][-1]["extras"].items():
             cells = [f"{extra[k]:.2f}" if k in extra else "–"
                      for k in ("balanced", "nested", "in_language", "known_words")]
-            lines.append(f"| {run['data'] + (' ' + run['tag'] if run['tag'] else '')} | {key} | {' | '.join(cells)} |")
+            lines.append(f"| {run_name(run)} | {key} | {' | '.join(cells)} |")
     lines += ["", "Samples of the last epoch (the first three per temperature; one at T = 0, where all "
                   "are the same; cut at 90 characters):", "", "| run | T | sample | valid |", "|---|---:|---|---|"]
     for run in runs:
@@ -252,7 +307,7 @@ def report_table(results_root):
             for text in texts[:1 if key == "0.0" else 3]:  # argmax sampling repeats one string
                 ok = "[no .end]" not in text and CHECKERS[run["data"]](text)
                 shown = text if len(text) <= 90 else text[:90] + " …"
-                lines.append(f"| {run['data'] + (' ' + run['tag'] if run['tag'] else '')} | {key} | "
+                lines.append(f"| {run_name(run)} | {key} | "
                              f"`{shown}` | {'yes' if ok else 'no'} |")
     return "\n".join(lines)
 
@@ -331,6 +386,7 @@ def main(argv=None):
               "samples": args.samples, "max_sample_len": max_sample_len, "sample_seed": seed_text,
               "vocabulary": i2w, "parameters": sum(p.numel() for p in model.parameters()),
               "threads": torch.get_num_threads(), "device": str(device), "history": history, "batches": log}
+    checkpoints = out / "checkpoints" if args.quick else utils.REPO_ROOT / "checkpoints" / "imdb_ar"
     start, cpu_start = time.perf_counter(), time.process_time()
     for epoch in range(1, settings["epochs"] + 1):
         epoch_start = time.perf_counter()
@@ -360,13 +416,12 @@ def main(argv=None):
         history.append(entry)
         result["seconds"] = time.perf_counter() - start
         result["cpu_seconds"] = time.process_time() - cpu_start
+        # Everything is rewritten after every epoch, so a run stopped early leaves consistent files.
         utils.save_json(result, out / f"{name}.json")
-
-    checkpoints = out / "checkpoints" if args.quick else utils.REPO_ROOT / "checkpoints" / "imdb_ar"
-    utils.atomic_torch_save({"model": model.state_dict(), "settings": settings, "i2w": i2w},
-                            checkpoints / f"{name}.pt")
-    plot_run(result, out / f"{name}.png")
-    write_summary(out)
+        utils.atomic_torch_save({"model": model.state_dict(), "settings": settings, "i2w": i2w},
+                                checkpoints / f"{name}.pt")
+        plot_run(result, out / f"{name}.png")
+        write_summary(out)
     return result
 
 

@@ -2,6 +2,7 @@
 masking, the sampler, the three validity checkers, token-budget batching and a
 --quick run per language."""
 import json
+import math
 import random
 import re
 
@@ -49,6 +50,20 @@ def test_ndfa_and_brackets_follow_the_course_distributions():
     assert abs(sum(repeats) / len(repeats) - 3.0) < 0.3  # E[k] = (3/4)/(1/4)
     sequences, (i2w, _) = load_brackets(n=4000, seed=0)
     assert sum("".join(i2w[i] for i in s) == "()" for s in sequences) / 4000 == pytest.approx(9 / 16, abs=0.03)
+
+
+def test_entropy_per_token_matches_the_generated_data():
+    """The closed forms against -log P of every generated sequence, summed."""
+    sequences, (i2w, _) = load_ndfa(n=20_000, seed=5)
+    nats = 0.0
+    for seq in sequences:
+        k = (len(seq) - 2) // 4
+        nats -= math.log(1 / 4) if k == 0 else math.log(1 / 4) + k * math.log(3 / 4) + math.log(1 / 3)
+    assert nats / sum(len(s) + 1 for s in sequences) == pytest.approx(ar.entropy_per_token("ndfa"), rel=0.02)
+    sequences, _ = load_brackets(n=20_000, seed=5)
+    nats = -sum((len(s) // 2 - 1) * math.log(7 / 16) + len(s) // 2 * math.log(9 / 16) for s in sequences)
+    assert nats / sum(len(s) + 1 for s in sequences) == pytest.approx(ar.entropy_per_token("brackets"), rel=0.02)
+    assert ar.entropy_per_token("toy") is None
 
 
 # --- Validity checkers ----------------------------------------------------------------
