@@ -33,14 +33,14 @@ from imdb.grammar_checks import CHECKERS, bracket_levels, known_word_fraction
 # behind REPORT.md (flags override them). ndfa uses the handout's e=32, h=16.
 LANGUAGES = {
     "ndfa": dict(load=load_ndfa, seed=[], n=150_000, emb=32, hidden=16, layers=1, epochs=3, lr=3e-3,
-                 max_tokens=2048, clip=1.0),
+                 max_tokens=2048, clip=1.0, cosine=False),
     "brackets": dict(load=load_brackets, seed=list("(()"), n=150_000, emb=32, hidden=64, layers=1, epochs=5,
-                     lr=3e-3, max_tokens=4096, clip=1.0),
+                     lr=3e-3, max_tokens=4096, clip=1.0, cosine=False),
     "toy": dict(load=load_toy, seed=[], n=50_000, emb=32, hidden=128, layers=1, epochs=5, lr=5e-3,
-                max_tokens=4096, clip=1.0),
+                max_tokens=4096, clip=1.0, cosine=False),
 }
 QUICK = dict(n=600, emb=16, hidden=16, layers=1, epochs=2, max_tokens=512, samples=4, max_sample_len=60)
-SETTINGS = ("n", "emb", "hidden", "layers", "epochs", "lr", "max_tokens", "clip")
+SETTINGS = ("n", "emb", "hidden", "layers", "epochs", "lr", "max_tokens", "clip", "cosine")
 
 
 # --- Data: sequences with .start/.end, batches, targets ------------------------
@@ -140,8 +140,9 @@ def judge(data, seed_text, continuations, i2w):
 
 # --- Training --------------------------------------------------------------------
 
-def train_epoch(model, optimizer, sequences, batches, pad, clip, device, log):
-    """One pass over `batches` (in the given order). Appends each batch's loss per
+def train_epoch(model, optimizer, schedule, sequences, batches, pad, clip, device, log):
+    """One pass over `batches` (in the given order), stepping the learning-rate
+    `schedule` (or None) after every batch. Appends each batch's loss per
     token and gradient norm (before clipping) to `log`; returns the epoch's loss per token."""
     params = [p for p in model.parameters()]
     total, tokens_seen = 0.0, 0
@@ -153,6 +154,8 @@ def train_epoch(model, optimizer, sequences, batches, pad, clip, device, log):
         loss.backward()
         norm = torch.nn.utils.clip_grad_norm_(params, clip if clip else float("inf"))
         optimizer.step()
+        if schedule is not None:
+            schedule.step()
         log["loss"].append(loss.item())
         log["grad_norm"].append(float(norm))
         total += loss.item() * count
@@ -183,16 +186,16 @@ def plot_run(result, path):
         ax.plot(steps, batches[key], color="tab:blue", alpha=0.25, linewidth=0.6, label="per batch")
         ax.plot(steps, smooth(batches[key], window), color="tab:blue", label=f"mean of {window} batches")
         ax.set(xlabel="batch", ylabel=label, yscale="log")
-        ax.legend()
+        ax.legend(fontsize=8, frameon=True, framealpha=0.85)
     if entropy_per_token(result["data"]) is not None:
         axes[0].axhline(entropy_per_token(result["data"]), color="black", linestyle=":",
                         label="lowest possible (entropy)")
-        axes[0].legend()
+        axes[0].legend(fontsize=8, frameon=True, framealpha=0.85)
     axes[0].set_title("training loss")
     axes[1].set_title("gradient norm")
     if result["settings"]["clip"]:
         axes[1].axhline(result["settings"]["clip"], color="grey", linestyle="--", label="clip")
-        axes[1].legend()
+        axes[1].legend(fontsize=8, frameon=True, framealpha=0.85)
     epochs = [h["epoch"] for h in result["history"]]
     for temperature in result["temperatures"]:
         axes[2].plot(epochs, [h["valid"][str(temperature)] for h in result["history"]], marker="o",
@@ -201,9 +204,10 @@ def plot_run(result, path):
     what = "properly nested" if result["data"] == "brackets" else "valid"
     axes[2].set(title=f"samples {what}", xlabel="epoch", ylabel="fraction", ylim=(-0.03, 1.03))
     axes[2].xaxis.set_major_locator(utils.plt.MaxNLocator(integer=True))
-    axes[2].legend()
+    axes[2].legend(fontsize=8, frameon=True, framealpha=0.85)
     fig.suptitle(f"{result['data']}: " + ", ".join(f"{k}={result['settings'][k]}"
-                                                    for k in ("emb", "hidden", "layers", "lr", "clip")))
+                                                    for k in ("emb", "hidden", "layers", "lr", "clip"))
+                 + (", cosine decay" if result["settings"].get("cosine") else ""))
     utils.save_figure(fig, path)
 
 
@@ -275,7 +279,8 @@ def report_table(results_root):
         last = " / ".join(f"{history[-1]['valid'][str(t)]:.2f}" for t in run["temperatures"])
         half = [h["valid"].get("0.5") for h in history]
         first = next((h["epoch"] for h in history if h["valid"].get("0.5", 0) >= 0.9), "not reached")
-        settings = f"e={s['emb']}, h={s['hidden']}, {s['layers']} layer(s), Adam {s['lr']:g}, " \
+        settings = f"e={s['emb']}, h={s['hidden']}, {s['layers']} layer(s), Adam {s['lr']:g}" \
+                   f"{' cosine to 0' if s.get('cosine') else ''}, " \
                    f"clip {s['clip']:g}, ≤{s['max_tokens']} tokens/batch"
         minutes = f"{run['seconds'] / 60:.1f} ({run['cpu_seconds'] / 60:.1f})"
         floor = "" if entropy_per_token(run["data"]) is None else f" ({entropy_per_token(run['data']):.3f})"
@@ -325,6 +330,8 @@ def parse_args(argv=None):
     parser.add_argument("--lr", type=float, help="Adam learning rate")
     parser.add_argument("--max-tokens", type=int, help="cap on sequences x padded length per batch")
     parser.add_argument("--clip", type=float, help="clip the gradient norm to this (0: no clipping)")
+    parser.add_argument("--cosine", action="store_true", default=None,
+                        help="decay the learning rate to 0 over the run (cosine, per batch)")
     parser.add_argument("--temperatures", default="0,0.5,1", help="sampling temperatures (default 0,0.5,1)")
     parser.add_argument("--samples", type=int, default=100,
                         help="samples per temperature after every epoch; all are judged, 10 printed (default 100)")
@@ -379,6 +386,8 @@ def main(argv=None):
 
     model = NextTokenLSTM(len(i2w), settings["emb"], settings["hidden"], settings["layers"]).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=settings["lr"])
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, settings["epochs"] * len(batches)) \
+        if settings["cosine"] else None
     shuffler = random.Random(args.seed)
     sampler = torch.Generator().manual_seed(args.seed)
     log, history = {"loss": [], "grad_norm": []}, []
@@ -391,7 +400,7 @@ def main(argv=None):
     for epoch in range(1, settings["epochs"] + 1):
         epoch_start = time.perf_counter()
         shuffler.shuffle(batches)
-        loss = train_epoch(model, optimizer, sequences, batches, pad, settings["clip"], device, log)
+        loss = train_epoch(model, optimizer, schedule, sequences, batches, pad, settings["clip"], device, log)
         train_seconds = time.perf_counter() - epoch_start
         entry = {"epoch": epoch, "loss": loss, "seconds": train_seconds, "valid": {}, "valid_of_first_10": {},
                  "ended": {}, "extras": {}, "examples": {}}

@@ -169,8 +169,8 @@ def test_quick_run_writes_results(tmp_path, data):
 
 
 def test_same_seed_same_numbers(tmp_path):
-    runs = [ar.main(["--data", "ndfa", "--quick", "--n", "200", "--epochs", "1", "--out", str(tmp_path / str(i))])
-            for i in range(2)]
+    runs = [ar.main(["--data", "ndfa", "--quick", "--n", "200", "--epochs", "1", "--cosine",
+                     "--out", str(tmp_path / str(i))]) for i in range(2)]
     assert runs[0]["batches"] == runs[1]["batches"]
     assert runs[0]["history"][0]["valid"] == runs[1]["history"][0]["valid"]
 
