@@ -272,8 +272,9 @@ def report_table(results_root):
     runs = [utils.load_json(Path(results_root) / "imdb_ar" / f"{name}.json")
             for name in utils.load_json(Path(results_root) / "imdb_ar" / "summary.json")]
     lines = ["| run | settings | sequences × epochs | loss per token, last epoch (lowest possible) | valid at T = 0 / 0.5 / 1, "
-             "last epoch | valid at T = 0.5, per epoch | first epoch ≥ 0.9 at T = 0.5 | minutes: wall (CPU) |",
-             "|---|---|---|---:|---|---|---:|---:|"]
+             "last epoch | valid at T = 0.5, per epoch | first epoch ≥ 0.9 at T = 0.5 | batches clipped (largest "
+             "norm) | minutes: wall (CPU) |",
+             "|---|---|---|---:|---|---|---:|---:|---:|"]
     for run in runs:
         s, history = run["settings"], run["history"]
         last = " / ".join(f"{history[-1]['valid'][str(t)]:.2f}" for t in run["temperatures"])
@@ -283,10 +284,12 @@ def report_table(results_root):
                    f"{' cosine to 0' if s.get('cosine') else ''}, " \
                    f"clip {s['clip']:g}, ≤{s['max_tokens']} tokens/batch"
         minutes = f"{run['seconds'] / 60:.1f} ({run['cpu_seconds'] / 60:.1f})"
+        norms = run["batches"]["grad_norm"]
+        clipped = f"{sum(n > (s['clip'] or float('inf')) for n in norms) / len(norms):.1%} ({max(norms):.2f})"
         floor = "" if entropy_per_token(run["data"]) is None else f" ({entropy_per_token(run['data']):.3f})"
         lines.append(f"| {run_name(run)} | {settings} | "
                      f"{s['n']:,} × {len(history)} | {history[-1]['loss']:.3f}{floor} | {last} | "
-                     f"{', '.join(f'{v:.2f}' for v in half)} | {first} | {minutes} |")
+                     f"{', '.join(f'{v:.2f}' for v in half)} | {first} | {clipped} | {minutes} |")
     lines += ["", "Long samples are the real test (a model that only closes shallow brackets passes on "
                   "short ones): samples of the last epoch with more than 40 characters, valid / all:", "",
               "| run | " + " | ".join(f"T = {t}" for t in runs[0]["temperatures"]) + " |",
