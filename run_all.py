@@ -79,7 +79,8 @@ PARTS = [
     Part("imdb_ar",  # next-token LSTMs: ndfa at the handout's e=32 h=16, brackets (ours and h=16), toy English
          full=[["imdb/autoregressive.py", "--data", "ndfa"], ["imdb/autoregressive.py", "--data", "brackets"],
                ["imdb/autoregressive.py", "--data", "brackets", "--hidden", "16", "--tag", "h16"],
-               ["imdb/autoregressive.py", "--data", "toy"]],
+               ["imdb/autoregressive.py", "--data", "toy"],
+               ["imdb/autoregressive.py", "--data", "toy", "--cosine", "--epochs", "3", "--tag", "cosine"]],
          quick=[["imdb/autoregressive.py", "--data", data, "--quick"] for data in ("ndfa", "brackets", "toy")],
          table="imdb.autoregressive:report_table"),
     Part("palindrome",  # sanity runs at the exercise's defaults (T=5), then the length sweep, one model per process
