@@ -1,12 +1,13 @@
 """Run every benchmark in benchmarks/ and collect the rows in results/benchmarks.json.
 
-    python benchmarks/run_all.py            # full measurements (minutes)
-    python benchmarks/run_all.py --quick    # a smoke run in seconds (not for the report)
+    python benchmarks/run_all.py --data-dir ../shared/data   # full measurements (minutes)
+    python benchmarks/run_all.py --quick                     # a smoke run in seconds (not for the report)
 
 Each benchmark module exposes `run(quick=False) -> list[dict]` with rows
 {"name", "ours_s", "reference", "reference_s", "ratio", "target", "met"}: our time
-against a reference measured in the same process. `report_table` turns the JSON into
-the benchmarks block of REPORT.md (`python run_all.py --tables`).
+against a reference measured in the same process. A row with "unit": "fraction"
+compares shares instead of seconds (the IMDb padding). `report_table` turns the
+JSON into the benchmarks block of REPORT.md (`python run_all.py --tables`).
 """
 import argparse
 import importlib
@@ -25,13 +26,19 @@ def report_table(results_root):
     return format_table(utils.load_json(Path(results_root) / "benchmarks.json"))
 
 
+def format_value(value, unit):
+    return f"{value:.1%}" if unit == "fraction" else f"{value:.4g} s"
+
+
 def format_table(data):
-    lines = [f"Measured on {data['machine']}.", "",
-             "| benchmark | ours (s) | reference | reference (s) | ratio | target | met |",
+    lines = [f"Measured on {data['machine']}; ratio = ours / reference.", "",
+             "| benchmark | ours | reference | reference's | ratio | target | met |",
              "|---|---:|---|---:|---:|---|---|"]
     for row in data["rows"]:
-        lines.append(f"| {row['name']} | {row['ours_s']:.4g} | {row['reference']} | {row['reference_s']:.4g} "
-                     f"| {row['ratio']:.2f} | {row['target']} | {'yes' if row['met'] else 'no'} |")
+        unit = row.get("unit", "s")
+        lines.append(f"| {row['name']} | {format_value(row['ours_s'], unit)} | {row['reference']} "
+                     f"| {format_value(row['reference_s'], unit)} | {row['ratio']:.2f} | {row['target']} "
+                     f"| {'yes' if row['met'] else 'no'} |")
     return "\n".join(lines)
 
 
@@ -39,6 +46,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="seconds-long smoke run, written to runs/quick/")
     parser.add_argument("--only", help="comma-separated benchmark module names (default: all)")
+    parser.add_argument("--data-dir", help="where benchmarks that read a dataset find it "
+                                           "(default: $DATA_DIR, else data/)")
     parser.add_argument("--out", type=Path, default=None,
                         help="JSON file to write (default: results/benchmarks.json, "
                              "or runs/quick/benchmarks.json with --quick)")
@@ -48,6 +57,8 @@ def main():
     if unknown:
         raise utils.UserError(f"unknown benchmark(s) {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
 
+    if args.data_dir:
+        os.environ["DATA_DIR"] = args.data_dir  # where utils.data_dir looks
     rows, seconds = [], {}
     for name in names:
         print(f"=== {name}", flush=True)

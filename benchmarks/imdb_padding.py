@@ -1,0 +1,61 @@
+"""Share of padded positions in one epoch of IMDb training batches: ours
+(reviews ordered by length, cut at a token budget) against random batches of
+the same count (what a shuffled DataLoader would give).
+
+    python benchmarks/imdb_padding.py --data-dir ../shared/data   # the real training split
+    python benchmarks/imdb_padding.py --quick                     # synthetic lengths (smoke run)
+
+Every padded position costs as much compute as a real token, so this fraction
+is the share of an epoch's work that is wasted. It uses imdb/classify.py's own
+batching at its token budget and reads `imdb.word.pkl.gz` from the data folder
+(`--data-dir`, else $DATA_DIR, else data/; downloaded when missing). The quick
+run draws 2,000 log-normal review lengths instead, so it needs no data.
+"""
+import argparse
+import os
+import random
+
+import utils
+from imdb.classify import CHOSEN, make_batches, padding_fraction, random_batches
+from imdb.data_rnn import load_imdb
+
+TARGET = 0.05
+
+
+def review_lengths(quick):
+    """Token counts of the 25,000 training reviews (synthetic ones with --quick)."""
+    if quick:
+        rng = random.Random(0)
+        return [max(10, int(rng.lognormvariate(5.3, 0.7))) for _ in range(2000)]
+    (x_train, _), _, _, _ = load_imdb(final=True)
+    return [len(review) for review in x_train]
+
+
+def run(quick=False):
+    lengths = review_lengths(quick)
+    max_tokens = CHOSEN["mlp"]["max_tokens"]
+    ours = make_batches(lengths, max_tokens=max_tokens)
+    ours_share = padding_fraction(ours, lengths)
+    random_share = padding_fraction(random_batches(len(lengths), len(ours), seed=0), lengths)
+    source = "synthetic lengths" if quick else f"{len(lengths):,} training reviews"
+    return [{"name": f"IMDb padded share of an epoch ({len(ours)} batches of <= {max_tokens} tokens, {source})",
+             "unit": "fraction", "ours_s": ours_share, "reference": "random batches, same count",
+             "reference_s": random_share, "ratio": ours_share / random_share,
+             "target": f"<= {TARGET:.0%} padded", "met": ours_share <= TARGET}]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="synthetic review lengths, no data needed")
+    parser.add_argument("--data-dir", help="folder with imdb.word.pkl.gz (default: $DATA_DIR, else data/)")
+    args = parser.parse_args()
+    if args.data_dir:
+        os.environ["DATA_DIR"] = args.data_dir  # where utils.data_dir looks
+    for row in run(quick=args.quick):
+        print(f"{row['name']}: ours {row['ours_s']:.1%}, {row['reference']} {row['reference_s']:.1%} "
+              f"(target {row['target']}, {'met' if row['met'] else 'not met'})")
+    return 0
+
+
+if __name__ == "__main__":
+    utils.run_main(main)
