@@ -1,7 +1,7 @@
 """Time per batch of our Elman layer against torch's nn.RNN of the same size.
 
-    python benchmarks/imdb_elman.py            # batch 64, 200 steps, 300 wide
-    python benchmarks/imdb_elman.py --quick    # a seconds-long smoke run
+    python benchmarks/elman.py            # batch 64, 200 steps, 300 wide
+    python benchmarks/elman.py --quick    # a seconds-long smoke run
 
 Both run forward and backward on the same input in this process; ours is
 imdb.models.Elman (input projection hoisted out of the loop, backpropagation
@@ -70,7 +70,7 @@ def main():
         print(f"{row['name']}: ours {row['ours_s'] * 1000:.1f} ms, {row['reference']} "
               f"{row['reference_s'] * 1000:.1f} ms, ratio {row['ratio']:.2f} (target {row['target']})")
     folder = utils.REPO_ROOT / ("runs/quick" if args.quick else "results") / "benchmarks"
-    utils.save_json(rows, folder / "imdb_elman.json")
+    utils.save_json(rows, folder / "elman.json")
 
 
 if __name__ == "__main__":
