@@ -14,13 +14,13 @@ counts: on a machine shared with other jobs, the fastest round is the one least
 slowed by them. Random pixels are enough:
 the cost of this network does not depend on the values.
 """
-import argparse
 import time
 
 import torch
 import torch.nn.functional as F
 
 import utils
+from benchmarks import command_line
 from cifar_pytorch import Net, make_optimizer, parse_args, train_epoch
 
 TARGET = 0.85
@@ -54,8 +54,8 @@ def bare_seconds(batches, args):
     return (time.perf_counter() - start) / (batches * args.batch_size)
 
 
-def run(quick=False):
-    torch.manual_seed(0)
+def run(quick=False, seed=0):
+    torch.manual_seed(seed)
     rounds, batches = (1, 2) if quick else (5, 6)
     rows = []
     for batchnorm in (False, True):
@@ -78,16 +78,5 @@ def run(quick=False):
     return rows
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="seconds-long smoke run (not for the report)")
-    args = parser.parse_args()
-    rows = run(quick=args.quick)
-    out = utils.REPO_ROOT / ("runs/quick" if args.quick else "results") / "benchmarks" / "cifar_throughput.json"
-    utils.save_json({"rows": rows}, out)
-    print(f"wrote {out.relative_to(utils.REPO_ROOT)}")
-    return 0
-
-
 if __name__ == "__main__":
-    utils.run_main(main)
+    command_line(__doc__, "cifar_throughput.json", run)

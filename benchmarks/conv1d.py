@@ -10,14 +10,11 @@ the same with `conv1d(...).backward(grad)`. Sizes (batch, in, out, kernel,
 stride, width) are the issue's; each timing is the median of interleaved repeats.
 Target: within 1.5x of torch.
 """
-import argparse
-import time
-
 import numpy as np
 import torch
 
 import mytorch.nn.functional as F
-import utils
+from benchmarks import command_line, time_alternating
 from mytorch.tensor import Tensor
 
 SIZES = [(32, 24, 56, 5, 1, 200), (8, 64, 64, 3, 1, 1000)]
@@ -47,27 +44,14 @@ def make_steps(batch, in_channel, out_channel, kernel, stride, width, seed=0):
     return step_ours, step_torch
 
 
-def median_seconds(steps, repeats, inner):
-    """Median seconds of each step, timed in alternation so load hits both alike."""
-    times = [[] for _ in steps]
-    for step in steps:
-        step()  # warm-up
-    for _ in range(repeats):
-        for step, record in zip(steps, times):
-            start = time.perf_counter()
-            for _ in range(inner):
-                step()
-            record.append((time.perf_counter() - start) / inner)
-    return [float(np.median(record)) for record in times]
-
-
-def run(quick=False):
+def run(quick=False, seed=0):
     torch.set_num_threads(1)
     rows = []
     for size in SIZES:
         if quick:
             size = size[:5] + (size[5] // 10,)
-        ours_s, torch_s = median_seconds(make_steps(*size), repeats=3 if quick else 15, inner=2 if quick else 5)
+        ours_s, torch_s = time_alternating(make_steps(*size, seed=seed), repeats=3 if quick else 15,
+                                           inner=2 if quick else 5)
         rows.append({"name": "Conv1d forward + backward (batch, in, out, kernel, stride, width) = "
                              f"{size}, float64", "ours_s": ours_s, "reference": "torch.nn.functional.conv1d",
                      "reference_s": torch_s, "ratio": ours_s / torch_s, "target": f"<= {TARGET:g}x torch",
@@ -75,20 +59,5 @@ def run(quick=False):
     return rows
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="seconds-long smoke run (not for the report)")
-    parser.add_argument("--data-dir", help="accepted (run_all.py passes it) and unused: no data needed")
-    args = parser.parse_args()
-    rows = run(quick=args.quick)
-    for row in rows:
-        print(f"{row['name']}: ours {1000 * row['ours_s']:.2f} ms, torch {1000 * row['reference_s']:.2f} ms, "
-              f"ratio {row['ratio']:.2f} (target {row['target']}, {'met' if row['met'] else 'not met'})")
-    out = utils.REPO_ROOT / ("runs/quick" if args.quick else "results") / "benchmarks" / "conv1d.json"
-    utils.save_json({"rows": rows, "threads": 1}, out)
-    print(f"wrote {out.relative_to(utils.REPO_ROOT)}")
-    return 0
-
-
 if __name__ == "__main__":
-    utils.run_main(main)
+    command_line(__doc__, "conv1d.json", run)

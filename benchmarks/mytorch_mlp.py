@@ -9,15 +9,12 @@ alternate step by step (so background load hits both alike) and each reports its
 median step. A second row times a chain of 10,000 additions (forward and
 backward), where the cost is per operation rather than in the matrix products.
 """
-import argparse
 import os
-import statistics
-import time
 
 import numpy as np
 import torch
 
-import utils
+from benchmarks import command_line, time_alternating
 from mytorch.nn.activations import ReLU
 from mytorch.nn.linear import Linear
 from mytorch.nn.loss import CrossEntropyLoss
@@ -26,9 +23,9 @@ from mytorch.optim.sgd import SGD
 from mytorch.tensor import Tensor
 
 
-def mlp_step_functions(sizes, batch_size):
+def mlp_step_functions(sizes, batch_size, seed=0):
     """One training step of the same MLP in each library, as two callables."""
-    np.random.seed(0)
+    np.random.seed(seed)
     layers, torch_layers = [], []
     for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
         layers += [Linear(fan_in, fan_out), ReLU()]
@@ -75,25 +72,12 @@ def chain_functions(length):
     return ours, theirs
 
 
-def median_seconds(ours, theirs, repeats):
-    """Median seconds per call of each, alternating calls, after one warm-up each."""
-    ours()
-    theirs()
-    times = {ours: [], theirs: []}
-    for _ in range(repeats):
-        for step in (ours, theirs):
-            start = time.perf_counter()
-            step()
-            times[step].append(time.perf_counter() - start)
-    return statistics.median(times[ours]), statistics.median(times[theirs])
-
-
-def run(quick=False):
+def run(quick=False, seed=0):
     sizes, batch_size, repeats = ([64, 32, 32, 10], 16, 3) if quick else ([784, 256, 256, 10], 128, 100)
     chain_length, chain_repeats = (100, 2) if quick else (10_000, 5)
     threads = f"{torch.get_num_threads()} torch thread(s), OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}"
-    mlp_ours, mlp_torch = median_seconds(*mlp_step_functions(sizes, batch_size), repeats)
-    chain_ours, chain_torch = median_seconds(*chain_functions(chain_length), chain_repeats)
+    mlp_ours, mlp_torch = time_alternating(mlp_step_functions(sizes, batch_size, seed), repeats)
+    chain_ours, chain_torch = time_alternating(chain_functions(chain_length), chain_repeats)
     shape = "-".join(map(str, sizes))
     return [
         {"name": f"MLP {shape} training step, batch {batch_size} ({threads})", "ours_s": mlp_ours,
@@ -105,18 +89,5 @@ def run(quick=False):
     ]
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="tiny sizes; writes runs/quick/benchmarks/")
-    parser.add_argument("--data-dir", help="accepted (run_all passes it) and unused: no data is read")
-    args = parser.parse_args()
-    rows = run(quick=args.quick)
-    for row in rows:
-        print(f"{row['name']}: ours {row['ours_s'] * 1000:.2f} ms, {row['reference']} "
-              f"{row['reference_s'] * 1000:.2f} ms, ratio {row['ratio']:.2f} (target {row['target']})")
-    folder = utils.REPO_ROOT / ("runs/quick" if args.quick else "results") / "benchmarks"
-    utils.save_json(rows, folder / "mytorch_mlp.json")
-
-
 if __name__ == "__main__":
-    utils.run_main(main)
+    command_line(__doc__, "mytorch_mlp.json", run)

@@ -12,13 +12,13 @@ surnames, so no dataset is needed. The script also prints where a batch's time
 goes (packing, forward, backward, optimiser step) and how many RNN steps a
 batch takes.
 """
-import argparse
 import time
 
 import torch
 from torch import nn
 
 import utils
+from benchmarks import command_line
 from names_rnn.data import N_LETTERS, NameBatches
 from names_rnn.model import NameClassifier, pack_names
 from names_rnn.train import train_epoch
@@ -83,8 +83,8 @@ def breakdown(pairs, batch_size, bucket):
             "mean_name_length": round(sum(len(name) for name, _ in pairs) / len(pairs), 2)}
 
 
-def run(quick=False):
-    pairs = synthetic_pairs(300 if quick else 6000)
+def run(quick=False, seed=0):
+    pairs = synthetic_pairs(300 if quick else 6000, seed)
     one = seconds_per_name(pairs[:60 if quick else 1500], 1, bucket=False)
     rows = []
     for label, bucket in (("plain packed", False), ("length-bucketed", True)):
@@ -98,18 +98,5 @@ def run(quick=False):
     return rows
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="seconds-long smoke run (not for the report)")
-    args = parser.parse_args()
-    rows = run(quick=args.quick)
-    for row in rows:
-        print(f"{row['name']}: {row['ratio']:.2f}x (target {row['target']}, {'met' if row['met'] else 'not met'})")
-    out = utils.REPO_ROOT / ("runs/quick" if args.quick else "results") / "benchmarks" / "names_batching.json"
-    utils.save_json({"rows": rows}, out)
-    print(f"wrote {out.relative_to(utils.REPO_ROOT)}")
-    return 0
-
-
 if __name__ == "__main__":
-    utils.run_main(main)
+    command_line(__doc__, "names_batching.json", run)

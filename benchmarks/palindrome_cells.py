@@ -10,13 +10,11 @@ clipping and an RMSProp update, as in palindrome/train.py. The two sides run in
 alternating rounds and each keeps its fastest round, so load from other jobs on
 the machine hurts both alike.
 """
-import argparse
-import time
-
 import torch
 from torch import nn
 
 import utils
+from benchmarks import command_line, time_alternating
 from palindrome.lstm import LSTM
 from palindrome.vanilla_rnn import VanillaRNN
 
@@ -47,23 +45,8 @@ def step_function(model, digits, labels):
     return step
 
 
-def seconds_per_step(steps, rounds, steps_per_round):
-    """Fastest mean step time per side over alternating rounds (after a warm-up)."""
-    best = [float("inf")] * len(steps)
-    for step in steps:
-        for _ in range(3):
-            step()
-    for _ in range(rounds):
-        for index, step in enumerate(steps):
-            start = time.perf_counter()
-            for _ in range(steps_per_round):
-                step()
-            best[index] = min(best[index], (time.perf_counter() - start) / steps_per_round)
-    return best
-
-
-def run(quick=False):
-    utils.seed_everything(0)
+def run(quick=False, seed=0):
+    utils.seed_everything(seed)
     digits = torch.randint(0, 10, (BATCH, LENGTH)).float()
     labels = digits[:, 0].long()
     rounds, steps_per_round = (1, 2) if quick else (5, 10)
@@ -71,9 +54,8 @@ def run(quick=False):
     for name, ours, reference in (
             ("LSTM", LSTM(LENGTH, 1, HIDDEN, CLASSES), nn.LSTM(1, HIDDEN, batch_first=True)),
             ("RNN", VanillaRNN(LENGTH, 1, HIDDEN, CLASSES), nn.RNN(1, HIDDEN, batch_first=True))):
-        ours_s, reference_s = seconds_per_step([step_function(ours, digits, labels),
-                                                step_function(TorchReference(reference), digits, labels)],
-                                               rounds, steps_per_round)
+        steps = [step_function(ours, digits, labels), step_function(TorchReference(reference), digits, labels)]
+        ours_s, reference_s = time_alternating(steps, rounds, inner=steps_per_round, warmup=3, statistic=min)
         rows.append({"name": f"palindrome {name} training step (batch {BATCH}, hidden {HIDDEN}, T={LENGTH})",
                      "ours_s": ours_s, "reference": f"torch nn.{name} + nn.Linear", "reference_s": reference_s,
                      "ratio": ours_s / reference_s, "target": f"<= {TARGET:g}x torch",
@@ -81,18 +63,5 @@ def run(quick=False):
     return rows
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="seconds-long smoke run (not for the report)")
-    args = parser.parse_args()
-    rows = run(quick=args.quick)
-    for row in rows:
-        print(f"{row['name']}: ours {1000 * row['ours_s']:.1f} ms, {row['reference']} "
-              f"{1000 * row['reference_s']:.1f} ms, ratio {row['ratio']:.2f} (target {row['target']})")
-    out = utils.REPO_ROOT / ("runs/quick" if args.quick else "results") / "benchmarks" / "palindrome_cells.json"
-    utils.save_json({"threads": torch.get_num_threads(), "rows": rows}, out)
-    print(f"wrote {out}")
-
-
 if __name__ == "__main__":
-    utils.run_main(main)
+    command_line(__doc__, "palindrome_cells.json", run)
