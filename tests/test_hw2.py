@@ -12,7 +12,7 @@ from autograder.hw2_autograder import runner, test_conv
 from autograder.hw2_autograder.test_scanning import load
 from hw2.hw2 import CNN, get_final_conv_output_size
 from hw2.mlp_scan import CNN_DistributedScanningMLP, CNN_SimpleScanningMLP
-from mytorch.nn.conv import Conv1d
+from mytorch.nn.conv import Conv1d, Flatten
 from mytorch.tensor import Tensor
 from utils import REPO_ROOT, load_json
 
@@ -91,12 +91,18 @@ def test_sizes_and_cnn_layout():
     assert {id(p) for p in layer.parameters()} == {id(layer.weight), id(layer.bias)}
 
 
-def test_bad_input_is_a_clear_value_error():
+def test_bad_input_is_a_clear_error():
     layer = Conv1d(3, 5, 4)
     with pytest.raises(ValueError, match=r"\(2, 4, 10\).*\(5, 3, 4\)"):
         layer(Tensor(np.zeros((2, 4, 10))))
     with pytest.raises(ValueError, match="no wider than the input"):
         layer(Tensor(np.zeros((2, 3, 3))))
+    with pytest.raises(TypeError, match="Conv1d expects Tensors, got ndarray"):
+        layer(np.zeros((2, 3, 10)))
+    with pytest.raises(ValueError, match=r"Flatten expects input of shape \(batch, ...\), got \(5,\)"):
+        Flatten()(Tensor(np.zeros(5)))
+    with pytest.raises(TypeError, match="Flatten expects Tensors"):
+        Flatten()(np.zeros((2, 5)))
 
 
 def test_scan_fixtures_regenerate_identically(tmp_path):

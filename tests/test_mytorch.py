@@ -212,8 +212,14 @@ def test_bad_input_messages():
         Tensor(np.ones((2, 3))).reshape(4, 2)
     with pytest.raises(ValueError, match="labels"):
         F.cross_entropy(Tensor(np.ones((2, 3))), Tensor([0, 3]))
+    with pytest.raises(ValueError, match="integer class labels"):
+        F.cross_entropy(Tensor(np.ones((2, 3))), Tensor([0.5, 1.7]))
     with pytest.raises(ValueError, match=r"\(batch, 4\).*\(2, 5\)"):
         Linear(4, 2)(Tensor(np.ones((2, 5))))
+    with pytest.raises(TypeError, match="Linear expects Tensors, got ndarray"):
+        Linear(4, 2)(np.ones((2, 4)))
+    with pytest.raises(ValueError, match=r"BatchNorm1d\(4\).*\(2, 5\)"):
+        BatchNorm1d(4)(Tensor(np.ones((2, 5))))
     with pytest.raises(ValueError, match="Dropout"):
         Dropout(1.0)
 

@@ -7,6 +7,7 @@ torch does. Evaluation normalises with the running statistics.
 """
 import numpy as np
 
+import mytorch.nn.functional as F
 from mytorch.nn.module import Module
 from mytorch.tensor import Tensor
 
@@ -21,6 +22,7 @@ class BatchNorm1d(Module):
         self.running_var = Tensor(np.ones(num_features))
 
     def forward(self, x):
+        F.check_tensors("BatchNorm1d", x)
         if x.data.ndim != 2 or x.shape[1] != self.num_features:
             raise ValueError(f"BatchNorm1d({self.num_features}) expects input of shape "
                              f"(batch, {self.num_features}), got {x.shape}")

@@ -35,4 +35,7 @@ class Flatten(Module):
     keep their order (channel-major for a conv output)."""
 
     def forward(self, x):
+        F.check_tensors("Flatten", x)
+        if x.data.ndim < 2:
+            raise ValueError(f"Flatten expects input of shape (batch, ...), got {x.shape}")
         return x.reshape(x.shape[0], int(np.prod(x.shape[1:])))

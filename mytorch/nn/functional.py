@@ -28,7 +28,8 @@ def unbroadcast(grad, shape):
     return grad
 
 
-def _check_tensors(name, *args):
+def check_tensors(name, *args):
+    """Raise TypeError unless every argument is a Tensor (not a NumPy array or a list)."""
     for arg in args:
         if not isinstance(arg, tensor.Tensor):
             raise TypeError(f"{name} expects Tensors, got {type(arg).__name__}")
@@ -36,7 +37,7 @@ def _check_tensors(name, *args):
 
 def _broadcast(name, a, b):
     """Check that a and b broadcast together (a ValueError naming both shapes if not)."""
-    _check_tensors(name, a, b)
+    check_tensors(name, a, b)
     if a.shape == b.shape:
         return
     try:
@@ -113,7 +114,7 @@ class Div(Function):
 class Neg(Function):
     @staticmethod
     def forward(ctx, a):
-        _check_tensors("Neg", a)
+        check_tensors("Neg", a)
         return _wrap(-a.data)
 
     @staticmethod
@@ -126,7 +127,7 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, a, exponent):
-        _check_tensors("Pow", a)
+        check_tensors("Pow", a)
         ctx.save_for_backward(a)
         ctx.exponent = exponent
         return _wrap(_float(a.data) ** exponent)
@@ -140,7 +141,7 @@ class Pow(Function):
 class Log(Function):
     @staticmethod
     def forward(ctx, a):
-        _check_tensors("Log", a)
+        check_tensors("Log", a)
         ctx.save_for_backward(a)
         return _wrap(np.log(_float(a.data)))
 
@@ -153,7 +154,7 @@ class Log(Function):
 class Exp(Function):
     @staticmethod
     def forward(ctx, a):
-        _check_tensors("Exp", a)
+        check_tensors("Exp", a)
         ctx.result = np.exp(_float(a.data))
         return _wrap(ctx.result)
 
@@ -165,7 +166,7 @@ class Exp(Function):
 class ReLU(Function):
     @staticmethod
     def forward(ctx, a):
-        _check_tensors("ReLU", a)
+        check_tensors("ReLU", a)
         ctx.mask = a.data > 0
         return _wrap(np.where(ctx.mask, a.data, 0.0))
 
@@ -179,7 +180,7 @@ class ReLU(Function):
 class Transpose(Function):
     @staticmethod
     def forward(ctx, a):
-        _check_tensors("Transpose", a)
+        check_tensors("Transpose", a)
         if a.data.ndim != 2:
             raise ValueError(f"Transpose: expected a 2-d tensor, got shape {a.shape}")
         return _wrap(a.data.T)
@@ -192,7 +193,7 @@ class Transpose(Function):
 class Reshape(Function):
     @staticmethod
     def forward(ctx, a, shape):
-        _check_tensors("Reshape", a)
+        check_tensors("Reshape", a)
         ctx.shape = a.shape
         try:
             return _wrap(a.data.reshape(shape))
@@ -209,7 +210,7 @@ class Sum(Function):
 
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
-        _check_tensors("Sum", a)
+        check_tensors("Sum", a)
         ctx.shape, ctx.axis, ctx.keepdims = a.shape, axis, keepdims
         return _wrap(a.data.sum(axis=axis, keepdims=keepdims))
 
@@ -224,7 +225,7 @@ class Sum(Function):
 class MatMul(Function):
     @staticmethod
     def forward(ctx, a, b):
-        _check_tensors("MatMul", a, b)
+        check_tensors("MatMul", a, b)
         if a.data.ndim != 2 or b.data.ndim != 2 or a.shape[1] != b.shape[0]:
             raise ValueError(f"MatMul: shapes {a.shape} and {b.shape} are not compatible "
                              "(expected (n, k) @ (k, m))")
@@ -250,12 +251,14 @@ def cross_entropy(predicted, target):
     log softmax uses the log-sum-exp trick: the row maximum (a constant) is
     subtracted before exponentiating, so large logits do not overflow.
     """
-    _check_tensors("cross_entropy", predicted, target)
+    check_tensors("cross_entropy", predicted, target)
     if predicted.data.ndim != 2 or target.shape != predicted.shape[:1]:
         raise ValueError(f"cross_entropy: predicted {predicted.shape} should be (batch, classes) "
                          f"and target {target.shape} should be (batch,)")
     batch_size, num_classes = predicted.shape
     labels = target.data.astype(np.int64)
+    if not np.array_equal(labels, target.data):
+        raise ValueError("cross_entropy: target must hold integer class labels")
     if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
         raise ValueError(f"cross_entropy: labels must lie in [0, {num_classes}), got {labels.min()}..{labels.max()}")
     shifted = predicted - _wrap(predicted.data.max(axis=1, keepdims=True))
@@ -265,7 +268,7 @@ def cross_entropy(predicted, target):
     return -(log_softmax * one_hot).sum() / _wrap(batch_size)
 
 
-# --- Convolution and smooth activations (HW2, see issue 6) ---
+# --- Convolution and smooth activations (HW2) ---
 
 def get_conv1d_output_size(input_size, kernel_size, stride):
     """Width of a Conv1d's output (no padding, no dilation)."""
@@ -293,7 +296,7 @@ class Conv1d(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias, stride):
-        _check_tensors("Conv1d", x, weight, bias)
+        check_tensors("Conv1d", x, weight, bias)
         if x.data.ndim != 3 or weight.data.ndim != 3 or x.shape[1] != weight.shape[1] \
                 or bias.shape != weight.shape[:1]:
             raise ValueError(f"Conv1d: input {x.shape}, weight {weight.shape} and bias {bias.shape} should be "
@@ -309,7 +312,7 @@ class Conv1d(Function):
         out += _float(bias.data)[:, None]
         ctx.columns, ctx.flat_weight, ctx.stride = columns, flat_weight, stride
         ctx.input_shape, ctx.weight_shape = x.shape, weight.shape
-        return tensor.Tensor(out, copy=False)
+        return _wrap(out)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -326,30 +329,29 @@ class Conv1d(Function):
         span = ctx.stride * (output_size - 1) + 1
         for k in range(kernel_size):
             grad_x[:, :, k:k + span:ctx.stride] += grad_columns[:, :, k]
-        return (tensor.Tensor(grad_x, copy=False), tensor.Tensor(grad_weight, copy=False),
-                tensor.Tensor(grad_bias, copy=False))
+        return _wrap(grad_x), _wrap(grad_weight), _wrap(grad_bias)
 
 
 class Tanh(Function):
     @staticmethod
     def forward(ctx, a):
-        _check_tensors("Tanh", a)
+        check_tensors("Tanh", a)
         ctx.result = np.tanh(_float(a.data))
-        return tensor.Tensor(ctx.result)
+        return _wrap(ctx.result)
 
     @staticmethod
     def backward(ctx, grad_output):
-        return tensor.Tensor(grad_output.data * (1 - ctx.result ** 2), copy=False)
+        return _wrap(grad_output.data * (1 - ctx.result ** 2))
 
 
 class Sigmoid(Function):
     @staticmethod
     def forward(ctx, a):
-        _check_tensors("Sigmoid", a)
+        check_tensors("Sigmoid", a)
         # 1 / (1 + e^-x) written through tanh, which cannot overflow for large |x|
         ctx.result = 0.5 * (1 + np.tanh(0.5 * _float(a.data)))
-        return tensor.Tensor(ctx.result)
+        return _wrap(ctx.result)
 
     @staticmethod
     def backward(ctx, grad_output):
-        return tensor.Tensor(grad_output.data * ctx.result * (1 - ctx.result), copy=False)
+        return _wrap(grad_output.data * ctx.result * (1 - ctx.result))

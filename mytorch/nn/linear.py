@@ -1,6 +1,7 @@
 """Linear: y = x W^T + b, with the handout's initialisation."""
 import numpy as np
 
+import mytorch.nn.functional as F
 from mytorch.nn.module import Module
 from mytorch.tensor import Tensor
 
@@ -21,6 +22,7 @@ class Linear(Module):
         self.bias = Tensor(bias, requires_grad=True, is_parameter=True)
 
     def forward(self, x):
+        F.check_tensors("Linear", x)
         if x.data.ndim != 2 or x.shape[1] != self.in_features:
             raise ValueError(f"Linear({self.in_features}, {self.out_features}) expects input of shape "
                              f"(batch, {self.in_features}), got {x.shape}")

@@ -1,0 +1,1 @@
+"""MyTorch optimizers: SGD (with momentum) and Adam, on the Optimizer base class."""
