@@ -25,10 +25,14 @@ from imdb.models import MODELS, Classifier
 
 # Settings chosen on the validation split (Q4, see REPORT.md); flags override them.
 CHOSEN = {
-    "mlp": dict(emb=128, hidden=128, lr=3e-3, epochs=3, max_tokens=32768, voc=None, max_len=None, clip=None),
-    "elman": dict(emb=128, hidden=128, lr=3e-3, epochs=3, max_tokens=32768, voc=None, max_len=256, clip=1.0),
-    "rnn": dict(emb=128, hidden=128, lr=3e-3, epochs=3, max_tokens=32768, voc=None, max_len=256, clip=1.0),
-    "lstm": dict(emb=128, hidden=128, lr=3e-3, epochs=2, max_tokens=32768, voc=None, max_len=256, clip=1.0),
+    "mlp": dict(emb=128, hidden=128, lr=3e-3, epochs=3, max_tokens=32768, voc=None, max_len=None, clip=None,
+                cosine=False),
+    "elman": dict(emb=128, hidden=128, lr=3e-3, epochs=3, max_tokens=32768, voc=None, max_len=256, clip=1.0,
+                  cosine=False),
+    "rnn": dict(emb=128, hidden=128, lr=3e-3, epochs=3, max_tokens=32768, voc=None, max_len=256, clip=1.0,
+                cosine=False),
+    "lstm": dict(emb=128, hidden=128, lr=3e-3, epochs=2, max_tokens=32768, voc=None, max_len=256, clip=1.0,
+                 cosine=False),
 }
 QUICK = dict(emb=16, hidden=16, epochs=2, max_len=40, max_tokens=1024, train_reviews=400, val_reviews=100)
 
@@ -99,12 +103,12 @@ def make_optimizers(model, lr):
             torch.optim.Adam(dense, lr=lr)], dense
 
 
-def train_epoch(model, optimizers, dense, x, y, batches, pad, clip, device):
+def train_epoch(model, optimizers, dense, x, y, batches, pad, clip, device, schedules=()):
     """One pass over `batches` (in the given order); returns the mean loss per review.
 
     `clip` caps the gradient norm of the `dense` parameters (layer 2 and the output
     layer, where recurrent gradients explode); the sparse embedding gradient is
-    left as it is."""
+    left as it is. `schedules` (learning-rate schedulers) step once per batch."""
     model.train()
     total, count = 0.0, 0
     for batch in utils.progress(batches, desc="train"):
@@ -119,6 +123,8 @@ def train_epoch(model, optimizers, dense, x, y, batches, pad, clip, device):
             torch.nn.utils.clip_grad_norm_(dense, clip)
         for optimizer in optimizers:
             optimizer.step()
+        for schedule in schedules:
+            schedule.step()
         total += loss.item() * len(batch)
         count += len(batch)
     return total / count
@@ -164,8 +170,10 @@ def parse_args(argv=None):
     parser.add_argument("--batch-size", type=int, help="reviews per batch (instead of --max-tokens)")
     parser.add_argument("--max-tokens", type=int, help="cap on reviews x padded length per batch")
     parser.add_argument("--voc", type=int, help="keep the N most frequent vocabulary entries")
-    parser.add_argument("--max-len", type=int, help="keep only the first N tokens of every review")
+    parser.add_argument("--max-len", type=int, help="keep only the first N tokens of every review (0: whole reviews)")
     parser.add_argument("--clip", type=float, help="clip the gradient norm to this (0: no clipping)")
+    parser.add_argument("--cosine", action=argparse.BooleanOptionalAction,
+                        help="decay the learning rate to 0 over the run (cosine, per batch)")
     parser.add_argument("--val", type=int, default=5000, help="reviews held out for validation (default 5000)")
     parser.add_argument("--final", action="store_true", help="train on all 25,000 and score the test set")
     parser.add_argument("--tag", help="suffix for the output file names (tuning runs)")
@@ -177,6 +185,8 @@ def parse_args(argv=None):
     for name in settings:
         if getattr(args, name) is not None:
             settings[name] = getattr(args, name)
+    if settings["max_len"] == 0:
+        settings["max_len"] = None
     if args.batch_size is not None:
         settings["max_tokens"] = args.max_tokens  # an explicit --batch-size replaces the token cap
     for name in ("emb", "hidden", "epochs", "batch_size", "max_tokens", "voc", "max_len"):
@@ -218,12 +228,16 @@ def main(argv=None):
 
     model = Classifier(args.model, len(i2w), settings["emb"], settings["hidden"], numcls).to(device)
     optimizers, dense = make_optimizers(model, settings["lr"])
+    steps = settings["epochs"] * len(train_batches)
+    schedules = [torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps) for optimizer in optimizers] \
+        if settings["cosine"] else []
     shuffler = random.Random(args.seed)
     history, start, cpu_start = [], time.perf_counter(), time.process_time()
     for epoch in range(1, settings["epochs"] + 1):
         epoch_start = time.perf_counter()
         shuffler.shuffle(train_batches)
-        loss = train_epoch(model, optimizers, dense, x_train, y_train, train_batches, pad, settings["clip"], device)
+        loss = train_epoch(model, optimizers, dense, x_train, y_train, train_batches, pad, settings["clip"], device,
+                           schedules)
         val_acc = None if args.final else accuracy(model, x_eval, y_eval, eval_batches, pad, device)
         history.append({"epoch": epoch, "train_loss": loss, "val_acc": val_acc,
                         "seconds": time.perf_counter() - epoch_start})

@@ -85,6 +85,8 @@ def describe(settings):
         parts.append(f"voc {settings['voc']}")
     if settings.get("clip"):
         parts.append(f"clip {settings['clip']:g}")
+    if settings.get("cosine"):
+        parts.append("cosine decay of lr to 0")
     return ", ".join(parts)
 
 

@@ -159,6 +159,18 @@ def test_same_seed_same_numbers_and_final_scores_test(data, tmp_path):
     assert first["test_acc"] == second["test_acc"]
 
 
+def test_whole_reviews_and_cosine_flags(data, tmp_path):
+    """--max-len 0 keeps whole reviews; --cosine / --no-cosine override the chosen schedule."""
+    _, settings = classify.parse_args(["--model", "lstm", "--max-len", "0", "--cosine"])
+    assert settings["max_len"] is None and settings["cosine"] is True
+    _, settings = classify.parse_args(["--model", "lstm", "--no-cosine"])
+    assert settings["cosine"] is False
+    folder, _ = data
+    result = classify.main(["--model", "rnn", "--quick", "--val", "12", "--max-len", "0", "--cosine",
+                            "--data-dir", str(folder), "--out", str(tmp_path)])
+    assert result["settings"]["cosine"] and 0 <= result["val_acc"] <= 1
+
+
 def test_bad_flags_are_user_errors(data, tmp_path):
     folder, _ = data
     with pytest.raises(utils.UserError):
