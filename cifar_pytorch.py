@@ -290,6 +290,11 @@ def checkpoint_path(checkpoint_dir, name):
     return Path(checkpoint_dir) / f"cifar_net{file_suffix(name)}.pt"
 
 
+def checkpoint_folder(args, out):
+    """--checkpoint-dir, else checkpoints/ (a --quick run keeps its checkpoint in its output folder)."""
+    return args.checkpoint_dir or (out if args.quick else utils.REPO_ROOT / "checkpoints")
+
+
 def write_summary(out):
     """summary.json from every run_*.json and test_*.json in `out` (runs may finish in any order)."""
     summary = {key: {} for key in ("val_acc", "test_acc", "best_epoch", "epochs", "train_seconds",
@@ -340,7 +345,7 @@ def main(argv=None):
         args.epochs, args.limit = min(args.epochs, 2), args.limit or 128
         args.batch_size = min(args.batch_size, 32)
     out = utils.output_dir(args)
-    checkpoint_dir = args.checkpoint_dir or (out if args.quick else utils.REPO_ROOT / "checkpoints")
+    checkpoint_dir = checkpoint_folder(args, out)
     name = run_name(args)
     utils.seed_everything(args.seed)
     device = utils.pick_device(args.device)

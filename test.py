@@ -15,7 +15,8 @@ import numpy as np
 import torch
 
 import utils
-from cifar_pytorch import CLASSES, Net, checkpoint_path, evaluate, file_suffix, load_cifar3, write_summary
+from cifar_pytorch import (CLASSES, Net, checkpoint_folder, checkpoint_path, evaluate, file_suffix, load_cifar3,
+                           run_name, write_summary)
 
 
 def load_checkpoint(path, train_command):
@@ -33,9 +34,11 @@ def load_checkpoint(path, train_command):
     model = Net(**checkpoint["config"])
     try:
         model.load_state_dict(checkpoint["state_dict"])
-    except RuntimeError as err:
+    except RuntimeError as err:  # the first line only names the model; the next says what differs
+        lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+        detail = lines[1] if len(lines) > 1 else lines[0]
         raise utils.UserError(f"{path} does not match Net{checkpoint['config']} "
-                              f"({str(err).splitlines()[0]})") from None
+                              f"({detail[:200]}{'...' if len(detail) > 200 else ''})") from None
     return model, checkpoint
 
 
@@ -73,14 +76,13 @@ def main(argv=None):
     utils.add_common_args(parser, "cifar")
     args = parser.parse_args(argv)
     out = utils.output_dir(args)
-    checkpoint_dir = args.checkpoint_dir or (out if args.quick else utils.REPO_ROOT / "checkpoints")
     if args.checkpoint is not None:
         path = args.checkpoint
         name = path.stem.removeprefix("cifar_net").removeprefix("_") or "plain"
         train_command = "python cifar_pytorch.py"
     else:
-        name = args.tag or ("batchnorm" if args.batchnorm else "plain")
-        path = checkpoint_path(checkpoint_dir, name)
+        name = run_name(args)
+        path = checkpoint_path(checkpoint_folder(args, out), name)
         flags = {"plain": "", "batchnorm": " --batchnorm"}.get(name, f" --tag {name}")
         train_command = f"python cifar_pytorch.py{flags}"
     device = utils.pick_device(args.device)
