@@ -58,12 +58,6 @@ def final_hidden(bits, weights=WEIGHTS):
     return h
 
 
-def all_strings(length):
-    """Every binary string of `length` bits, one per row, in itertools.product order."""
-    codes = np.arange(2 ** length, dtype=np.int64)[:, None]
-    return ((codes >> np.arange(length - 1, -1, -1)) & 1).astype(np.uint8)
-
-
 def margin_of(h):
     return float(np.abs(h - THRESHOLD).min())
 

@@ -4,7 +4,6 @@ and the one-line error handling every script uses.
 
 Only what at least two parts need lives here; everything else stays with its part.
 """
-import argparse
 import contextlib
 import functools
 import hashlib
@@ -146,8 +145,8 @@ def check_finite(value, where):
 
 
 def progress(iterable=None, **kwargs):
-    """tqdm with the settings every script uses (off when stderr is not a terminal
-    unless forced by TQDM_DISABLE=0)."""
+    """tqdm with the settings every script uses: bars on stderr that vanish when
+    done (TQDM_DISABLE=1 in the environment turns them off, e.g. for log files)."""
     from tqdm.auto import tqdm
 
     kwargs.setdefault("dynamic_ncols", True)
@@ -201,6 +200,7 @@ def save_json(obj, path):
 
 
 def load_json(path):
+    """The object stored in the JSON file `path`."""
     with open(path) as handle:
         return json.load(handle)
 
@@ -243,6 +243,7 @@ def save_figure(fig, path):
 # ---------------------------------------------------------------------------
 
 def file_digest(path, algorithm):
+    """Hex digest ("md5", "sha256", ...) of a file, read in 1 MiB blocks."""
     digest = hashlib.new(algorithm)
     with open(path, "rb") as handle:
         for block in iter(functools.partial(handle.read, 1 << 20), b""):

@@ -19,7 +19,6 @@ import time
 import torch
 import torch.nn.functional as F
 
-import utils
 from benchmarks import command_line
 from cifar_pytorch import Net, make_optimizer, parse_args, train_epoch
 

@@ -4,7 +4,6 @@ import hashlib
 import http.server
 import io
 import os
-import pickle
 import socket
 import tarfile
 import threading
