@@ -336,7 +336,12 @@ def parse_args(argv=None):
     parser.add_argument("--limit", type=int, default=None,
                         help="use only the first N training images (and N validation images)")
     utils.add_common_args(parser, "cifar")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if min(args.epochs, args.batch_size) < 1 or args.lr <= 0 or (args.limit is not None and args.limit < 1):
+        raise utils.UserError("--epochs, --batch-size, --lr and --limit must be positive")
+    if args.weight_decay < 0 or args.rotate < 0 or args.shift < 0:
+        raise utils.UserError("--weight-decay, --rotate and --shift must not be negative")
+    return args
 
 
 def main(argv=None):

@@ -141,3 +141,9 @@ def test_corrupt_batch_is_a_data_error(data_dir):
     (data_dir / "cifar-10-batches-py" / "data_batch_3").write_bytes(b"garbage")
     with pytest.raises(utils.DataError, match="data_batch_3"):
         cifar_pytorch.load_cifar3(data_dir)
+
+
+@pytest.mark.parametrize("flags", [["--epochs", "0"], ["--batch-size", "0"], ["--lr", "0"], ["--shift", "-1"]])
+def test_bad_flags_are_user_errors(flags):
+    with pytest.raises(utils.UserError, match="must"):
+        cifar_pytorch.parse_args(flags)
