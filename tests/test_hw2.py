@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import mytorch.nn.functional as F
-from autograder.hw2_autograder import runner, test_conv
+from autograder import grade
+from autograder.hw2_autograder import test_conv
 from autograder.hw2_autograder.test_scanning import load
 from hw2.hw2 import CNN, get_final_conv_output_size
 from hw2.mlp_scan import CNN_DistributedScanningMLP, CNN_SimpleScanningMLP
@@ -36,8 +37,8 @@ def test_broken_backward_scores_zero(monkeypatch):
         return grad_x, grad_weight, grad_bias
 
     monkeypatch.setattr(F.Conv1d, "backward", staticmethod(forgets_overlaps))
-    rows = runner.grade([("forward", 20, test_conv.test_conv1d_forward),
-                         ("backward", 30, test_conv.test_conv1d_backward)])
+    rows = grade([("forward", 20, test_conv.test_conv1d_forward),
+                  ("backward", 30, test_conv.test_conv1d_backward)])
     assert [row["score"] for row in rows] == [20, 0]
     assert "input gradient" in rows[1]["error"]
 

@@ -9,13 +9,8 @@ stored in ref_result/), test_cnn.py (five SGD steps of the CNN against torch).
 The scores are also written to results/mytorch/hw2_autograder.json
 (runs/quick/mytorch/ with --quick, which runs the same tests: they take seconds).
 """
-import argparse
-import time
-
-import numpy as np
-
 import utils
-from autograder.hw1_autograder.runner import points_table
+from autograder import grading_main
 from autograder.hw2_autograder import test_cnn, test_conv, test_scanning
 
 TESTS = [  # (name, points, test), the course's points
@@ -28,36 +23,8 @@ TESTS = [  # (name, points, test), the course's points
 ]
 
 
-def grade(tests=TESTS):
-    """Run every test; return [{"name", "points", "score", "error"}] in order."""
-    rows = []
-    for name, points, test in tests:
-        try:
-            passed, error = bool(test()), None
-        except Exception as err:  # whatever goes wrong, the test scores 0
-            passed, error = False, f"{type(err).__name__}: {err}".splitlines()[0]
-        rows.append({"name": name, "points": points, "score": points if passed else 0, "error": error})
-    return rows
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    utils.add_common_args(parser, "mytorch")  # --seed, --device and --data-dir are accepted and unused
-    args = parser.parse_args()
-    np.seterr(all="ignore")  # a broken operation should fail its test, not print warnings
-    start = time.perf_counter()
-    rows = grade()
-    for index, row in enumerate(rows, 1):
-        detail = f": {row['error']}" if row["error"] else ""
-        print(f"Test {index}/{len(rows)} [{'PASS' if row['score'] else 'FAIL'}] {row['name']}{detail}")
-    score, total = sum(row["score"] for row in rows), sum(row["points"] for row in rows)
-    print()
-    print(points_table(rows))
-    print(f"\nTotal score: {score}/{total}")
-    seconds = round(time.perf_counter() - start, 2)
-    utils.save_json({"score": score, "total": total, "tests": rows, "seconds": seconds},
-                    utils.output_dir(args) / "hw2_autograder.json")
-    return 0 if score == total else 1
+    return grading_main(__doc__, TESTS, "hw2_autograder.json")
 
 
 if __name__ == "__main__":
