@@ -242,15 +242,6 @@ def make_optimizer(model, args, steps_total):
                                                           pct_start=0.25)
 
 
-def smooth(values, window):
-    """Moving average with a window that grows from 1 at the start."""
-    values = np.asarray(values, dtype=float)
-    cumulative = np.cumsum(np.insert(values, 0, 0.0))
-    ends = np.arange(1, len(values) + 1)
-    starts = np.maximum(0, ends - window)
-    return (cumulative[ends] - cumulative[starts]) / (ends - starts)
-
-
 def plot_training(history, title, path):
     """Train loss/accuracy per iteration (smoothed) and validation per epoch, best epoch marked."""
     import matplotlib.pyplot as plt
@@ -261,11 +252,12 @@ def plot_training(history, title, path):
     epoch_iters = np.arange(1, len(history["val_acc"]) + 1) * iters_per_epoch
     best = history["best_epoch"]
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4.2))
-    ax_loss.plot(iters, smooth(history["train_loss"], window), label=f"train (moving mean of {window} batches)")
+    ax_loss.plot(iters, utils.moving_average(history["train_loss"], window),
+                 label=f"train (moving mean of {window} batches)")
     ax_loss.plot(epoch_iters, history["val_loss"], "o-", label="validation (per epoch)")
     ax_loss.axhline(math.log(len(CLASSES)), color="grey", ls=":", label="chance (ln 3)")
     ax_loss.set(xlabel="iteration", ylabel="cross-entropy", title="loss")
-    ax_acc.plot(iters, smooth(history["train_acc"], window), label="train (augmented, moving mean)")
+    ax_acc.plot(iters, utils.moving_average(history["train_acc"], window), label="train (augmented, moving mean)")
     ax_acc.plot(epoch_iters, history["val_acc"], "o-", label="validation (per epoch)")
     ax_acc.axhline(1 / len(CLASSES), color="grey", ls=":", label="chance (1/3)")
     for ax in (ax_loss, ax_acc):

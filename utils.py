@@ -228,6 +228,16 @@ STYLE = {
 plt.rcParams.update(STYLE)
 
 
+def moving_average(values, window):
+    """Trailing moving average of a curve: point i is the mean of the last `window`
+    values up to i (fewer at the start), so it never looks ahead."""
+    values = np.asarray(values, dtype=float)
+    cumulative = np.cumsum(np.insert(values, 0, 0.0))
+    ends = np.arange(1, len(values) + 1)
+    starts = np.maximum(0, ends - window)
+    return (cumulative[ends] - cumulative[starts]) / (ends - starts)
+
+
 def save_figure(fig, path):
     """Save `fig` as a PNG (atomically) and close it."""
     path = Path(path)

@@ -158,3 +158,8 @@ def test_corrupt_archive_is_a_data_error(tmp_path):
     bad.write_bytes(b"not a tarball")
     with pytest.raises(utils.DataError, match="corrupt"):
         utils.extract_archive(bad, tmp_path)
+
+
+def test_moving_average_is_trailing_and_shorter_at_the_start():
+    assert utils.moving_average([2, 4, 6, 8], 2).tolist() == [2, 3, 5, 7]
+    assert utils.moving_average([1, 2, 3], 10).tolist() == [1, 1.5, 2]
