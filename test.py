@@ -49,22 +49,6 @@ def confusion_matrix(labels, predictions, classes=len(CLASSES)):
     return counts
 
 
-def plot_confusion(counts, title, path):
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(5, 4.3))
-    rates = counts / counts.sum(1, keepdims=True)
-    image = ax.imshow(rates, cmap="Blues", vmin=0, vmax=1)
-    for (i, j), count in np.ndenumerate(counts):
-        ax.text(j, i, f"{count}\n{rates[i, j]:.1%}", ha="center", va="center",
-                color="white" if rates[i, j] > 0.5 else "black", fontsize=9)
-    ax.set(xticks=range(len(CLASSES)), yticks=range(len(CLASSES)), xticklabels=CLASSES, yticklabels=CLASSES,
-           xlabel="predicted class", ylabel="true class", title=title)
-    ax.grid(False)
-    fig.colorbar(image, ax=ax, label="fraction of the true class")
-    utils.save_figure(fig, path)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     which = parser.add_mutually_exclusive_group()
@@ -103,8 +87,9 @@ def main(argv=None):
                      "val_acc": checkpoint["val_acc"], "test_acc": accuracy, "test_loss": loss,
                      "test_images": len(test_x), "per_class_acc": per_class, "classes": CLASSES,
                      "confusion_matrix": counts}, out / f"test_{name}.json")
-    plot_confusion(counts, f"CIFAR-3 test set, {name} Net (epoch {checkpoint['epoch']}): acc {accuracy:.4f}",
-                   out / f"confusion_matrix{file_suffix(name)}.png")
+    utils.plot_confusion(counts, CLASSES,
+                         f"CIFAR-3 test set, {name} Net (epoch {checkpoint['epoch']})\ntest accuracy {accuracy:.4f}",
+                         out / f"confusion_matrix{file_suffix(name)}.png")
     write_summary(out)
 
 

@@ -248,6 +248,27 @@ def save_figure(fig, path):
     return path
 
 
+def plot_confusion(counts, classes, title, path, xlabel="predicted class", ylabel="true class",
+                   annotate=True, figsize=(5, 4.3)):
+    """Save a confusion matrix counts[true, predicted] as a PNG: colours are the
+    fraction of each true class (rows sum to 1); with `annotate`, every cell
+    also shows its count and that fraction (readable for a few classes only)."""
+    counts = np.asarray(counts)
+    rates = counts / np.maximum(counts.sum(1, keepdims=True), 1)
+    fig, ax = plt.subplots(figsize=figsize)
+    image = ax.imshow(rates, cmap="Blues", vmin=0, vmax=1)
+    if annotate:
+        for (i, j), count in np.ndenumerate(counts):
+            ax.text(j, i, f"{count}\n{rates[i, j]:.1%}", ha="center", va="center",
+                    color="white" if rates[i, j] > 0.5 else "black", fontsize=9)
+    ax.set_xticks(range(len(classes)), classes, rotation=90 if len(classes) > 6 else 0)
+    ax.set_yticks(range(len(classes)), classes)
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    ax.grid(False)
+    fig.colorbar(image, ax=ax, label="fraction of the true class")
+    return save_figure(fig, path)
+
+
 # ---------------------------------------------------------------------------
 # Datasets: find a local copy or download the official file
 # ---------------------------------------------------------------------------
