@@ -8,7 +8,8 @@ curves on one figure (they should lie on top of each other).
 The task: each of 10 classes owns a random motif (24 channels x 5 steps); an
 example is Gaussian noise with its class's motif added at a random position, so
 recognising it needs a shift-invariant detector, which is what a conv layer is.
-No dataset is needed (`--data-dir` is accepted and unused).
+No dataset is needed and both frameworks run on the CPU, so `--data-dir` and
+`--device` are accepted and unused.
 
 The handout's Conv1d draws weights from N(0, 1): with 120 to 336 inputs per
 output, pre-activations have standard deviations of 10 to 100, so Tanh and
@@ -111,13 +112,13 @@ def plot(history, path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     utils.add_common_args(parser, "mytorch")
-    parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--train-size", type=int, default=3000)
-    parser.add_argument("--test-size", type=int, default=1000)
-    parser.add_argument("--lr", type=float, default=0.05)
-    parser.add_argument("--momentum", type=float, default=0.9)
-    parser.add_argument("--strength", type=float, default=2.0, help="motif amplitude (noise has std 1)")
+    parser.add_argument("--epochs", type=int, default=10, help="passes over the training set (default: 10)")
+    parser.add_argument("--batch-size", type=int, default=32, help="examples per SGD step (default: 32)")
+    parser.add_argument("--train-size", type=int, default=3000, help="training examples (default: 3000)")
+    parser.add_argument("--test-size", type=int, default=1000, help="held-out examples (default: 1000)")
+    parser.add_argument("--lr", type=float, default=0.05, help="SGD learning rate (default: 0.05)")
+    parser.add_argument("--momentum", type=float, default=0.9, help="SGD momentum (default: 0.9)")
+    parser.add_argument("--strength", type=float, default=2.0, help="motif amplitude; the noise has std 1 (default: 2)")
     parser.add_argument("--handout-init", action="store_true",
                         help="keep the handout's N(0, 1) conv weights (default: divide them by sqrt(fan-in))")
     args = parser.parse_args()
