@@ -113,10 +113,14 @@ def output_dir(args):
 def data_dir(path=None):
     """The data folder: the --data-dir value, else $DATA_DIR, else data/ in the repo."""
     if path is not None:
-        return Path(path)
-    if os.environ.get("DATA_DIR"):
-        return Path(os.environ["DATA_DIR"])
-    return REPO_ROOT / "data"
+        folder = Path(path)
+    elif os.environ.get("DATA_DIR"):
+        folder = Path(os.environ["DATA_DIR"])
+    else:
+        folder = REPO_ROOT / "data"
+    if folder.exists() and not folder.is_dir():
+        raise DataError(f"the data folder {folder} is a file, not a folder (check --data-dir and $DATA_DIR)")
+    return folder
 
 
 def run_main(main):
@@ -306,7 +310,11 @@ def download(url, folder, filename=None, size=None, md5=None, sha256=None, extra
     folder = Path(folder)
     target = folder / (filename or url.rstrip("/").rsplit("/", 1)[-1])
     if not target.exists():
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise DataError(f"cannot create the data folder {folder} ({err.strerror}); "
+                            "point --data-dir at a writable folder") from None
         partial = target.with_name(target.name + ".part")
         with contextlib.suppress(FileNotFoundError):
             partial.unlink()

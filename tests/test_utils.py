@@ -51,6 +51,14 @@ def test_data_dir_resolution_order(monkeypatch, tmp_path):
     assert utils.data_dir(None) == utils.REPO_ROOT / "data"
 
 
+def test_data_dir_that_is_a_file_is_a_data_error(tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(utils.DataError, match="is a file, not a folder"):
+        utils.data_dir(tmp_path / "file")
+    with pytest.raises(utils.DataError, match="cannot create the data folder"):
+        utils.download("http://127.0.0.1:9/x.bin", tmp_path / "file" / "sub")
+
+
 class Unpicklable:
     def __reduce__(self):
         raise RuntimeError("interrupted mid-write")
