@@ -3,4 +3,4 @@
 Running `python hw2/train_demo.py` puts hw2/ first on sys.path, where `hw2` then
 names hw2/hw2.py rather than this package; re-exporting the CNN here makes
 `from hw2 import CNN` work both ways."""
-from hw2.hw2 import CNN, INPUT_WIDTH, NUM_CLASSES, get_final_conv_output_size  # noqa: F401
+from hw2.hw2 import CNN, INPUT_WIDTH, NUM_CLASSES  # noqa: F401
