@@ -4,7 +4,8 @@ best model's confusion matrix, and REPORT.md's table.
     python names_rnn/report.py            # after the train.py runs of run_all.py
 
 Runs are recognised by their --tag: "task1-<cell>-<layers>x<hidden>-seed<s>",
-"task2b-bs<batch size>" and "dedup-<cell>-<layers>x<hidden>-seed<s>".
+"task2b-bs<batch size>", "dedup-<cell>-<layers>x<hidden>-seed<s>" and
+"tune-<what changed>" (variants of the best Task 1 recipe, one seed each).
 """
 import argparse
 from collections import Counter
@@ -34,7 +35,7 @@ def load_runs(folder):
 
 def summarize(runs):
     """The summary.json dict (the issue's keys first, then the details behind them)."""
-    task1, task1_runs, task2b, dedup = {}, {}, {}, {}
+    task1, task1_runs, task2b, dedup, tuning = {}, {}, {}, {}, {}
     for tag, record in runs.items():
         if tag.startswith("task1-"):
             task1.setdefault(model_name(record), []).append(record["final_test_acc"])
@@ -43,6 +44,8 @@ def summarize(runs):
             task2b[str(record["settings"]["batch_size"])] = {**record["history"], **run_details(record)}
         elif tag.startswith("dedup-"):
             dedup[tag] = run_details(record)
+        elif tag.startswith("tune-"):
+            tuning[tag] = run_details(record)
     task2b = dict(sorted(task2b.items(), key=lambda item: int(item[0])))
     finals = [acc for accs in task1.values() for acc in accs]
     best_tag = max(task1_runs, key=lambda t: task1_runs[t]["final_test_acc"]) if task1_runs else None
@@ -50,7 +53,7 @@ def summarize(runs):
     return {"task1": task1, "task2b": task2b,
             "best_test_acc": max(finals) if finals else None,
             "majority_baseline": full_data[0]["majority_baseline"],
-            "best_task1_run": best_tag, "task1_runs": task1_runs, "dedup": dedup}
+            "best_task1_run": best_tag, "task1_runs": task1_runs, "dedup": dedup, "tuning": tuning}
 
 
 def data_stats(data_dir):
@@ -81,6 +84,8 @@ def run_details(record):
     return {"model": model_name(record), "final_test_acc": record["final_test_acc"], "best_test_acc": record["best_test_acc"],
             "epochs": record["epochs_done"], "batch_size": settings["batch_size"],
             "optimizer": settings["optimizer"], "lr": settings["lr"], "momentum": settings["momentum"],
+            "weight_decay": settings["weight_decay"], "dropout": settings["dropout"],
+            "embedding": settings["embedding"], "seed": settings["seed"],
             "schedule": settings["schedule"], "dedup": settings["dedup"], "n_train": record["n_train"],
             "n_test": record["n_test"], "majority_baseline": record["majority_baseline"],
             "wall_seconds": record["wall_seconds"], "epoch_seconds": record["epoch_seconds"]}
@@ -141,6 +146,13 @@ def format_table(summary):
         for tag, d in summary["dedup"].items():
             lines.append(f"| {tag} | {d['n_train']} / {d['n_test']} | {d['majority_baseline']:.3f} "
                          f"| {d['final_test_acc']:.4f} |")
+    if summary.get("tuning"):
+        lines += ["", "**Tuning runs** (the Task 1 recipe with one change each; seed 0, final-epoch test accuracy):", "",
+                  "| run | model | dropout | weight decay | epochs | final test accuracy | best epoch's | minutes |",
+                  "|---|---|---:|---:|---:|---:|---:|---:|"]
+        for tag, d in summary["tuning"].items():
+            lines.append(f"| {tag} | {d['model']} | {d['dropout']:g} | {d['weight_decay']:g} | {d['epochs']} "
+                         f"| {d['final_test_acc']:.4f} | {d['best_test_acc']:.4f} | {d['wall_seconds'] / 60:.1f} |")
     if not summary["task2b"]:
         return "\n".join(lines)
     lines += ["", f"**Task 2B** ({study_settings(summary['task2b'])}; values after the last epoch):", "",

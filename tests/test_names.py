@@ -106,7 +106,7 @@ def test_quick_run_repeats_and_predict_reads_its_checkpoint(data_dir, tmp_path, 
 
 def test_report_summarizes_tagged_runs(data_dir, tmp_path):
     for tag, flags in [("task1-lstm-1x8-seed0", []), ("task2b-bs1", ["--batch-size", "1"]),
-                       ("task2b-bs4", ["--batch-size", "4"])]:
+                       ("task2b-bs4", ["--batch-size", "4"]), ("tune-lstm-1x8-wd", ["--weight-decay", "1e-4"])]:
         train.main(["--quick", "--data-dir", str(data_dir), "--out", str(tmp_path), "--tag", tag,
                     "--hidden", "8", "--no-figure", *flags])
     summary = {**report.summarize(report.load_runs(tmp_path)), "data": report.data_stats(data_dir)}
@@ -114,7 +114,8 @@ def test_report_summarizes_tagged_runs(data_dir, tmp_path):
     assert list(summary["task1"]) == ["lstm-1x8"] and list(summary["task2b"]) == ["1", "4"]
     assert len(summary["task2b"]["4"]["test_acc"]) == 2
     assert summary["best_test_acc"] == summary["task1"]["lstm-1x8"][0]
-    assert "| lstm-1x8 |" in report.format_table(summary)
+    assert list(summary["tuning"]) == ["tune-lstm-1x8-wd"] and summary["tuning"]["tune-lstm-1x8-wd"]["weight_decay"] == 1e-4
+    assert "| lstm-1x8 |" in report.format_table(summary) and "| tune-lstm-1x8-wd | lstm-1x8 |" in report.format_table(summary)
 
 
 def test_errors_are_one_line(tmp_path, data_dir):
