@@ -3,7 +3,10 @@ a simpler way of doing the same thing) in one process and returns table rows.
 
 Every module exposes `run(quick=False, seed=0) -> list[dict]` with rows
 {"name", "ours_s", "reference", "reference_s", "ratio", "target", "met"};
-benchmarks/run_all.py collects them into results/benchmarks.json. What the
+benchmarks/run_all.py collects them into results/benchmarks.json. `ratio` is
+ours_s / reference_s (lower is better), except in rows whose target is a speed
+(cifar_throughput, names_batching: ">= 0.85 of the bare step's images/s",
+">= 6x names/s"), where it is reference_s / ours_s (higher is better). What the
 modules share lives here: the interleaved timing and the command line.
 """
 import argparse
