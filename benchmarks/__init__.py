@@ -2,7 +2,8 @@
 a simpler way of doing the same thing) in one process and returns table rows.
 
 Every module exposes `run(quick=False, seed=0) -> list[dict]` with rows
-{"name", "ours_s", "reference", "reference_s", "ratio", "target", "met"};
+{"name", "ours_s", "reference", "reference_s", "ratio", "target", "met"} ("met" is None
+in rows timed only for comparison);
 benchmarks/run_all.py collects them into results/benchmarks.json. `ratio` is
 ours_s / reference_s (lower is better), except in rows whose target is a speed
 (cifar_throughput, names_batching: ">= 0.85 of the bare step's images/s",
@@ -38,6 +39,11 @@ def time_alternating(steps, repeats, inner=1, warmup=1, statistic=statistics.med
     return [float(statistic(record)) for record in times]
 
 
+def verdict(row):
+    """'met', 'not met', or 'no target' for a row that is only there for comparison."""
+    return "no target" if row["met"] is None else "met" if row["met"] else "not met"
+
+
 def command_line(doc, filename, run):
     """Run a benchmark module as a script (through utils.run_main): parse the
     common flags, call `run(quick, seed)`, print one line per row and write
@@ -63,7 +69,7 @@ def _main(doc, filename, run):
         unit = row.get("unit", "s")
         print(f"{row['name']}: ours {format_value(row['ours_s'], unit)}, {row['reference']} "
               f"{format_value(row['reference_s'], unit)}, ratio {row['ratio']:.2f} "
-              f"(target {row['target']}: {'met' if row['met'] else 'not met'})")
+              f"(target {row['target']}: {verdict(row)})")
     out = utils.save_json({"rows": rows, "threads": torch.get_num_threads()}, utils.output_dir(args) / filename)
     print(f"wrote {out}")
     return 0

@@ -9,13 +9,12 @@ Every padded position costs as much compute as a real token, so this fraction
 is the share of an epoch's work that is wasted. It uses imdb/classify.py's own
 batching at its token budget and reads `imdb.word.pkl.gz` from the data folder
 (`--data-dir`, else $DATA_DIR, else data/; downloaded when missing). The quick
-run draws 2,000 log-normal review lengths instead, so it needs no data.
+run draws 2,000 log-normal review lengths instead, so it needs no data. Writes
+results/benchmarks/imdb_padding.json (runs/quick/benchmarks/ with --quick).
 """
-import argparse
-import os
 import random
 
-import utils
+from benchmarks import command_line
 from imdb.classify import CHOSEN, make_batches, padding_fraction, random_batches
 from imdb.data_rnn import load_imdb
 
@@ -31,12 +30,12 @@ def review_lengths(quick):
     return [len(review) for review in x_train]
 
 
-def run(quick=False):
+def run(quick=False, seed=0):
     lengths = review_lengths(quick)
     max_tokens = CHOSEN["mlp"]["max_tokens"]
     ours = make_batches(lengths, max_tokens=max_tokens)
     ours_share = padding_fraction(ours, lengths)
-    random_share = padding_fraction(random_batches(len(lengths), len(ours), seed=0), lengths)
+    random_share = padding_fraction(random_batches(len(lengths), len(ours), seed), lengths)
     source = "synthetic lengths" if quick else f"{len(lengths):,} training reviews"
     return [{"name": f"IMDb padded share of an epoch ({len(ours)} batches of <= {max_tokens} tokens, {source})",
              "unit": "fraction", "ours_s": ours_share, "reference": "random batches, same count",
@@ -44,18 +43,6 @@ def run(quick=False):
              "target": f"<= {TARGET:.0%} padded", "met": ours_share <= TARGET}]
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="synthetic review lengths, no data needed")
-    parser.add_argument("--data-dir", help="folder with imdb.word.pkl.gz (default: $DATA_DIR, else data/)")
-    args = parser.parse_args()
-    if args.data_dir:
-        os.environ["DATA_DIR"] = args.data_dir  # where utils.data_dir looks
-    for row in run(quick=args.quick):
-        print(f"{row['name']}: ours {row['ours_s']:.1%}, {row['reference']} {row['reference_s']:.1%} "
-              f"(target {row['target']}, {'met' if row['met'] else 'not met'})")
-    return 0
-
 
 if __name__ == "__main__":
-    utils.run_main(main)
+    command_line(__doc__, "imdb_padding.json", run)

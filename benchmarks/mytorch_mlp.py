@@ -85,7 +85,7 @@ def run(quick=False, seed=0):
          "target": "<= 2x torch", "met": mlp_ours <= 2 * mlp_torch},
         {"name": f"chain of {chain_length:,} additions, forward+backward", "ours_s": chain_ours,
          "reference": "torch float64", "reference_s": chain_torch, "ratio": chain_ours / chain_torch,
-         "target": "none (for comparison)", "met": True},
+         "target": "none (for comparison)", "met": None},
     ]
 
 

@@ -16,7 +16,10 @@ import platform
 import time
 from pathlib import Path
 
+import torch
+
 import utils
+from benchmarks import verdict
 
 BENCHMARKS = sorted(p.stem for p in Path(__file__).parent.glob("*.py") if p.stem not in {"__init__", "run_all"})
 
@@ -31,14 +34,15 @@ def format_value(value, unit):
 
 
 def format_table(data):
-    lines = [f"Measured on {data['machine']}; ratio = ours / reference.", "",
+    lines = [f"Measured on {data['machine']}, one torch thread. The ratio is ours / reference for time "
+             "targets (lower is better) and reference / ours for speed targets (≥, higher is better).", "",
              "| benchmark | ours | reference | reference's | ratio | target | met |",
              "|---|---:|---|---:|---:|---|---|"]
     for row in data["rows"]:
         unit = row.get("unit", "s")
         lines.append(f"| {row['name']} | {format_value(row['ours_s'], unit)} | {row['reference']} "
                      f"| {format_value(row['reference_s'], unit)} | {row['ratio']:.2f} | {row['target']} "
-                     f"| {'yes' if row['met'] else 'no'} |")
+                     f"| {verdict(row)} |")
     return "\n".join(lines)
 
 
@@ -59,6 +63,7 @@ def main():
 
     if args.data_dir:
         os.environ["DATA_DIR"] = args.data_dir  # where utils.data_dir looks
+    torch.set_num_threads(1)  # every benchmark on one thread, whatever ran before it
     rows, seconds = [], {}
     for name in names:
         print(f"=== {name}", flush=True)

@@ -79,6 +79,17 @@ class Elman(nn.Module):
         return self.lin2(hs), hs[:, -1]
 
 
+def skeleton_forward(layer, x):
+    """The handout's loop, literally, with `layer`'s weights: lin1 on [x(t), h(t-1)],
+    tanh, lin2, one step at a time. The reference our Elman is tested against, and
+    the slow baseline of benchmarks/elman.py. Returns `(outputs, last_hidden)`."""
+    hidden = torch.zeros(x.size(0), layer.hsize, dtype=x.dtype)
+    outs = []
+    for i in range(x.size(1)):
+        hidden = torch.tanh(layer.lin1(torch.cat([x[:, i, :], hidden], dim=1)))
+        outs.append(layer.lin2(hidden)[:, None, :])
+    return torch.cat(outs, dim=1), hidden
+
 class Classifier(nn.Module):
     """Embedding -> layer 2 (`kind`) -> ReLU -> masked global max pool -> Linear."""
 

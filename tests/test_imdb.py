@@ -9,12 +9,11 @@ import random
 
 import pytest
 import torch
-from torch import nn
 
 import utils
 from imdb import classify, report
 from imdb.data_rnn import load_imdb
-from imdb.models import MODELS, Classifier, Elman
+from imdb.models import MODELS, Classifier, Elman, skeleton_forward
 
 WORDS = [".pad", ".start", ".end", ".unk", "the", "film", "good", "bad", "plot", "actor", "great", "awful"]
 
@@ -105,22 +104,12 @@ def test_padding_never_changes_a_prediction(kind):
         torch.testing.assert_close(batched[row], alone[0], rtol=0, atol=1e-6)
 
 
-def skeleton_elman(layer, x):
-    """The handout's loop, literally: lin1 on [x(t), h(t-1)], tanh, lin2, one step at a time."""
-    hidden = torch.zeros(x.size(0), layer.hsize)
-    outs = []
-    for i in range(x.size(1)):
-        hidden = torch.tanh(layer.lin1(torch.cat([x[:, i, :], hidden], dim=1)))
-        outs.append(layer.lin2(hidden)[:, None, :])
-    return torch.cat(outs, dim=1), hidden
-
-
 def test_elman_matches_step_by_step_reference():
     torch.manual_seed(0)
     layer = Elman(insize=5, outsize=4, hsize=7).double()
     x = torch.randn(3, 6, 5, dtype=torch.double, requires_grad=True)
     outs, last = layer(x)
-    ref_outs, ref_last = skeleton_elman(layer, x)
+    ref_outs, ref_last = skeleton_forward(layer, x)
     torch.testing.assert_close(outs, ref_outs)
     torch.testing.assert_close(last, ref_last)
     weights = torch.randn_like(outs)
