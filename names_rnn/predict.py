@@ -19,15 +19,28 @@ from names_rnn.model import NameClassifier, pack_names
 CHECKPOINTS = utils.REPO_ROOT / "checkpoints" / "names"
 
 
+UNREADABLE = (OSError, RuntimeError, pickle.UnpicklingError, KeyError, TypeError, ValueError, EOFError,
+              AttributeError)
+
+
 def load_checkpoint(path):
     """(model, categories) from a train.py checkpoint; UserError if unusable."""
     try:
         saved = torch.load(path, map_location="cpu", weights_only=True)
         model = NameClassifier(**saved["config"])
         model.load_state_dict(saved["state_dict"])
-    except (OSError, RuntimeError, pickle.UnpicklingError, KeyError, TypeError, ValueError, EOFError) as err:
+    except UNREADABLE as err:
         raise utils.UserError(f"{path} is not a usable names_rnn checkpoint ({type(err).__name__})") from None
     return model.eval(), saved["categories"]
+
+
+def recorded_accuracy(path):
+    """The test accuracy train.py stored in a checkpoint; -1 for a file that cannot be read
+    (so a stray corrupt file never wins, and load_checkpoint names it if nothing else is there)."""
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True).get("test_acc", 0.0)
+    except UNREADABLE:
+        return -1.0
 
 
 def best_checkpoint(folder=CHECKPOINTS):
@@ -36,7 +49,7 @@ def best_checkpoint(folder=CHECKPOINTS):
     if not paths:
         raise utils.UserError("no trained model in checkpoints/names/ yet; train one first "
                               "(python names_rnn/train.py) or pass --checkpoint")
-    return max(paths, key=lambda p: torch.load(p, map_location="cpu", weights_only=True).get("test_acc", 0.0))
+    return max(paths, key=recorded_accuracy)
 
 
 @torch.no_grad()

@@ -14,7 +14,6 @@ and the best-test-accuracy model to checkpoints/names/<tag>.pt (under --out with
 import argparse
 import time
 
-import numpy as np
 import torch
 from torch import nn
 
@@ -100,21 +99,9 @@ def evaluate(model, batches, n_classes, device):
 
 
 def plot_confusion(confusion, categories, title, path):
-    """Row-normalised confusion matrix (true language down, prediction across)."""
-    import matplotlib.pyplot as plt
-
-    counts = np.asarray(confusion, dtype=float)
-    rates = counts / np.maximum(counts.sum(1, keepdims=True), 1)
-    fig, ax = plt.subplots(figsize=(7.5, 6.5))
-    image = ax.imshow(rates, cmap="Blues", vmin=0, vmax=1)
-    ax.set_xticks(range(len(categories)), categories, rotation=90)
-    ax.set_yticks(range(len(categories)), categories)
-    ax.set_xlabel("predicted language")
-    ax.set_ylabel("true language (test split)")
-    ax.set_title(title)
-    ax.grid(False)
-    fig.colorbar(image, ax=ax, label="fraction of the true language's test names")
-    return utils.save_figure(fig, path)
+    """Row-normalised confusion matrix on the test split (true language down, prediction across)."""
+    return utils.plot_confusion(confusion, categories, title, path, xlabel="predicted language",
+                                ylabel="true language (test split)", annotate=False, figsize=(7.5, 6.5))
 
 
 def checkpoint_path(args, out):

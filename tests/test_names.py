@@ -102,6 +102,8 @@ def test_quick_run_repeats_and_predict_reads_its_checkpoint(data_dir, tmp_path, 
     assert [len(g) for g in guesses] == [3, 3]
     assert all(1 >= g[0][1] >= g[1][1] >= g[2][1] > 0 and g[0][0] in categories for g in guesses)
     assert predict.best_checkpoint(tmp_path / "a") == tmp_path / "a" / "quick.pt"
+    (tmp_path / "a" / "zz_corrupt.pt").write_text("not a checkpoint")
+    assert predict.best_checkpoint(tmp_path / "a") == tmp_path / "a" / "quick.pt"
 
 
 def test_report_summarizes_tagged_runs(data_dir, tmp_path):
