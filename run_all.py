@@ -97,7 +97,7 @@ PARTS = [
                ["palindrome/train.py", "--model_type", "LSTM", "--input_length", "4"],
                *[["palindrome/experiment.py", "--models", model, "--lengths", "5,10,15,20,25,30,40", "--seeds", "3",
                   "--one_hot", "--num_hidden", "64", "--learning_rate", "0.002", "--train_steps", steps]
-                 for model, steps in (("LSTM", "3000"), ("RNN", "1000"))]],
+                 for model, steps in (("LSTM", "6000"), ("RNN", "1000"))]],
          quick=[["palindrome/train.py", "--quick", "--model_type", "LSTM"], ["palindrome/experiment.py", "--quick"]],
          table="palindrome.experiment:report_table"),
     Part("mytorch",  # the hw1 autograder, then the MLP training-step benchmark against torch

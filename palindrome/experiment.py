@@ -5,8 +5,9 @@ vanilla RNN forgets: the gradient norm ||dL/dh(t)|| over t at T = 100.
     python palindrome/experiment.py --quick
 
 Every (model, T, seed) training run is saved as runs/<model>_T<T>_seed<seed>.json
-under the output folder and skipped when run again with the same settings, so
-the sweep can be split over processes (e.g. one per model) and resumed. At the
+under the output folder and skipped when run again with the same settings (or
+only a higher step cap than a converged run needed), so the sweep can be split
+over processes (e.g. one per model), resumed, and extended. At the
 end the script gathers every run in the folder into summary.json
 ({"RNN": {"<T>": [accuracy per seed]}, "LSTM": {...}, "settings": {...}}) and
 draws accuracy_vs_length.png and gradient_norms.png (with their numbers as JSON).
@@ -33,15 +34,36 @@ def run_path(out, model_type, length, seed):
     return out / "runs" / f"{model_type}_T{length}_seed{seed}.json"
 
 
+def same_run(saved, wanted):
+    """Whether the saved run is the one training with the `wanted` settings would give.
+
+    Yes if the settings match; also if they differ only in the step cap and the
+    saved run stopped early (its check accuracy reached --stop_accuracy) at a step
+    within the wanted cap: training is seeded and the cap only bounds the loop, so
+    such a run repeats step for step under any cap it did not reach.
+    """
+    settings = saved["settings"]
+    if any(settings.get(k) != v for k, v in wanted.items() if k != "train_steps"):
+        return False
+    converged = saved["history"][-1]["check_accuracy"] >= settings["stop_accuracy"]
+    return settings["train_steps"] == wanted["train_steps"] or (converged and saved["steps"] <= wanted["train_steps"])
+
+
 def run_sweep(config, models, lengths, seeds, out):
-    """Train every (model, T, seed) not already saved with these settings."""
+    """Train every (model, T, seed) not already saved as the run these settings give
+    (a converged run is kept when only the step cap changed; its recorded cap is
+    then set to the new one, so the files match those of a fresh sweep)."""
     for model_type in models:
         for length in lengths:
             for seed in seeds:
                 path = run_path(out, model_type, length, seed)
                 wanted = {**{k: getattr(config, k) for k in SWEEP_SETTINGS},
                           "model_type": model_type, "input_length": length - 1, "seed": seed}
-                if path.exists() and all(utils.load_json(path)["settings"].get(k) == v for k, v in wanted.items()):
+                saved = utils.load_json(path) if path.exists() else None
+                if saved is not None and same_run(saved, wanted):
+                    if saved["settings"]["train_steps"] != wanted["train_steps"]:
+                        saved["settings"]["train_steps"] = wanted["train_steps"]
+                        utils.save_json(saved, path)
                     print(f"have {path.name}")
                     continue
                 run_config = argparse.Namespace(**{**vars(config), **wanted})

@@ -138,3 +138,20 @@ def test_bad_flags_are_one_line_errors(tmp_path, script, args):
                             cwd=utils.REPO_ROOT, capture_output=True, text=True)
     assert result.returncode == 1
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+
+
+def test_converged_runs_are_kept_when_only_the_step_cap_grows(tmp_path):
+    config = tiny_config(tmp_path, one_hot=True, train_steps=200, learning_rate=0.01)
+    experiment.run_sweep(config, ["LSTM"], [3], range(1), tmp_path)
+    path = experiment.run_path(tmp_path, "LSTM", 3, 0)
+    first = utils.load_json(path)
+    assert first["steps"] < 200, "the tiny run should converge well before its cap"
+    longer = tiny_config(tmp_path, one_hot=True, train_steps=400, learning_rate=0.01)
+    fresh = train(tiny_config(tmp_path, **{**first["settings"], "train_steps": 400}), log=lambda _: None)
+    assert [{k: v for k, v in h.items() if k != "examples_per_s"} for h in fresh["history"]] == \
+        [{k: v for k, v in h.items() if k != "examples_per_s"} for h in first["history"]]
+    assert fresh["held_out_accuracy"] == first["held_out_accuracy"]
+    experiment.run_sweep(longer, ["LSTM"], [3], range(1), tmp_path)
+    kept = utils.load_json(path)
+    assert kept["seconds"] == first["seconds"] and kept["settings"]["train_steps"] == 400
+    assert not experiment.same_run(kept, {**kept["settings"], "num_hidden": 9})
