@@ -93,8 +93,9 @@ def run(quick=False, seed=0):
         print(f"batch 30 {label}: {1 / thirty:.0f} names/s vs batch 1 {1 / one:.0f} names/s; per batch {details}")
         rows.append({"name": f"names LSTM-200 training, batch 30 {label} (s per 1000 names)",
                      "ours_s": 1000 * thirty, "reference": "batch size 1", "reference_s": 1000 * one,
-                     "ratio": one / thirty, "target": f">= {TARGET:g}x names/s of batch 1",
-                     "met": one / thirty >= TARGET, "batch30_breakdown": details})
+                     "ratio": one / thirty, "batch30_breakdown": details,
+                     **({"target": f">= {TARGET:g}x names/s of batch 1", "met": one / thirty >= TARGET} if bucket
+                        else {"target": "none (plain packing, for comparison)", "met": None})})
     return rows
 
 
