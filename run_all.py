@@ -77,6 +77,10 @@ PARTS = [
                 "--epochs", "1", "--max-tokens", "16384", "--tag", "q2_300"],
                ["imdb/classify.py", "--model", "mlp", "--lr", "1e-3", "--tag", "lr1e-3"],
                ["imdb/classify.py", "--model", "mlp", "--max-len", "256", "--tag", "maxlen256"],
+               ["imdb/classify.py", "--model", "lstm", "--max-len", "256", "--epochs", "2", "--no-cosine",
+                "--tag", "len256_2ep"],
+               ["imdb/classify.py", "--model", "elman", "--max-len", "256", "--no-cosine", "--tag", "len256"],
+               ["imdb/classify.py", "--model", "rnn", "--max-len", "0", "--cosine", "--tag", "full_cosine3"],
                *[command for model in ("mlp", "elman", "rnn", "lstm")
                  for command in (["imdb/classify.py", "--model", model],
                                  *[["imdb/classify.py", "--model", model, "--final", "--seed", seed]

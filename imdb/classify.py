@@ -27,12 +27,12 @@ from imdb.models import MODELS, Classifier
 CHOSEN = {
     "mlp": dict(emb=128, hidden=128, lr=3e-3, epochs=3, max_tokens=32768, voc=None, max_len=None, clip=None,
                 cosine=False),
-    "elman": dict(emb=128, hidden=128, lr=3e-3, epochs=3, max_tokens=32768, voc=None, max_len=256, clip=1.0,
-                  cosine=False),
+    "elman": dict(emb=128, hidden=128, lr=3e-3, epochs=3, max_tokens=32768, voc=None, max_len=None, clip=1.0,
+                  cosine=True),
     "rnn": dict(emb=128, hidden=128, lr=3e-3, epochs=3, max_tokens=32768, voc=None, max_len=256, clip=1.0,
                 cosine=False),
-    "lstm": dict(emb=128, hidden=128, lr=3e-3, epochs=2, max_tokens=32768, voc=None, max_len=256, clip=1.0,
-                 cosine=False),
+    "lstm": dict(emb=128, hidden=128, lr=3e-3, epochs=3, max_tokens=32768, voc=None, max_len=None, clip=1.0,
+                 cosine=True),
 }
 QUICK = dict(emb=16, hidden=16, epochs=2, max_len=40, max_tokens=1024, train_reviews=400, val_reviews=100)
 
