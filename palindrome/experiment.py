@@ -22,7 +22,7 @@ from torch import nn
 
 import utils
 from palindrome.dataset import PalindromeDataset
-from palindrome.train import MODELS, NUM_DIGITS, add_training_args, encode, quick_settings, train
+from palindrome.train import MODELS, NUM_DIGITS, add_training_args, check_settings, encode, quick_settings, train
 
 CHANCE = 1 / NUM_DIGITS
 GRADIENT_LENGTH = 100
@@ -198,6 +198,7 @@ def main():
         raise utils.UserError(f"--lengths must be comma-separated integers, got {config.lengths!r}") from None
     if min(lengths) < 2:
         raise utils.UserError("every palindrome length must be at least 2")
+    check_settings(config)
     if config.quick:
         quick_settings(config)
         lengths, config.seeds = [5], 1

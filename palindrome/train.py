@@ -111,6 +111,15 @@ def train(config, device=torch.device("cpu"), log=print):
             "threads": torch.get_num_threads()}
 
 
+def check_settings(config):
+    """One clear error for a setting no run can use (before --quick shrinks anything)."""
+    for flag in ("input_length", "num_hidden", "batch_size", "train_steps", "eval_size", "eval_every"):
+        if getattr(config, flag) < 1:
+            raise utils.UserError(f"--{flag} must be at least 1, got {getattr(config, flag)}")
+    if config.learning_rate <= 0 or config.max_norm <= 0:
+        raise utils.UserError("--learning_rate and --max_norm must be positive")
+
+
 def quick_settings(config):
     """Shrink a run to seconds: short palindromes, small network, few steps."""
     config.input_length, config.num_hidden = 4, 32
@@ -121,12 +130,11 @@ def quick_settings(config):
 
 
 def main():
-    parser = utils.add_common_args(add_training_args(argparse.ArgumentParser(description=__doc__)), "palindrome")
-    config = parser.parse_args()
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    config = utils.add_common_args(add_training_args(parser), "palindrome").parse_args()
+    check_settings(config)
     if config.quick:
         quick_settings(config)
-    if config.input_length < 1:
-        raise utils.UserError(f"--input_length must be at least 1, got {config.input_length}")
     out = utils.output_dir(config)
     record = train(config, utils.pick_device(config.device))
     path = utils.save_json(record, out / f"train_{config.model_type}_T{config.input_length + 1}_seed{config.seed}.json")

@@ -131,6 +131,9 @@ def test_quick_run_learns_t5(tmp_path):
 
 
 @pytest.mark.parametrize("script, args", [("palindrome/train.py", ["--input_length", "0"]),
+                                          ("palindrome/train.py", ["--quick", "--input_length", "-3"]),
+                                          ("palindrome/train.py", ["--batch_size", "0"]),
+                                          ("palindrome/experiment.py", ["--learning_rate", "0"]),
                                           ("palindrome/experiment.py", ["--models", "GRU"]),
                                           ("palindrome/experiment.py", ["--lengths", "5,x"])])
 def test_bad_flags_are_one_line_errors(tmp_path, script, args):
