@@ -90,10 +90,14 @@ PARTS = [
                 ["imdb/report.py", "--quick"]],
          table="imdb.report:report_table"),
     Part("imdb_ar",  # next-token LSTMs: ndfa at the handout's e=32 h=16, brackets (ours and h=16), toy English
+         # (lr 5e-3 constant and cosine, then lr 2e-3 with 1 and 2 layers)
          full=[["imdb/autoregressive.py", "--data", "ndfa"], ["imdb/autoregressive.py", "--data", "brackets"],
                ["imdb/autoregressive.py", "--data", "brackets", "--hidden", "16", "--tag", "h16"],
                ["imdb/autoregressive.py", "--data", "toy"],
-               ["imdb/autoregressive.py", "--data", "toy", "--cosine", "--epochs", "3", "--tag", "cosine"]],
+               ["imdb/autoregressive.py", "--data", "toy", "--cosine", "--epochs", "3", "--tag", "cosine"],
+               ["imdb/autoregressive.py", "--data", "toy", "--lr", "2e-3", "--epochs", "8", "--tag", "lr2e-3"],
+               ["imdb/autoregressive.py", "--data", "toy", "--lr", "2e-3", "--layers", "2", "--epochs", "6",
+                "--tag", "2layers"]],
          quick=[["imdb/autoregressive.py", "--data", data, "--quick"] for data in ("ndfa", "brackets", "toy")],
          table="imdb.autoregressive:report_table"),
     Part("palindrome",  # sanity runs at the exercise's defaults (T=5), then the length sweep, one model per process
