@@ -144,7 +144,7 @@ def train_epoch(model, optimizer, schedule, sequences, batches, pad, clip, devic
     """One pass over `batches` (in the given order), stepping the learning-rate
     `schedule` (or None) after every batch. Appends each batch's loss per
     token and gradient norm (before clipping) to `log`; returns the epoch's loss per token."""
-    params = [p for p in model.parameters()]
+    params = list(model.parameters())
     total, tokens_seen = 0.0, 0
     for batch in utils.progress(batches, desc="train"):
         tokens, _ = pad_batch([sequences[i] for i in batch], pad)
@@ -163,17 +163,6 @@ def train_epoch(model, optimizer, schedule, sequences, batches, pad, clip, devic
     return total / tokens_seen
 
 
-def smooth(values, window):
-    """Trailing moving average (shorter at the start)."""
-    out, running = [], 0.0
-    for i, value in enumerate(values):
-        running += value
-        if i >= window:
-            running -= values[i - window]
-        out.append(running / min(i + 1, window))
-    return out
-
-
 def plot_run(result, path):
     """Loss per token and gradient norm per batch (raw and smoothed), and the valid
     fraction of the samples per epoch at every temperature."""
@@ -184,7 +173,7 @@ def plot_run(result, path):
     for ax, key, label in ((axes[0], "loss", "cross-entropy per token (nats)"),
                            (axes[1], "grad_norm", "gradient norm before clipping")):
         ax.plot(steps, batches[key], color="tab:blue", alpha=0.25, linewidth=0.6, label="per batch")
-        ax.plot(steps, smooth(batches[key], window), color="tab:blue", label=f"mean of {window} batches")
+        ax.plot(steps, utils.moving_average(batches[key], window), color="tab:blue", label=f"mean of {window} batches")
         ax.set(xlabel="batch", ylabel=label, yscale="log")
         ax.legend(fontsize=8, frameon=True, framealpha=0.85)
     if entropy_per_token(result["data"]) is not None:
