@@ -80,7 +80,9 @@ PARTS = [
                ["imdb/classify.py", "--model", "lstm", "--max-len", "256", "--epochs", "2", "--no-cosine",
                 "--tag", "len256_2ep"],
                ["imdb/classify.py", "--model", "elman", "--max-len", "256", "--no-cosine", "--tag", "len256"],
-               ["imdb/classify.py", "--model", "rnn", "--max-len", "0", "--cosine", "--tag", "full_cosine3"],
+               ["imdb/classify.py", "--model", "rnn", "--max-len", "0", "--epochs", "3", "--tag", "full_cosine3"],
+               ["imdb/classify.py", "--model", "rnn", "--epochs", "3", "--no-cosine", "--tag", "nocosine_3ep"],
+               ["imdb/classify.py", "--model", "lstm", "--voc", "20000", "--tag", "voc20k"],
                *[command for model in ("mlp", "elman", "rnn", "lstm")
                  for command in (["imdb/classify.py", "--model", model],
                                  *[["imdb/classify.py", "--model", model, "--final", "--seed", seed]

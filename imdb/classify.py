@@ -29,8 +29,8 @@ CHOSEN = {
                 cosine=False),
     "elman": dict(emb=128, hidden=128, lr=3e-3, epochs=3, max_tokens=32768, voc=None, max_len=None, clip=1.0,
                   cosine=True),
-    "rnn": dict(emb=128, hidden=128, lr=3e-3, epochs=3, max_tokens=32768, voc=None, max_len=256, clip=1.0,
-                cosine=False),
+    "rnn": dict(emb=128, hidden=128, lr=3e-3, epochs=5, max_tokens=32768, voc=None, max_len=256, clip=1.0,
+                cosine=True),
     "lstm": dict(emb=128, hidden=128, lr=3e-3, epochs=3, max_tokens=32768, voc=None, max_len=None, clip=1.0,
                  cosine=True),
 }
