@@ -20,8 +20,10 @@ import random
 import time
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
+from matplotlib.ticker import MaxNLocator
 from torch import nn
 
 import utils
@@ -166,7 +168,7 @@ def train_epoch(model, optimizer, schedule, sequences, batches, pad, clip, devic
 def plot_run(result, path):
     """Loss per token and gradient norm per batch (raw and smoothed), and the valid
     fraction of the samples per epoch at every temperature."""
-    fig, axes = utils.plt.subplots(1, 3, figsize=(13, 3.8))
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
     batches = result["batches"]
     window = max(1, len(batches["loss"]) // 50)
     steps = range(1, len(batches["loss"]) + 1)
@@ -192,7 +194,7 @@ def plot_run(result, path):
     axes[2].axhline(0.9, color="grey", linestyle="--", label="target 0.9")
     what = "properly nested" if result["data"] == "brackets" else "valid"
     axes[2].set(title=f"samples {what}", xlabel="epoch", ylabel="fraction", ylim=(-0.03, 1.03))
-    axes[2].xaxis.set_major_locator(utils.plt.MaxNLocator(integer=True))
+    axes[2].xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[2].legend(fontsize=8, frameon=True, framealpha=0.85)
     fig.suptitle(f"{result['data']}: " + ", ".join(f"{k}={result['settings'][k]}"
                                                     for k in ("emb", "hidden", "layers", "lr", "clip"))

@@ -15,6 +15,7 @@ import random
 import re
 import time
 
+import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
 from matplotlib.ticker import MaxNLocator
@@ -132,6 +133,7 @@ def train_epoch(model, optimizers, dense, x, y, batches, pad, clip, device, sche
 
 @torch.no_grad()
 def accuracy(model, x, y, batches, pad, device):
+    """Share of the reviews `x` (grouped into `batches` of indices) classified as `y`."""
     model.eval()
     correct = 0
     for batch in batches:
@@ -142,7 +144,8 @@ def accuracy(model, x, y, batches, pad, device):
 
 
 def plot_curves(history, title, path):
-    fig, (left, right) = utils.plt.subplots(1, 2, figsize=(9, 3.5))
+    """Training loss and validation accuracy per epoch, side by side, as one PNG."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.5))
     epochs = [h["epoch"] for h in history]
     left.plot(epochs, [h["train_loss"] for h in history], marker="o")
     left.set(title="training loss", xlabel="epoch", ylabel="cross-entropy per review")

@@ -12,6 +12,8 @@ import argparse
 import statistics
 from pathlib import Path
 
+import matplotlib.pyplot as plt
+
 import utils
 from imdb.models import MODELS
 
@@ -58,8 +60,9 @@ def summarize(folder):
 
 
 def plot_accuracies(summary, path):
+    """Bars of validation and mean test accuracy per model, single test seeds as dots."""
     models = [m for m in MODELS if m in summary]
-    fig, ax = utils.plt.subplots(figsize=(7, 4))
+    fig, ax = plt.subplots(figsize=(7, 4))
     positions = range(len(models))
     val = [summary[m]["val_acc"] or 0 for m in models]
     test = [summary[m]["test_acc_mean"] or 0 for m in models]
@@ -68,7 +71,7 @@ def plot_accuracies(summary, path):
     for m, p in zip(models, positions):
         ax.scatter([p + 0.2] * len(summary[m]["test_acc"]), summary[m]["test_acc"], color="black", s=12, zorder=3)
     ax.axhline(0.5, color="grey", linestyle="--", label="chance")
-    ax.set(xticks=list(positions), xticklabels=models, ylim=(0.45, 1.0), ylabel="accuracy",
+    ax.set(xticks=list(positions), xticklabels=models, ylim=(0.45, 1.0), xlabel="model", ylabel="accuracy",
            title="IMDb sentiment: accuracy per model (dots: single seeds)")
     ax.legend(loc="lower right")
     utils.save_figure(fig, path)
