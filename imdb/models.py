@@ -93,7 +93,7 @@ def skeleton_forward(layer, x):
 class Classifier(nn.Module):
     """Embedding -> layer 2 (`kind`) -> ReLU -> masked global max pool -> Linear."""
 
-    def __init__(self, kind, vocab_size, emb=300, hidden=300, numcls=2):
+    def __init__(self, kind, vocab_size, emb=300, hidden=300, numcls=2, dropout=0.0):
         super().__init__()
         if kind not in MODELS:
             raise ValueError(f"unknown model {kind!r}; choose from {MODELS}")
@@ -110,14 +110,16 @@ class Classifier(nn.Module):
         else:
             self.layer2 = nn.LSTM(emb, hidden, batch_first=True)
         self.out = nn.Linear(hidden, numcls)
+        # on the embedded tokens and on the pooled features; none by default (identity)
+        self.dropout = nn.Dropout(dropout) if dropout else nn.Identity()
 
     def forward(self, tokens, lengths):
         """tokens: long (batch, time), right-padded; lengths: long (batch,) -> logits (batch, numcls)."""
-        x = self.embedding(tokens)
+        x = self.dropout(self.embedding(tokens))
         h = self.layer2(x)
         if self.kind != "mlp":
             h = h[0]  # recurrent layers return (outputs, last hidden state)
         h = F.relu(h)
         real = torch.arange(tokens.size(1), device=tokens.device)[None, :] < lengths[:, None]
         pooled = h.masked_fill(~real[..., None], float("-inf")).amax(dim=1)
-        return self.out(pooled)
+        return self.out(self.dropout(pooled))

@@ -90,6 +90,8 @@ def describe(settings):
         parts.append(f"clip {settings['clip']:g}")
     if settings.get("cosine"):
         parts.append("cosine decay of lr to 0")
+    if settings.get("dropout"):
+        parts.append(f"dropout {settings['dropout']:g}")
     return ", ".join(parts)
 
 

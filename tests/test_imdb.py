@@ -95,7 +95,7 @@ def test_batches_group_similar_lengths_and_respect_caps():
 @pytest.mark.parametrize("kind", MODELS)
 def test_padding_never_changes_a_prediction(kind):
     torch.manual_seed(0)
-    model = Classifier(kind, vocab_size=30, emb=8, hidden=6).eval()
+    model = Classifier(kind, vocab_size=30, emb=8, hidden=6, dropout=0.5).eval()  # dropout off in eval
     reviews = [[4, 9, 13, 6], [5, 7, 8, 20, 21, 22, 23, 11, 9], [29]]
     tokens, lengths = classify.pad_batch(reviews, pad=0)
     batched = model(tokens, lengths)
@@ -166,6 +166,8 @@ def test_bad_flags_are_user_errors(data, tmp_path):
         classify.main(["--model", "mlp", "--quick", "--lr", "-1", "--data-dir", str(folder)])
     with pytest.raises(utils.UserError):
         classify.main(["--model", "mlp", "--quick", "--tag", "../x", "--data-dir", str(folder)])
+    with pytest.raises(utils.UserError, match="dropout"):
+        classify.main(["--model", "mlp", "--quick", "--dropout", "1", "--data-dir", str(folder)])
     with pytest.raises(utils.UserError):
         load_imdb(val=1000, data_dir=folder)
 
