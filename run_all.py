@@ -83,6 +83,8 @@ PARTS = [
                ["imdb/classify.py", "--model", "rnn", "--max-len", "0", "--epochs", "3", "--tag", "full_cosine3"],
                ["imdb/classify.py", "--model", "rnn", "--epochs", "3", "--no-cosine", "--tag", "nocosine_3ep"],
                ["imdb/classify.py", "--model", "lstm", "--voc", "20000", "--tag", "voc20k"],
+               *[["imdb/classify.py", "--model", "lstm", "--dropout", rate, "--tag", f"dropout{rate}"]
+                 for rate in ("0.3", "0.5")],
                *[command for model in ("mlp", "elman", "rnn", "lstm")
                  for command in (["imdb/classify.py", "--model", model],
                                  *[["imdb/classify.py", "--model", model, "--final", "--seed", seed]
