@@ -202,6 +202,20 @@ def plot_run(result, path):
     utils.save_figure(fig, path)
 
 
+def checkpoint_score(entry):
+    """An epoch's share of valid samples at the temperatures <= 0.5 (at all of them if
+    none is that low). The checkpoint kept is the first epoch with the highest score,
+    as a classifier keeps its best validation epoch: the valid share swings from
+    epoch to epoch (see the toy runs), and the last epoch is not always the best."""
+    scores = [v for t, v in entry["valid"].items() if float(t) <= 0.5] or list(entry["valid"].values())
+    return sum(scores) / len(scores)
+
+
+def best_epoch(history):
+    """The epoch whose checkpoint is kept (first of the highest `checkpoint_score`)."""
+    return max(history, key=lambda entry: (checkpoint_score(entry), -entry["epoch"]))["epoch"]
+
+
 def write_summary(out):
     """summary.json from every run's <data>[_<tag>].json in `out` (the runs finish
     at different times; each rewrites the summary from what is on disk)."""
@@ -213,7 +227,8 @@ def write_summary(out):
             summary[path.stem] = {
                 "valid": {t: [h["valid"][t] for h in history] for t in history[0]["valid"]},
                 "epochs": len(history), "seconds": run["seconds"], "settings": run["settings"],
-                "final_loss": history[-1]["loss"], "samples_per_temperature": run["samples"]}
+                "final_loss": history[-1]["loss"], "samples_per_temperature": run["samples"],
+                "kept_epoch": best_epoch(history)}
     utils.save_json(summary, out / "summary.json")
     return summary
 
@@ -264,8 +279,8 @@ def report_table(results_root):
             for name in utils.load_json(Path(results_root) / "imdb_ar" / "summary.json")]
     lines = ["| run | settings | sequences × epochs | loss per token, last epoch (lowest possible) | valid at T = 0 / 0.5 / 1, "
              "last epoch | valid at T = 0.5, per epoch | first epoch ≥ 0.9 at T = 0.5 | batches clipped (largest "
-             "norm) | minutes: wall (CPU) |",
-             "|---|---|---|---:|---|---|---:|---:|---:|"]
+             "norm) | kept checkpoint: epoch (valid at T ≤ 0.5) | minutes: wall (CPU) |",
+             "|---|---|---|---:|---|---|---:|---:|---:|---:|"]
     for run in runs:
         s, history = run["settings"], run["history"]
         last = " / ".join(f"{history[-1]['valid'][str(t)]:.2f}" for t in run["temperatures"])
@@ -275,12 +290,14 @@ def report_table(results_root):
                    f"{' cosine to 0' if s.get('cosine') else ''}, " \
                    f"clip {s['clip']:g}, ≤{s['max_tokens']} tokens/batch"
         minutes = f"{run['seconds'] / 60:.1f} ({run['cpu_seconds'] / 60:.1f})"
+        kept = best_epoch(history)
+        kept_valid = " / ".join(f"{v:.2f}" for t, v in history[kept - 1]["valid"].items() if float(t) <= 0.5)
         norms = run["batches"]["grad_norm"]
         clipped = f"{sum(n > (s['clip'] or float('inf')) for n in norms) / len(norms):.1%} ({max(norms):.2f})"
         floor = "" if entropy_per_token(run["data"]) is None else f" ({entropy_per_token(run['data']):.3f})"
         lines.append(f"| {run_name(run)} | {settings} | "
                      f"{s['n']:,} × {len(history)} | {history[-1]['loss']:.3f}{floor} | {last} | "
-                     f"{', '.join(f'{v:.2f}' for v in half)} | {first} | {clipped} | {minutes} |")
+                     f"{', '.join(f'{v:.2f}' for v in half)} | {first} | {clipped} | {kept} ({kept_valid}) | {minutes} |")
     lines += ["", "Long samples are the real test (a model that only closes shallow brackets passes on "
                   "short ones): samples of the last epoch with more than 40 characters, valid / all:", "",
               "| run | " + " | ".join(f"T = {t}" for t in runs[0]["temperatures"]) + " |",
@@ -421,8 +438,9 @@ def main(argv=None):
         result["cpu_seconds"] = time.process_time() - cpu_start
         # Everything is rewritten after every epoch, so a run stopped early leaves consistent files.
         utils.save_json(result, out / f"{name}.json")
-        utils.atomic_torch_save({"model": model.state_dict(), "settings": settings, "i2w": i2w},
-                                checkpoints / f"{name}.pt")
+        if best_epoch(history) == epoch:
+            utils.atomic_torch_save({"model": model.state_dict(), "settings": settings, "i2w": i2w,
+                                     "epoch": epoch}, checkpoints / f"{name}.pt")
         plot_run(result, out / f"{name}.png")
         write_summary(out)
     return result

@@ -164,8 +164,19 @@ def test_quick_run_writes_results(tmp_path, data):
         assert (tmp_path / name).is_file(), name
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert set(summary[data]["valid"]) == {"0.0", "0.5", "1.0"} and summary[data]["epochs"] == 2
+    kept = torch.load(tmp_path / f"checkpoints/{data}.pt", weights_only=True)["epoch"]
+    assert kept == summary[data]["kept_epoch"] == ar.best_epoch(result["history"])
     assert re.search(r"temperature 0.5: \d+/4 valid", (tmp_path / f"samples/{data}_epoch01.txt").read_text())
     assert f"| {data} | e=16, h=8," in ar.report_table(results_root)
+
+
+def test_kept_checkpoint_is_the_first_epoch_with_most_valid_samples_at_low_temperature():
+    history = [{"epoch": 1, "valid": {"0.0": 0.2, "0.5": 0.4, "1.0": 0.9}},
+               {"epoch": 2, "valid": {"0.0": 1.0, "0.5": 0.9, "1.0": 0.1}},
+               {"epoch": 3, "valid": {"0.0": 0.9, "0.5": 1.0, "1.0": 0.9}},
+               {"epoch": 4, "valid": {"0.0": 0.5, "0.5": 0.6, "1.0": 1.0}}]
+    assert ar.best_epoch(history) == 2
+    assert ar.best_epoch([{"epoch": 1, "valid": {"1.0": 0.3}}, {"epoch": 2, "valid": {"1.0": 0.5}}]) == 2
 
 
 def test_same_seed_same_numbers(tmp_path):
