@@ -288,7 +288,7 @@ def checkpoint_folder(args, out):
 
 
 def write_summary(out):
-    """summary.json from every run_*.json and test_*.json in `out` (runs may finish in any order)."""
+    """summary.json from every run_*.json and evaluation_*.json in `out` (runs may finish in any order)."""
     summary = {key: {} for key in ("val_acc", "test_acc", "best_epoch", "epochs", "train_seconds",
                                    "seconds_per_epoch", "settings")}
     for path in sorted(out.glob("run_*.json")):
@@ -301,7 +301,7 @@ def write_summary(out):
         summary["seconds_per_epoch"][name] = run["train_seconds"] / run["epochs"]
         summary["settings"][name] = run["settings"]
         summary["device"] = run["device"]
-    for path in sorted(out.glob("test_*.json")):
+    for path in sorted(out.glob("evaluation_*.json")):
         test = utils.load_json(path)
         summary["test_acc"][test["name"]] = test["test_acc"]
     utils.save_json(summary, out / "summary.json")

@@ -86,7 +86,7 @@ def main(argv=None):
     utils.save_json({"name": name, "checkpoint": path.name, "epoch": checkpoint["epoch"],
                      "val_acc": checkpoint["val_acc"], "test_acc": accuracy, "test_loss": loss,
                      "test_images": len(test_x), "per_class_acc": per_class, "classes": CLASSES,
-                     "confusion_matrix": counts}, out / f"test_{name}.json")
+                     "confusion_matrix": counts}, out / f"evaluation_{name}.json")
     utils.plot_confusion(counts, CLASSES,
                          f"CIFAR-3 test set, {name} Net (epoch {checkpoint['epoch']})\ntest accuracy {accuracy:.4f}",
                          out / f"confusion_matrix{file_suffix(name)}.png")
