@@ -39,6 +39,11 @@ def time_alternating(steps, repeats, inner=1, warmup=1, statistic=statistics.med
     return [float(statistic(record)) for record in times]
 
 
+def format_value(value, unit):
+    """A row's measurement as shown: a share as a percentage, else seconds."""
+    return f"{value:.1%}" if unit == "fraction" else f"{value:.4g} s"
+
+
 def verdict(row):
     """'met', 'not met', or 'no target' for a row that is only there for comparison."""
     return "no target" if row["met"] is None else "met" if row["met"] else "not met"
@@ -54,8 +59,6 @@ def command_line(doc, filename, run):
 
 def _main(doc, filename, run):
     import torch
-
-    from benchmarks.run_all import format_value
 
     parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     utils.add_common_args(parser, "benchmarks")

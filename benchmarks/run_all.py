@@ -3,11 +3,11 @@
     python benchmarks/run_all.py --data-dir ../shared/data   # full measurements (minutes)
     python benchmarks/run_all.py --quick                     # a smoke run in seconds (not for the report)
 
-Each benchmark module exposes `run(quick=False) -> list[dict]` with rows
-{"name", "ours_s", "reference", "reference_s", "ratio", "target", "met"}: our time
-against a reference measured in the same process. A row with "unit": "fraction"
-compares shares instead of seconds (the IMDb padding). `report_table` turns the
-JSON into the benchmarks block of REPORT.md (`python run_all.py --tables`).
+Each benchmark module exposes `run(quick=False, seed=0) -> list[dict]` (the rows are
+described in benchmarks/__init__.py): our time against a reference measured in the
+same process, or, for a row with "unit": "fraction", a share (the IMDb padding).
+`report_table` turns the JSON into the benchmarks block of REPORT.md
+(`python run_all.py --tables`).
 """
 import argparse
 import importlib
@@ -19,7 +19,7 @@ from pathlib import Path
 import torch
 
 import utils
-from benchmarks import verdict
+from benchmarks import format_value, verdict
 
 BENCHMARKS = sorted(p.stem for p in Path(__file__).parent.glob("*.py") if p.stem not in {"__init__", "run_all"})
 
@@ -27,10 +27,6 @@ BENCHMARKS = sorted(p.stem for p in Path(__file__).parent.glob("*.py") if p.stem
 def report_table(results_root):
     """The benchmarks block of REPORT.md, from results/benchmarks.json."""
     return format_table(utils.load_json(Path(results_root) / "benchmarks.json"))
-
-
-def format_value(value, unit):
-    return f"{value:.1%}" if unit == "fraction" else f"{value:.4g} s"
 
 
 def format_table(data):

@@ -202,12 +202,18 @@ def plot_run(result, path):
     utils.save_figure(fig, path)
 
 
+def low_temperature_valid(entry):
+    """An epoch's {temperature: share of valid samples} at the temperatures <= 0.5
+    (at all of them if none is that low)."""
+    return {t: v for t, v in entry["valid"].items() if float(t) <= 0.5} or entry["valid"]
+
+
 def checkpoint_score(entry):
-    """An epoch's share of valid samples at the temperatures <= 0.5 (at all of them if
-    none is that low). The checkpoint kept is the first epoch with the highest score,
-    as a classifier keeps its best validation epoch: the valid share swings from
-    epoch to epoch (see the toy runs), and the last epoch is not always the best."""
-    scores = [v for t, v in entry["valid"].items() if float(t) <= 0.5] or list(entry["valid"].values())
+    """The mean of `low_temperature_valid`. The checkpoint kept is the first epoch with
+    the highest score, as a classifier keeps its best validation epoch: the valid
+    share swings from epoch to epoch (see the toy runs), and the last epoch is not
+    always the best."""
+    scores = low_temperature_valid(entry).values()
     return sum(scores) / len(scores)
 
 
@@ -291,7 +297,7 @@ def report_table(results_root):
                    f"clip {s['clip']:g}, ≤{s['max_tokens']} tokens/batch"
         minutes = f"{run['seconds'] / 60:.1f} ({run['cpu_seconds'] / 60:.1f})"
         kept = best_epoch(history)
-        kept_valid = " / ".join(f"{v:.2f}" for t, v in history[kept - 1]["valid"].items() if float(t) <= 0.5)
+        kept_valid = " / ".join(f"{v:.2f}" for v in low_temperature_valid(history[kept - 1]).values())
         norms = run["batches"]["grad_norm"]
         clipped = f"{sum(n > (s['clip'] or float('inf')) for n in norms) / len(norms):.1%} ({max(norms):.2f})"
         floor = "" if entropy_per_token(run["data"]) is None else f" ({entropy_per_token(run['data']):.3f})"
