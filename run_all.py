@@ -40,7 +40,7 @@ PARTS = [
                 ["driver_parity.py", "--quick", "--sweep"]],
          table="driver_parity:report_table"),
     Part("names",  # Task 2B (batch sizes 1, 10, 30), Task 1 (5 models x 2 seeds), one deduplicated run,
-         # 5 tuning variants of the GRU recipe (seed 0), summary
+         # 6 tuning variants of the GRU recipe (seed 0), summary
          full=[*[["names_rnn/train.py", "--batch-size", bs, "--optimizer", "sgd", "--lr", "0.1", "--epochs", "5",
                   "--no-figure", "--tag", f"task2b-bs{bs}"] for bs in ("1", "10", "30")],
                *[["names_rnn/train.py", "--cell", cell, "--layers", layers, "--hidden", hidden, "--seed", seed,
@@ -54,11 +54,12 @@ PARTS = [
                *[["names_rnn/train.py", "--cell", "gru", "--layers", layers, "--hidden", hidden, "--seed", "0",
                   "--batch-size", "30", "--optimizer", "adam", "--lr", "0.003", "--schedule", "cosine",
                   "--embedding", "64", "--no-figure", "--epochs", epochs, "--dropout", dropout,
-                  "--weight-decay", decay, "--tag", f"tune-{tag}"]
-                 for tag, layers, hidden, epochs, dropout, decay in
+                  "--weight-decay", decay, *extra, "--tag", f"tune-{tag}"]
+                 for tag, layers, hidden, epochs, dropout, decay, *extra in
                  [("gru-2x200", "2", "200", "8", "0.3", "0"), ("gru-1x200-d05", "1", "200", "8", "0.5", "0"),
                   ("gru-1x300-d04", "1", "300", "8", "0.4", "0"), ("gru-1x200-e12", "1", "200", "12", "0.3", "0"),
-                  ("gru-1x200-wd1e-5", "1", "200", "8", "0.3", "1e-5")]],
+                  ("gru-1x200-wd1e-5", "1", "200", "8", "0.3", "1e-5"),
+                  ("bigru-1x200", "1", "200", "8", "0.3", "0", "--bidirectional")]],
                ["names_rnn/report.py"]],
          quick=[["names_rnn/train.py", "--quick", "--tag", "task1-lstm-1x32-seed0"],
                 ["names_rnn/train.py", "--quick", "--batch-size", "1", "--no-figure", "--tag", "task2b-bs1"],

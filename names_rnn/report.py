@@ -22,7 +22,7 @@ METRICS = {"train_loss": "training loss", "test_loss": "test loss", "test_acc": 
 
 def model_name(record):
     settings = record["settings"]
-    return f"{settings['cell']}-{settings['layers']}x{settings['hidden']}"
+    return f"{'bi' if settings.get('bidirectional') else ''}{settings['cell']}-{settings['layers']}x{settings['hidden']}"
 
 
 def load_runs(folder):
@@ -85,6 +85,7 @@ def run_details(record):
             "epochs": record["epochs_done"], "batch_size": settings["batch_size"],
             "optimizer": settings["optimizer"], "lr": settings["lr"], "momentum": settings["momentum"],
             "weight_decay": settings["weight_decay"], "dropout": settings["dropout"],
+            "label_smoothing": settings.get("label_smoothing", 0.0),
             "embedding": settings["embedding"], "seed": settings["seed"],
             "schedule": settings["schedule"], "dedup": settings["dedup"], "n_train": record["n_train"],
             "n_test": record["n_test"], "majority_baseline": record["majority_baseline"],

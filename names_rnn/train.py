@@ -32,6 +32,8 @@ def parse_args(argv=None):
     parser.add_argument("--hidden", type=int, default=200, help="hidden units per layer (default: 200)")
     parser.add_argument("--embedding", type=int, default=0,
                         help="letter embedding size; 0 feeds one-hot letters as the tutorial does (default: 0)")
+    parser.add_argument("--bidirectional", action="store_true",
+                        help="also read every name backwards and join both final states")
     parser.add_argument("--dropout", type=float, default=0.0, help="dropout between stacked layers and before the linear layer (default: 0)")
     parser.add_argument("--batch-size", type=int, default=10, help="names per update; 1 is the tutorial's setting (default: 10)")
     parser.add_argument("--no-bucket", action="store_true",
@@ -43,6 +45,8 @@ def parse_args(argv=None):
     parser.add_argument("--weight-decay", type=float, default=0.0, help="L2 weight decay (default: 0)")
     parser.add_argument("--schedule", choices=["constant", "cosine"], default="constant",
                         help="learning rate over the epochs: constant, or cosine decay to 0 (default: constant)")
+    parser.add_argument("--label-smoothing", type=float, default=0.0,
+                        help="share of each training target spread evenly over all languages (default: 0)")
     parser.add_argument("--clip", type=float, default=5.0, help="gradient-norm clipping, 0 for none (default: 5)")
     parser.add_argument("--dedup", action="store_true", help="keep each (name, language) pair once before splitting")
     parser.add_argument("--split-seed", type=int, default=0,
@@ -56,8 +60,10 @@ def parse_args(argv=None):
     for flag in ("layers", "hidden", "epochs"):
         if getattr(args, flag) < 1:
             raise utils.UserError(f"--{flag} must be at least 1")
+    if not 0 <= args.label_smoothing < 1:
+        raise utils.UserError("--label-smoothing must be in [0, 1)")
     if args.tag is None:
-        args.tag = f"{args.cell}-{args.layers}x{args.hidden}-bs{args.batch_size}-seed{args.seed}" + \
+        args.tag = f"{'bi' if args.bidirectional else ''}{args.cell}-{args.layers}x{args.hidden}-bs{args.batch_size}-seed{args.seed}" + \
             ("-dedup" if args.dedup else "")
     return args
 
@@ -69,13 +75,15 @@ def make_optimizer(args, model):
     return torch.optim.SGD(parameters, lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay)
 
 
-def train_epoch(model, batches, optimizer, clip, device, where):
-    """One pass of updates; returns the mean training loss per name."""
+def train_epoch(model, batches, optimizer, clip, device, where, label_smoothing=0.0):
+    """One pass of updates; returns the mean training loss per name (with smoothed
+    targets when `label_smoothing` > 0)."""
     model.train()
     total, count = 0.0, 0
     for names, labels in utils.progress(batches, desc=where):
         optimizer.zero_grad()
-        loss = nn.functional.cross_entropy(model(pack_names(names).to(device)), labels.to(device))
+        loss = nn.functional.cross_entropy(model(pack_names(names).to(device)), labels.to(device),
+                                           label_smoothing=label_smoothing)
         loss.backward()
         if clip:
             nn.utils.clip_grad_norm_(model.parameters(), clip)
@@ -122,7 +130,7 @@ def main(argv=None):
 
     n_classes = len(data.categories)
     config = {"cell": args.cell, "layers": args.layers, "hidden": args.hidden, "embedding": args.embedding,
-              "dropout": args.dropout, "n_letters": N_LETTERS, "n_classes": n_classes}
+              "dropout": args.dropout, "bidirectional": args.bidirectional, "n_letters": N_LETTERS, "n_classes": n_classes}
     model = NameClassifier(**config).to(device)
     optimizer = make_optimizer(args, model)
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, args.epochs) if args.schedule == "cosine" else None
@@ -137,7 +145,8 @@ def main(argv=None):
     start = time.perf_counter()
     for epoch in range(1, args.epochs + 1):
         tick = time.perf_counter()
-        train_loss = train_epoch(model, train_batches, optimizer, args.clip, device, f"epoch {epoch}")
+        train_loss = train_epoch(model, train_batches, optimizer, args.clip, device, f"epoch {epoch}",
+                                 args.label_smoothing)
         test_loss, test_acc, confusion = evaluate(model, test_batches, n_classes, device)
         if scheduler is not None:
             scheduler.step()

@@ -72,10 +72,12 @@ def test_batches_yield_every_name_once_per_epoch(data_dir, batch_size, bucket):
     assert len(list(batches)) == len(batches)
 
 
-@pytest.mark.parametrize("cell,layers,embedding", [("lstm", 1, 0), ("lstm", 2, 0), ("gru", 2, 8)])
-def test_logits_same_alone_and_in_a_packed_batch(cell, layers, embedding):
+@pytest.mark.parametrize("cell,layers,embedding,bidirectional",
+                         [("lstm", 1, 0, False), ("lstm", 2, 0, False), ("gru", 2, 8, False), ("gru", 2, 8, True)])
+def test_logits_same_alone_and_in_a_packed_batch(cell, layers, embedding, bidirectional):
     torch.manual_seed(0)
-    model = NameClassifier(data.N_LETTERS, 5, cell, hidden=16, layers=layers, embedding=embedding).eval()
+    model = NameClassifier(data.N_LETTERS, 5, cell, hidden=16, layers=layers, embedding=embedding,
+                           bidirectional=bidirectional).eval()
     names = ["Li", "Abramovich", "Smith", "Ng", "Vasquez-Herrera", "O"]  # longer and shorter neighbours
     encoded = [data.encode_name(n) for n in names]
     with torch.no_grad():
