@@ -65,9 +65,9 @@ PARTS = [
                 ["names_rnn/train.py", "--quick", "--batch-size", "1", "--no-figure", "--tag", "task2b-bs1"],
                 ["names_rnn/report.py", "--quick"]],
          table="names_rnn.report:report_table"),
-    Part("cifar",  # Q1 plain Net, Q2 with BatchNorm, the skeleton's settings (2 epochs), then Q3 test.py for each
+    Part("cifar",  # Q1 plain Net, Q2 with BatchNorm, the skeleton's settings (50 epochs), then Q3 test.py for each
          full=[["cifar_pytorch.py"], ["cifar_pytorch.py", "--batchnorm"],
-               ["cifar_pytorch.py", "--tag", "skeleton", "--epochs", "2", "--lr", "1e-4", "--weight-decay", "1e-3",
+               ["cifar_pytorch.py", "--tag", "skeleton", "--epochs", "50", "--lr", "1e-4", "--weight-decay", "1e-3",
                 "--batch-size", "256", "--schedule", "constant", "--rotate", "30", "--shift", "0"],
                ["test.py"], ["test.py", "--batchnorm"], ["test.py", "--tag", "skeleton"]],
          quick=[["cifar_pytorch.py", "--quick"], ["cifar_pytorch.py", "--quick", "--batchnorm"],
