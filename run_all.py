@@ -40,7 +40,7 @@ PARTS = [
                 ["driver_parity.py", "--quick", "--sweep"]],
          table="driver_parity:report_table"),
     Part("names",  # Task 2B (batch sizes 1, 10, 30), Task 1 (5 models x 2 seeds), one deduplicated run,
-         # 6 tuning variants of the GRU recipe (seed 0), summary
+         # 7 tuning variants of the GRU recipe (seed 0; label smoothing also seed 1), summary
          full=[*[["names_rnn/train.py", "--batch-size", bs, "--optimizer", "sgd", "--lr", "0.1", "--epochs", "5",
                   "--no-figure", "--tag", f"task2b-bs{bs}"] for bs in ("1", "10", "30")],
                *[["names_rnn/train.py", "--cell", cell, "--layers", layers, "--hidden", hidden, "--seed", seed,
@@ -59,7 +59,9 @@ PARTS = [
                  [("gru-2x200", "2", "200", "8", "0.3", "0"), ("gru-1x200-d05", "1", "200", "8", "0.5", "0"),
                   ("gru-1x300-d04", "1", "300", "8", "0.4", "0"), ("gru-1x200-e12", "1", "200", "12", "0.3", "0"),
                   ("gru-1x200-wd1e-5", "1", "200", "8", "0.3", "1e-5"),
-                  ("bigru-1x200", "1", "200", "8", "0.3", "0", "--bidirectional")]],
+                  ("bigru-1x200", "1", "200", "8", "0.3", "0", "--bidirectional"),
+                  *[(f"gru-1x200-ls01-seed{seed}", "1", "200", "8", "0.3", "0", "--label-smoothing", "0.1",
+                     "--seed", seed) for seed in ("0", "1")]]],
                ["names_rnn/report.py"]],
          quick=[["names_rnn/train.py", "--quick", "--tag", "task1-lstm-1x32-seed0"],
                 ["names_rnn/train.py", "--quick", "--batch-size", "1", "--no-figure", "--tag", "task2b-bs1"],
