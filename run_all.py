@@ -80,14 +80,28 @@ PARTS = [
                 "--epochs", "1", "--max-tokens", "16384", "--tag", "q2_300"],
                ["imdb/classify.py", "--model", "mlp", "--lr", "1e-3", "--tag", "lr1e-3"],
                ["imdb/classify.py", "--model", "mlp", "--max-len", "256", "--tag", "maxlen256"],
-               ["imdb/classify.py", "--model", "lstm", "--max-len", "256", "--epochs", "2", "--no-cosine",
-                "--tag", "len256_2ep"],
+               ["imdb/classify.py", "--model", "lstm", "--max-tokens", "32768", "--max-len", "256", "--epochs", "2",
+                "--no-cosine", "--tag", "len256_2ep"],
                ["imdb/classify.py", "--model", "elman", "--max-len", "256", "--no-cosine", "--tag", "len256"],
                ["imdb/classify.py", "--model", "rnn", "--max-len", "0", "--epochs", "3", "--tag", "full_cosine3"],
                ["imdb/classify.py", "--model", "rnn", "--epochs", "3", "--no-cosine", "--tag", "nocosine_3ep"],
-               ["imdb/classify.py", "--model", "lstm", "--voc", "20000", "--tag", "voc20k"],
-               *[["imdb/classify.py", "--model", "lstm", "--dropout", rate, "--tag", f"dropout{rate}"]
+               ["imdb/classify.py", "--model", "lstm", "--epochs", "3", "--max-tokens", "32768", "--voc", "20000",
+                "--tag", "voc20k"],
+               *[["imdb/classify.py", "--model", "lstm", "--epochs", "3", "--max-tokens", "32768", "--dropout", rate,
+                 "--tag", f"dropout{rate}"]
                  for rate in ("0.3", "0.5")],
+               ["imdb/classify.py", "--model", "mlp", "--cosine", "--tag", "cos"],
+               ["imdb/classify.py", "--model", "mlp", "--max-tokens", "8192", "--cosine", "--tag", "mt8k"],
+               ["imdb/classify.py", "--model", "rnn", "--max-tokens", "8192", "--tag", "mt8k"],
+               ["imdb/classify.py", "--model", "rnn", "--lr", "1e-3", "--tag", "lr1e-3"],
+               ["imdb/classify.py", "--model", "rnn", "--hidden", "256", "--tag", "h256"],
+               *[["imdb/classify.py", "--model", "lstm", "--epochs", "3", "--max-tokens", tokens,
+                  "--tag", f"mt{tokens[:-3]}k"] for tokens in ("32768", "4096")],
+               ["imdb/classify.py", "--model", "lstm", "--epochs", "3", "--tag", "3ep"],
+               *[["imdb/classify.py", "--model", "lstm", "--epochs", "3", "--final", "--seed", seed, "--tag", "3ep"]
+                 for seed in ("0", "1")],
+               ["imdb/classify.py", "--model", "lstm", "--dropout", "0.3", "--tag", "mt8k_dropout0.3_4ep"],
+               ["imdb/classify.py", "--model", "elman", "--max-tokens", "8192", "--tag", "mt8k"],
                *[command for model in ("mlp", "elman", "rnn", "lstm")
                  for command in (["imdb/classify.py", "--model", model],
                                  *[["imdb/classify.py", "--model", model, "--final", "--seed", seed]

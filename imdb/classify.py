@@ -32,7 +32,7 @@ CHOSEN = {
                   cosine=True, dropout=0.0),
     "rnn": dict(emb=128, hidden=128, lr=3e-3, epochs=5, max_tokens=32768, voc=None, max_len=256, clip=1.0,
                 cosine=True, dropout=0.0),
-    "lstm": dict(emb=128, hidden=128, lr=3e-3, epochs=3, max_tokens=32768, voc=None, max_len=None, clip=1.0,
+    "lstm": dict(emb=128, hidden=128, lr=3e-3, epochs=4, max_tokens=8192, voc=None, max_len=None, clip=1.0,
                  cosine=True, dropout=0.0),
 }
 QUICK = dict(emb=16, hidden=16, epochs=2, max_len=40, max_tokens=1024, train_reviews=400, val_reviews=100)
@@ -205,6 +205,11 @@ def parse_args(argv=None):
     return args, settings
 
 
+def run_name(args):
+    """The file stem of a run: <model>_<val|final>_seed<S>[_<tag>]."""
+    return f"{args.model}_{'final' if args.final else 'val'}_seed{args.seed}" + (f"_{args.tag}" if args.tag else "")
+
+
 def main(argv=None):
     args, settings = parse_args(argv)
     out = utils.output_dir(args)
@@ -227,7 +232,7 @@ def main(argv=None):
     pad_share = padding_fraction(train_batches, train_lengths)
     random_pad_share = padding_fraction(random_batches(len(x_train), len(train_batches), args.seed), train_lengths)
     split = "final" if args.final else "val"
-    name = f"{args.model}_{split}_seed{args.seed}" + (f"_{args.tag}" if args.tag else "")
+    name = run_name(args)
     print(f"{name}: {len(x_train)} train / {len(x_eval)} {'test' if args.final else 'validation'} reviews, "
           f"{len(train_batches)} batches, {pad_share:.1%} padding "
           f"(random batches: {random_pad_share:.1%}), vocabulary {len(i2w)}")

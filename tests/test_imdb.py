@@ -10,6 +10,7 @@ import random
 import pytest
 import torch
 
+import run_all
 import utils
 from imdb import classify, report
 from imdb.data_rnn import load_imdb
@@ -186,3 +187,24 @@ def test_report_collects_runs_into_summary_and_table(data, tmp_path):
     utils.save_json(summary, out / "summary.json")
     table = report.report_table(tmp_path / "results")
     assert table.startswith("| model |") and "| mlp |" in table and "lr1e-2" in table
+
+
+def test_run_all_commands_match_the_committed_runs():
+    """Every results/imdb run is written by one run_all.py command with the same
+    settings: a change of CHOSEN defaults must come with explicit flags on the
+    tuning commands that relied on the old ones."""
+    part = next(p for p in run_all.PARTS if p.name == "imdb")
+    commands = [c[1:] for c in part.full if c[0] == "imdb/classify.py"]
+    committed = {path.stem: json.loads(path.read_text())
+                 for path in (utils.REPO_ROOT / "results" / "imdb").glob("*_seed*.json")}
+    produced = set()
+    for argv in commands:
+        args, settings = classify.parse_args(argv)
+        name = classify.run_name(args)
+        assert name in committed, f"run_all.py runs {argv}, but results/imdb/{name}.json is missing"
+        recorded = committed[name]["settings"]  # runs older than a flag lack its key: it was off then
+        assert recorded == {k: v for k, v in settings.items() if k in recorded}, \
+            f"{name}.json was made with other settings than {argv}"
+        assert not any(settings[k] for k in settings.keys() - recorded.keys()), f"{argv} turns on a newer flag"
+        produced.add(name)
+    assert not set(committed) - produced, f"results without a run_all.py command: {sorted(set(committed) - produced)}"
