@@ -63,7 +63,8 @@ def parse_args(argv=None):
     if not 0 <= args.label_smoothing < 1:
         raise utils.UserError("--label-smoothing must be in [0, 1)")
     if args.tag is None:
-        args.tag = f"{'bi' if args.bidirectional else ''}{args.cell}-{args.layers}x{args.hidden}-bs{args.batch_size}-seed{args.seed}" + \
+        direction = "bi" if args.bidirectional else ""
+        args.tag = f"{direction}{args.cell}-{args.layers}x{args.hidden}-bs{args.batch_size}-seed{args.seed}" + \
             ("-dedup" if args.dedup else "")
     return args
 
@@ -130,7 +131,8 @@ def main(argv=None):
 
     n_classes = len(data.categories)
     config = {"cell": args.cell, "layers": args.layers, "hidden": args.hidden, "embedding": args.embedding,
-              "dropout": args.dropout, "bidirectional": args.bidirectional, "n_letters": N_LETTERS, "n_classes": n_classes}
+              "dropout": args.dropout, "bidirectional": args.bidirectional,
+              "n_letters": N_LETTERS, "n_classes": n_classes}
     model = NameClassifier(**config).to(device)
     optimizer = make_optimizer(args, model)
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, args.epochs) if args.schedule == "cosine" else None
