@@ -13,6 +13,12 @@ from torch.nn.utils.rnn import PackedSequence, pack_sequence
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU}
 
 
+def model_name(settings):
+    """'gru-1x200' or 'bigru-1x200' from a run's settings (train.py's flags)."""
+    direction = "bi" if settings.get("bidirectional") else ""
+    return f"{direction}{settings['cell']}-{settings['layers']}x{settings['hidden']}"
+
+
 def pack_names(encoded_names):
     """One PackedSequence from a list of 1-D letter-index tensors of any lengths."""
     return pack_sequence(encoded_names, enforce_sorted=False)

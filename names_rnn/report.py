@@ -15,14 +15,10 @@ import matplotlib.pyplot as plt
 
 import utils
 from names_rnn.data import NamesData
+from names_rnn.model import model_name
 from names_rnn.train import plot_confusion
 
 METRICS = {"train_loss": "training loss", "test_loss": "test loss", "test_acc": "test accuracy"}
-
-
-def model_name(record):
-    settings = record["settings"]
-    return f"{'bi' if settings.get('bidirectional') else ''}{settings['cell']}-{settings['layers']}x{settings['hidden']}"
 
 
 def load_runs(folder):
@@ -38,7 +34,7 @@ def summarize(runs):
     task1, task1_runs, task2b, dedup, tuning = {}, {}, {}, {}, {}
     for tag, record in runs.items():
         if tag.startswith("task1-"):
-            task1.setdefault(model_name(record), []).append(record["final_test_acc"])
+            task1.setdefault(model_name(record["settings"]), []).append(record["final_test_acc"])
             task1_runs[tag] = run_details(record)
         elif tag.startswith("task2b-"):
             task2b[str(record["settings"]["batch_size"])] = {**record["history"], **run_details(record)}
@@ -81,7 +77,7 @@ def data_stats(data_dir):
 
 def run_details(record):
     settings = record["settings"]
-    return {"model": model_name(record), "final_test_acc": record["final_test_acc"], "best_test_acc": record["best_test_acc"],
+    return {"model": model_name(record["settings"]), "final_test_acc": record["final_test_acc"], "best_test_acc": record["best_test_acc"],
             "epochs": record["epochs_done"], "batch_size": settings["batch_size"],
             "optimizer": settings["optimizer"], "lr": settings["lr"], "momentum": settings["momentum"],
             "weight_decay": settings["weight_decay"], "dropout": settings["dropout"],

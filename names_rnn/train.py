@@ -19,7 +19,7 @@ from torch import nn
 
 import utils
 from names_rnn.data import N_LETTERS, NameBatches, NamesData
-from names_rnn.model import CELLS, NameClassifier, pack_names
+from names_rnn.model import CELLS, NameClassifier, model_name, pack_names
 
 EVAL_BATCH = 512
 QUICK_TRAIN, QUICK_TEST = 600, 200
@@ -63,9 +63,7 @@ def parse_args(argv=None):
     if not 0 <= args.label_smoothing < 1:
         raise utils.UserError("--label-smoothing must be in [0, 1)")
     if args.tag is None:
-        direction = "bi" if args.bidirectional else ""
-        args.tag = f"{direction}{args.cell}-{args.layers}x{args.hidden}-bs{args.batch_size}-seed{args.seed}" + \
-            ("-dedup" if args.dedup else "")
+        args.tag = f"{model_name(vars(args))}-bs{args.batch_size}-seed{args.seed}" + ("-dedup" if args.dedup else "")
     return args
 
 
