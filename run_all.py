@@ -40,7 +40,8 @@ PARTS = [
                 ["driver_parity.py", "--quick", "--sweep"]],
          table="driver_parity:report_table"),
     Part("names",  # Task 2B (batch sizes 1, 10, 30), Task 1 (5 models x 2 seeds), one deduplicated run,
-         # 7 tuning variants of the GRU recipe (seed 0, the default; label smoothing also seed 1), summary
+         # 8 tuning variants of the GRU recipe (seed 0, the default; label smoothing and unbucketed
+         # batches also seed 1), summary
          full=[*[["names_rnn/train.py", "--batch-size", bs, "--optimizer", "sgd", "--lr", "0.1", "--epochs", "5",
                   "--no-figure", "--tag", f"task2b-bs{bs}"] for bs in ("1", "10", "30")],
                *[["names_rnn/train.py", "--cell", cell, "--layers", layers, "--hidden", hidden, "--seed", seed,
@@ -61,7 +62,9 @@ PARTS = [
                   ("gru-1x200-wd1e-5", "1", "200", "8", "0.3", "1e-5"),
                   ("bigru-1x200", "1", "200", "8", "0.3", "0", "--bidirectional"),
                   *[(f"gru-1x200-ls01-seed{seed}", "1", "200", "8", "0.3", "0", "--label-smoothing", "0.1",
-                     "--seed", seed) for seed in ("0", "1")]]],
+                     "--seed", seed) for seed in ("0", "1")],
+                  *[(f"gru-1x200-nobucket-seed{seed}", "1", "200", "8", "0.3", "0", "--no-bucket", "--seed", seed)
+                    for seed in ("0", "1")]]],
                ["names_rnn/report.py"]],
          quick=[["names_rnn/train.py", "--quick", "--tag", "task1-lstm-1x32-seed0"],
                 ["names_rnn/train.py", "--quick", "--batch-size", "1", "--no-figure", "--tag", "task2b-bs1"],
@@ -83,8 +86,10 @@ PARTS = [
                ["imdb/classify.py", "--model", "lstm", "--max-tokens", "32768", "--max-len", "256", "--epochs", "2",
                 "--no-cosine", "--tag", "len256_2ep"],
                ["imdb/classify.py", "--model", "elman", "--max-len", "256", "--no-cosine", "--tag", "len256"],
-               ["imdb/classify.py", "--model", "rnn", "--max-len", "0", "--epochs", "3", "--tag", "full_cosine3"],
-               ["imdb/classify.py", "--model", "rnn", "--epochs", "3", "--no-cosine", "--tag", "nocosine_3ep"],
+               ["imdb/classify.py", "--model", "rnn", "--max-len", "0", "--no-lin2", "--epochs", "3",
+                "--tag", "full_cosine3"],
+               ["imdb/classify.py", "--model", "rnn", "--max-len", "256", "--no-lin2", "--epochs", "3", "--no-cosine",
+                "--tag", "nocosine_3ep"],
                ["imdb/classify.py", "--model", "lstm", "--epochs", "3", "--max-tokens", "32768", "--voc", "20000",
                 "--tag", "voc20k"],
                *[["imdb/classify.py", "--model", "lstm", "--epochs", "3", "--max-tokens", "32768", "--dropout", rate,
@@ -92,9 +97,9 @@ PARTS = [
                  for rate in ("0.3", "0.5")],
                ["imdb/classify.py", "--model", "mlp", "--cosine", "--tag", "cos"],
                ["imdb/classify.py", "--model", "mlp", "--max-tokens", "8192", "--cosine", "--tag", "mt8k"],
-               ["imdb/classify.py", "--model", "rnn", "--max-tokens", "8192", "--tag", "mt8k"],
-               ["imdb/classify.py", "--model", "rnn", "--lr", "1e-3", "--tag", "lr1e-3"],
-               ["imdb/classify.py", "--model", "rnn", "--hidden", "256", "--tag", "h256"],
+               *[["imdb/classify.py", "--model", "rnn", "--max-len", "256", "--no-lin2", flag, value, "--tag", tag]
+                 for flag, value, tag in [("--max-tokens", "8192", "mt8k"), ("--lr", "1e-3", "lr1e-3"),
+                                          ("--hidden", "256", "h256")]],
                *[["imdb/classify.py", "--model", "lstm", "--epochs", "3", "--max-tokens", tokens,
                   "--tag", f"mt{tokens[:-3]}k"] for tokens in ("32768", "4096")],
                ["imdb/classify.py", "--model", "lstm", "--epochs", "3", "--tag", "3ep"],
@@ -102,6 +107,10 @@ PARTS = [
                  for seed in ("0", "1")],
                ["imdb/classify.py", "--model", "lstm", "--dropout", "0.3", "--tag", "mt8k_dropout0.3_4ep"],
                ["imdb/classify.py", "--model", "elman", "--max-tokens", "8192", "--tag", "mt8k"],
+               # fourth round: the Elman layer's lin2 after the torch RNNs (the rnn's old setting, then with lin2)
+               ["imdb/classify.py", "--model", "rnn", "--max-len", "256", "--no-lin2", "--tag", "len256_nolin2"],
+               ["imdb/classify.py", "--model", "rnn", "--max-len", "256", "--tag", "lin2"],
+               ["imdb/classify.py", "--model", "lstm", "--lin2", "--tag", "lin2"],
                *[command for model in ("mlp", "elman", "rnn", "lstm")
                  for command in (["imdb/classify.py", "--model", model],
                                  *[["imdb/classify.py", "--model", model, "--final", "--seed", seed]

@@ -30,10 +30,10 @@ CHOSEN = {
                 cosine=False, dropout=0.0),
     "elman": dict(emb=128, hidden=128, lr=3e-3, epochs=3, max_tokens=32768, voc=None, max_len=None, clip=1.0,
                   cosine=True, dropout=0.0),
-    "rnn": dict(emb=128, hidden=128, lr=3e-3, epochs=5, max_tokens=32768, voc=None, max_len=256, clip=1.0,
-                cosine=True, dropout=0.0),
+    "rnn": dict(emb=128, hidden=128, lr=3e-3, epochs=5, max_tokens=32768, voc=None, max_len=None, clip=1.0,
+                cosine=True, dropout=0.0, lin2=True, bidirectional=False),
     "lstm": dict(emb=128, hidden=128, lr=3e-3, epochs=4, max_tokens=8192, voc=None, max_len=None, clip=1.0,
-                 cosine=True, dropout=0.0),
+                 cosine=True, dropout=0.0, lin2=False, bidirectional=False),
 }
 QUICK = dict(emb=16, hidden=16, epochs=2, max_len=40, max_tokens=1024, train_reviews=400, val_reviews=100)
 
@@ -178,6 +178,10 @@ def parse_args(argv=None):
     parser.add_argument("--cosine", action=argparse.BooleanOptionalAction,
                         help="decay the learning rate to 0 over the run (cosine, per batch)")
     parser.add_argument("--dropout", type=float, help="dropout on the embedded tokens and the pooled features")
+    parser.add_argument("--lin2", action=argparse.BooleanOptionalAction,
+                        help="rnn, lstm: a Linear(hidden, hidden) on every hidden state, the Elman layer's lin2")
+    parser.add_argument("--bidirectional", action=argparse.BooleanOptionalAction,
+                        help="rnn, lstm: also read every review right to left")
     parser.add_argument("--val", type=int, default=5000, help="reviews held out for validation (default 5000)")
     parser.add_argument("--final", action="store_true", help="train on all 25,000 and score the test set")
     parser.add_argument("--tag", help="suffix for the output file names (tuning runs)")
@@ -200,6 +204,9 @@ def parse_args(argv=None):
         raise utils.UserError("--lr must be positive")
     if not 0 <= settings["dropout"] < 1:
         raise utils.UserError("--dropout must be in [0, 1)")
+    for flag in ("lin2", "bidirectional"):
+        if getattr(args, flag) is not None and flag not in settings:
+            raise utils.UserError(f"--{flag} applies to --model rnn and lstm only")
     if args.tag is not None and not re.fullmatch(r"[\w.-]+", args.tag):
         raise utils.UserError("--tag may hold only letters, digits, '_', '.' and '-'")
     return args, settings
@@ -237,8 +244,8 @@ def main(argv=None):
           f"{len(train_batches)} batches, {pad_share:.1%} padding "
           f"(random batches: {random_pad_share:.1%}), vocabulary {len(i2w)}")
 
-    model = Classifier(args.model, len(i2w), settings["emb"], settings["hidden"], numcls,
-                       settings["dropout"]).to(device)
+    model = Classifier(args.model, len(i2w), settings["emb"], settings["hidden"], numcls, settings["dropout"],
+                       lin2=settings.get("lin2", False), bidirectional=settings.get("bidirectional", False)).to(device)
     optimizers, dense = make_optimizers(model, settings["lr"])
     steps = settings["epochs"] * len(train_batches)
     schedules = [torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps) for optimizer in optimizers] \

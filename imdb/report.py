@@ -92,6 +92,10 @@ def describe(settings):
         parts.append("cosine decay of lr to 0")
     if settings.get("dropout"):
         parts.append(f"dropout {settings['dropout']:g}")
+    if settings.get("lin2"):
+        parts.append("lin2")
+    if settings.get("bidirectional"):
+        parts.append("bidirectional")
     return ", ".join(parts)
 
 

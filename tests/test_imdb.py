@@ -14,7 +14,7 @@ import run_all
 import utils
 from imdb import classify, report
 from imdb.data_rnn import load_imdb
-from imdb.models import MODELS, Classifier, Elman, skeleton_forward
+from imdb.models import MODELS, Classifier, Elman, reverse_within_lengths, skeleton_forward
 
 WORDS = [".pad", ".start", ".end", ".unk", "the", "film", "good", "bad", "plot", "actor", "great", "awful"]
 
@@ -93,10 +93,12 @@ def test_batches_group_similar_lengths_and_respect_caps():
     assert tokens.tolist() == [[5, 6, 7], [8, 0, 0]] and lens.tolist() == [3, 1]
 
 
-@pytest.mark.parametrize("kind", MODELS)
-def test_padding_never_changes_a_prediction(kind):
+@pytest.mark.parametrize("kind, options", [(kind, {}) for kind in MODELS] + [
+    ("rnn", {"lin2": True}), ("lstm", {"lin2": True}), ("lstm", {"bidirectional": True}),
+    ("rnn", {"lin2": True, "bidirectional": True})])
+def test_padding_never_changes_a_prediction(kind, options):
     torch.manual_seed(0)
-    model = Classifier(kind, vocab_size=30, emb=8, hidden=6, dropout=0.5).eval()  # dropout off in eval
+    model = Classifier(kind, vocab_size=30, emb=8, hidden=6, dropout=0.5, **options).eval()  # dropout off in eval
     reviews = [[4, 9, 13, 6], [5, 7, 8, 20, 21, 22, 23, 11, 9], [29]]
     tokens, lengths = classify.pad_batch(reviews, pad=0)
     batched = model(tokens, lengths)
@@ -120,6 +122,32 @@ def test_elman_matches_step_by_step_reference():
         torch.testing.assert_close(a, b)
     h0 = torch.randn(3, 7, dtype=torch.double, requires_grad=True)
     assert torch.autograd.gradcheck(lambda x, h: layer(x, h)[0], (x, h0))
+
+
+def test_torch_rnn_with_lin2_is_the_elman_classifier():
+    """lin1 on [x, h] is W_ih x + W_hh h + (b_ih + b_hh): with those weights copied,
+    nn.RNN plus lin2 computes exactly what the Elman classifier does."""
+    torch.manual_seed(0)
+    elman = Classifier("elman", vocab_size=30, emb=5, hidden=7).double()
+    rnn = Classifier("rnn", vocab_size=30, emb=5, hidden=7, lin2=True).double()
+    with torch.no_grad():
+        rnn.embedding.weight.copy_(elman.embedding.weight)
+        w_x, w_h = elman.layer2.lin1.weight.split([5, 7], dim=1)
+        rnn.layer2.weight_ih_l0.copy_(w_x)
+        rnn.layer2.weight_hh_l0.copy_(w_h)
+        rnn.layer2.bias_ih_l0.copy_(elman.layer2.lin1.bias)
+        rnn.layer2.bias_hh_l0.zero_()
+        rnn.lin2.load_state_dict(elman.layer2.lin2.state_dict())
+        rnn.out.load_state_dict(elman.out.state_dict())
+    tokens, lengths = classify.pad_batch([[4, 9, 13, 6], [5, 7, 8, 20, 21], [29]], pad=0)
+    torch.testing.assert_close(rnn(tokens, lengths), elman(tokens, lengths))
+
+
+def test_reverse_within_lengths_keeps_padding_in_place():
+    x = torch.tensor([[1, 2, 3, 0], [4, 5, 0, 0]])[..., None]
+    lengths = torch.tensor([3, 2])
+    assert reverse_within_lengths(x, lengths)[..., 0].tolist() == [[3, 2, 1, 0], [5, 4, 0, 0]]
+    assert torch.equal(reverse_within_lengths(reverse_within_lengths(x, lengths), lengths), x)
 
 
 def test_elman_hidden_size_differs_from_input_size():
@@ -167,6 +195,10 @@ def test_bad_flags_are_user_errors(data, tmp_path):
         classify.main(["--model", "mlp", "--quick", "--lr", "-1", "--data-dir", str(folder)])
     with pytest.raises(utils.UserError):
         classify.main(["--model", "mlp", "--quick", "--tag", "../x", "--data-dir", str(folder)])
+    with pytest.raises(utils.UserError, match="lin2"):
+        classify.main(["--model", "elman", "--quick", "--lin2", "--data-dir", str(folder)])
+    with pytest.raises(utils.UserError, match="bidirectional"):
+        classify.main(["--model", "mlp", "--quick", "--bidirectional", "--data-dir", str(folder)])
     with pytest.raises(utils.UserError, match="dropout"):
         classify.main(["--model", "mlp", "--quick", "--dropout", "1", "--data-dir", str(folder)])
     with pytest.raises(utils.UserError):
