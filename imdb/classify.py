@@ -28,12 +28,12 @@ from imdb.models import MODELS, Classifier
 CHOSEN = {
     "mlp": dict(emb=128, hidden=128, lr=3e-3, epochs=3, max_tokens=32768, voc=None, max_len=None, clip=None,
                 cosine=False, dropout=0.0),
-    "elman": dict(emb=128, hidden=128, lr=3e-3, epochs=3, max_tokens=32768, voc=None, max_len=None, clip=1.0,
+    "elman": dict(emb=128, hidden=128, lr=3e-3, epochs=5, max_tokens=32768, voc=None, max_len=None, clip=1.0,
                   cosine=True, dropout=0.0),
     "rnn": dict(emb=128, hidden=128, lr=3e-3, epochs=5, max_tokens=32768, voc=None, max_len=None, clip=1.0,
                 cosine=True, dropout=0.0, lin2=True, bidirectional=False),
     "lstm": dict(emb=128, hidden=128, lr=3e-3, epochs=4, max_tokens=8192, voc=None, max_len=None, clip=1.0,
-                 cosine=True, dropout=0.0, lin2=False, bidirectional=False),
+                 cosine=True, dropout=0.0, lin2=False, bidirectional=True),
 }
 QUICK = dict(emb=16, hidden=16, epochs=2, max_len=40, max_tokens=1024, train_reviews=400, val_reviews=100)
 
