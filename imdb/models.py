@@ -12,8 +12,9 @@ second, so nn.RNN with it is the same function as our Elman layer. With
 the review's own last token (never at padding), and each step's features are the
 two directions side by side.
 
-The max pool ignores padded positions and every layer 2 reads the sequence left
-to right, so padding a review onto a longer batch never changes its logits.
+The max pool ignores padded positions and every reader starts at a real token (left
+to right from the first, right to left from the review's own last), so padding a
+review onto a longer batch never changes its logits.
 """
 import torch
 import torch.nn.functional as F
@@ -97,6 +98,7 @@ def skeleton_forward(layer, x):
         outs.append(layer.lin2(hidden)[:, None, :])
     return torch.cat(outs, dim=1), hidden
 
+
 def reverse_within_lengths(x, lengths):
     """Reverse the first `lengths[i]` steps of every row of x (batch, time, ...), leaving
     the padding after them in place; applying it twice gives x back.
@@ -109,7 +111,8 @@ def reverse_within_lengths(x, lengths):
 
 
 class Classifier(nn.Module):
-    """Embedding -> layer 2 (`kind`) -> ReLU -> masked global max pool -> Linear."""
+    """Embedding -> layer 2 (`kind`, optionally with a backward twin) -> [lin2] -> ReLU
+    -> masked global max pool -> Linear."""
 
     def __init__(self, kind, vocab_size, emb=300, hidden=300, numcls=2, dropout=0.0, lin2=False,
                  bidirectional=False):
