@@ -125,6 +125,7 @@ class Classifier(nn.Module):
         # sparse gradients: a batch touches a few thousand of the ~118k rows, and a dense
         # optimizer step over all of them cost about a second per batch on one CPU core
         self.embedding = nn.Embedding(vocab_size, emb, sparse=True)
+        self.layer2_backward = None
         if kind == "mlp":
             self.layer2 = nn.Linear(emb, hidden)
         elif kind == "elman":
@@ -132,7 +133,8 @@ class Classifier(nn.Module):
         else:
             torch_rnn = nn.RNN if kind == "rnn" else nn.LSTM
             self.layer2 = torch_rnn(emb, hidden, batch_first=True)
-        self.layer2_backward = torch_rnn(emb, hidden, batch_first=True) if bidirectional else None
+            if bidirectional:
+                self.layer2_backward = torch_rnn(emb, hidden, batch_first=True)
         features = 2 * hidden if bidirectional else hidden
         # without lin2 the tanh-bounded hidden states go straight into the ReLU
         self.lin2 = nn.Linear(features, features) if lin2 else nn.Identity()

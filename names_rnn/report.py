@@ -77,7 +77,7 @@ def data_stats(data_dir):
 
 def run_details(record):
     settings = record["settings"]
-    return {"model": model_name(record["settings"]), "final_test_acc": record["final_test_acc"], "best_test_acc": record["best_test_acc"],
+    return {"model": model_name(settings), "final_test_acc": record["final_test_acc"], "best_test_acc": record["best_test_acc"],
             "epochs": record["epochs_done"], "batch_size": settings["batch_size"],
             "optimizer": settings["optimizer"], "lr": settings["lr"], "momentum": settings["momentum"],
             "weight_decay": settings["weight_decay"], "dropout": settings["dropout"],
