@@ -1,8 +1,9 @@
 """Surnames by language (the PyTorch char-RNN tutorial's data/names/*.txt).
 
 Reads the 18 `<Language>.txt` files, folds names to ASCII, encodes them as letter
-indices, splits them into a stratified, seeded 80/20 train/test set, and serves
-shuffled batches of (name, label) pairs, every name once per epoch.
+indices, splits them into a stratified, seeded 80/20 train/test set (and, for
+tuning, a validation set carved from the training part), and serves shuffled
+batches of (name, label) pairs, every name once per epoch.
 """
 import string
 import unicodedata
@@ -86,20 +87,27 @@ class NamesData:
 
     `dedup=True` keeps each (name, language) pair once (the files repeat some
     names, and a repeat on both sides of the split is a free test point).
+    `val_fraction` > 0 moves that stratified share of the training pairs into
+    `val`, so that settings can be chosen without looking at the test set; the
+    test set is the same with or without it.
     """
 
-    def __init__(self, data_dir=None, dedup=False, split_seed=0, test_fraction=0.2):
+    def __init__(self, data_dir=None, dedup=False, split_seed=0, test_fraction=0.2, val_fraction=0.0):
         self.categories, pairs = read_names(names_folder(data_dir))
         self.n_lines = len(pairs)
         if dedup:
             pairs = list(dict.fromkeys(pairs))
         self.train, self.test = stratified_split(pairs, test_fraction, split_seed)
+        self.val = []
+        if val_fraction:
+            self.train, self.val = stratified_split(self.train, val_fraction, split_seed + 1)
         counts = Counter(label for _, label in self.train)
         self.majority_label = counts.most_common(1)[0][0]
         self.majority_baseline = sum(label == self.majority_label for _, label in self.test) / len(self.test)
 
     def __repr__(self):
-        return (f"NamesData({len(self.categories)} languages, {len(self.train)} train / {len(self.test)} test "
+        val = f" / {len(self.val)} validation" if self.val else ""
+        return (f"NamesData({len(self.categories)} languages, {len(self.train)} train{val} / {len(self.test)} test "
                 f"names, majority baseline {self.categories[self.majority_label]} {self.majority_baseline:.1%})")
 
 

@@ -4,8 +4,11 @@ With `bidirectional`, the last layer's final states of both reading directions
 (after the last letter and after the first) are joined before the linear layer.
 
 Batches are PackedSequences, so each name's final state is taken after its own
-last letter and padding never reaches it.
+last letter and padding never reaches it. `NameEnsemble` averages the predicted
+probabilities of several such classifiers.
 """
+import math
+
 import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pack_sequence
@@ -14,9 +17,11 @@ CELLS = {"lstm": nn.LSTM, "gru": nn.GRU}
 
 
 def model_name(settings):
-    """'gru-1x200' or 'bigru-1x200' from a run's settings (train.py's flags)."""
+    """'gru-1x200', 'bigru-1x200' or 'gru-1x200-ens5' (an ensemble of 5) from a
+    run's settings (train.py's flags)."""
     direction = "bi" if settings.get("bidirectional") else ""
-    return f"{direction}{settings['cell']}-{settings['layers']}x{settings['hidden']}"
+    ensemble = f"-ens{settings['ensemble']}" if settings.get("ensemble", 1) > 1 else ""
+    return f"{direction}{settings['cell']}-{settings['layers']}x{settings['hidden']}{ensemble}"
 
 
 def pack_names(encoded_names):
@@ -29,12 +34,16 @@ class NameClassifier(nn.Module):
     one-hot vectors (`embedding=0`, as in the tutorial) or through a learned
     embedding of that size; `dropout` acts between stacked layers and on the
     final hidden state before the linear layer; `bidirectional` adds a second
-    recurrence that reads every name from its last letter to its first."""
+    recurrence that reads every name from its last letter to its first;
+    `letter_dropout` replaces each letter by the unknown-character index with that
+    probability while training (the name keeps its length and the rest of its
+    letters, so the model cannot lean on any single letter)."""
 
     def __init__(self, n_letters, n_classes, cell="lstm", hidden=200, layers=1, embedding=0, dropout=0.0,
-                 bidirectional=False):
+                 bidirectional=False, letter_dropout=0.0):
         super().__init__()
         self.cell, self.hidden, self.layers = cell, hidden, layers
+        self.unknown, self.letter_dropout = n_letters - 1, letter_dropout  # data.py's UNKNOWN is the last index
         self.directions = 2 if bidirectional else 1
         if embedding:
             self.encoder = nn.Embedding(n_letters, embedding)
@@ -53,9 +62,36 @@ class NameClassifier(nn.Module):
     def forward(self, names):
         """`names`: a PackedSequence of letter indices -> logits (batch, n_classes)
         in the order the names were packed in."""
-        letters = PackedSequence(self.encoder(names.data), names.batch_sizes,
+        indices = names.data
+        if self.training and self.letter_dropout:
+            dropped = torch.rand(indices.shape, device=indices.device) < self.letter_dropout
+            indices = indices.masked_fill(dropped, self.unknown)
+        letters = PackedSequence(self.encoder(indices), names.batch_sizes,
                                  names.sorted_indices, names.unsorted_indices)
         _, state = self.rnn(letters, self.zero_state(int(names.batch_sizes[0])))
         h_n = state[0] if self.cell == "lstm" else state  # (layers x directions, batch, hidden)
         last_layer = torch.cat(list(h_n[-self.directions:]), dim=1)  # unsorted: in the input order
         return self.fc(self.dropout(last_layer))
+
+
+class NameEnsemble(nn.Module):
+    """`members` NameClassifiers of the same configuration (each with its own
+    random initial weights) whose predicted probabilities are averaged. Its
+    output is the log of that average, so argmax and cross-entropy read it like
+    logits. Train each member on its own loss (train.py does)."""
+
+    def __init__(self, members=2, **config):
+        super().__init__()
+        self.members = nn.ModuleList(NameClassifier(**config) for _ in range(members))
+
+    def forward(self, names):
+        log_probs = torch.stack([member(names).log_softmax(1) for member in self.members])
+        return log_probs.logsumexp(0) - math.log(len(self.members))
+
+
+def build_model(config):
+    """A NameClassifier from a checkpoint's config, or a NameEnsemble when it names
+    more than one member."""
+    config = dict(config)
+    members = config.pop("members", 1)
+    return NameClassifier(**config) if members == 1 else NameEnsemble(members, **config)

@@ -14,7 +14,7 @@ import torch
 
 import utils
 from names_rnn.data import encode_name
-from names_rnn.model import NameClassifier, pack_names
+from names_rnn.model import build_model, pack_names
 
 CHECKPOINTS = utils.REPO_ROOT / "checkpoints" / "names"
 
@@ -27,7 +27,7 @@ def load_checkpoint(path):
     """(model, categories) from a train.py checkpoint; UserError if unusable."""
     try:
         saved = torch.load(path, map_location="cpu", weights_only=True)
-        model = NameClassifier(**saved["config"])
+        model = build_model(saved["config"])
         model.load_state_dict(saved["state_dict"])
     except UNREADABLE as err:
         raise utils.UserError(f"{path} is not a usable names_rnn checkpoint ({type(err).__name__})") from None

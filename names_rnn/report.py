@@ -4,8 +4,11 @@ best model's confusion matrix, and REPORT.md's table.
     python names_rnn/report.py            # after the train.py runs of run_all.py
 
 Runs are recognised by their --tag: "task1-<cell>-<layers>x<hidden>-seed<s>",
-"task2b-bs<batch size>", "dedup-<cell>-<layers>x<hidden>-seed<s>" and
-"tune-<what changed>" (variants of the best Task 1 recipe, one seed each).
+"task2b-bs<batch size>", "dedup-<cell>-<layers>x<hidden>-seed<s>",
+"tune-<what changed>" (variants of the best Task 1 recipe, scored on the test
+split), "val-<setting>-seed<s>" (settings compared on a validation split carved
+from the training names) and "final-<setting>-seed<s>" (the setting chosen on
+validation, trained on the whole training split and scored once on test).
 """
 import argparse
 from collections import Counter
@@ -31,7 +34,7 @@ def load_runs(folder):
 
 def summarize(runs):
     """The summary.json dict (the issue's keys first, then the details behind them)."""
-    task1, task1_runs, task2b, dedup, tuning = {}, {}, {}, {}, {}
+    task1, task1_runs, task2b, dedup, tuning, validation, final = {}, {}, {}, {}, {}, {}, {}
     for tag, record in runs.items():
         if tag.startswith("task1-"):
             task1.setdefault(model_name(record["settings"]), []).append(record["final_test_acc"])
@@ -42,14 +45,20 @@ def summarize(runs):
             dedup[tag] = run_details(record)
         elif tag.startswith("tune-"):
             tuning[tag] = run_details(record)
+        elif tag.startswith("val-"):
+            validation[tag] = run_details(record)
+        elif tag.startswith("final-"):
+            final[tag] = run_details(record)
     task2b = dict(sorted(task2b.items(), key=lambda item: int(item[0])))
-    finals = [acc for accs in task1.values() for acc in accs]
-    best_tag = max(task1_runs, key=lambda t: task1_runs[t]["final_test_acc"]) if task1_runs else None
+    scored = {**task1_runs, **final}  # the runs that count for the best test accuracy
+    best_tag = max(scored, key=lambda t: scored[t]["final_test_acc"]) if scored else None
+    best_task1_tag = max(task1_runs, key=lambda t: task1_runs[t]["final_test_acc"]) if task1_runs else None
     full_data = [r for r in runs.values() if not r["settings"]["dedup"]] or list(runs.values())
     return {"task1": task1, "task2b": task2b,
-            "best_test_acc": max(finals) if finals else None,
+            "best_test_acc": scored[best_tag]["final_test_acc"] if scored else None,
             "majority_baseline": full_data[0]["majority_baseline"],
-            "best_task1_run": best_tag, "task1_runs": task1_runs, "dedup": dedup, "tuning": tuning}
+            "best_run": best_tag, "best_task1_run": best_task1_tag, "task1_runs": task1_runs, "dedup": dedup, "tuning": tuning,
+            "validation": validation, "final": final}
 
 
 def data_stats(data_dir):
@@ -76,15 +85,20 @@ def data_stats(data_dir):
 
 
 def run_details(record):
+    """A run's settings and results; a validation run's accuracies and size are
+    under "val" where the others have "test"."""
     settings = record["settings"]
-    return {"model": model_name(settings), "final_test_acc": record["final_test_acc"], "best_test_acc": record["best_test_acc"],
+    split = "val" if settings.get("validation") else "test"
+    return {"model": model_name(settings), f"final_{split}_acc": record[f"final_{split}_acc"],
+            f"best_{split}_acc": record[f"best_{split}_acc"], f"final_{split}_loss": record["history"][f"{split}_loss"][-1],
             "epochs": record["epochs_done"], "batch_size": settings["batch_size"],
             "optimizer": settings["optimizer"], "lr": settings["lr"], "momentum": settings["momentum"],
             "weight_decay": settings["weight_decay"], "dropout": settings["dropout"],
             "label_smoothing": settings.get("label_smoothing", 0.0),
+            "letter_dropout": settings.get("letter_dropout", 0.0), "ensemble": settings.get("ensemble", 1),
             "embedding": settings["embedding"], "seed": settings["seed"],
             "schedule": settings["schedule"], "dedup": settings["dedup"], "n_train": record["n_train"],
-            "n_test": record["n_test"], "majority_baseline": record["majority_baseline"],
+            f"n_{split}": record[f"n_{split}"], "majority_baseline": record["majority_baseline"],
             "wall_seconds": record["wall_seconds"], "epoch_seconds": record["epoch_seconds"]}
 
 
@@ -152,6 +166,12 @@ def format_table(summary):
             lines.append(f"| {tag} | {d['model']} | {d['dropout']:g} | {d['weight_decay']:g} "
                          f"| {d['label_smoothing']:g} | {d['epochs']} | {d['seed']} "
                          f"| {d['final_test_acc']:.4f} | {d['best_test_acc']:.4f} | {d['wall_seconds'] / 60:.1f} |")
+    if summary.get("validation"):
+        lines += ["", "**Validation runs** (the GRU recipe and variants, trained on 87.5% of the training split and "
+                  "scored on the other 12.5%; the test split is not used):", ""] + seed_table(summary["validation"], "val")
+    if summary.get("final"):
+        lines += ["", "**Final model** (the setting chosen on validation, trained on the whole training split, "
+                  "scored once on the test split):", ""] + seed_table(summary["final"], "test")
     if not summary["task2b"]:
         return "\n".join(lines)
     lines += ["", f"**Task 2B** ({study_settings(summary['task2b'])}; values after the last epoch):", "",
@@ -165,6 +185,24 @@ def format_table(summary):
     return "\n".join(lines)
 
 
+def seed_table(runs, split):
+    """Markdown rows for runs tagged "<setting>-seed<s>": one row per setting, the
+    final-epoch accuracy of each seed, their mean, and the mean final loss."""
+    settings = {}
+    for tag, d in runs.items():
+        settings.setdefault(tag.rsplit("-seed", 1)[0], []).append(d)
+    name = {"val": "validation", "test": "test"}[split]
+    lines = [f"| setting | model | dropout | letter dropout | epochs | {name} accuracy per seed | mean | {name} loss "
+             "(mean) | minutes per run |", "|---|---|---:|---:|---:|---|---:|---:|---:|"]
+    for setting, details in settings.items():
+        accs, first = [d[f"final_{split}_acc"] for d in details], details[0]
+        lines.append(f"| {setting} | {first['model']} | {first['dropout']:g} | {first['letter_dropout']:g} "
+                     f"| {first['epochs']} | {', '.join(f'{a:.4f}' for a in accs)} | {sum(accs) / len(accs):.4f} "
+                     f"| {sum(d[f'final_{split}_loss'] for d in details) / len(details):.4f} "
+                     f"| {sum(d['wall_seconds'] for d in details) / len(details) / 60:.1f} |")
+    return lines
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     utils.add_common_args(parser, "names")
@@ -175,10 +213,10 @@ def main():
     utils.save_json(summary, out / "summary.json")
     if summary["task2b"]:
         plot_batch_sizes(summary["task2b"], summary["majority_baseline"], out / "batch_size_study.png")
-    if summary["best_task1_run"]:
-        best = runs[summary["best_task1_run"]]
+    if summary["best_run"]:
+        best = runs[summary["best_run"]]
         plot_confusion(best["confusion"], best["categories"],
-                       f"{summary['best_task1_run']}: test accuracy {best['final_test_acc']:.3f}",
+                       f"{summary['best_run']}: test accuracy {best['final_test_acc']:.3f}",
                        out / "confusion_best.png")
     print(format_table(summary))
     return 0

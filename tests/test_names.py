@@ -7,9 +7,10 @@ from collections import Counter
 import pytest
 import torch
 
+import run_all
 import utils
 from names_rnn import data, predict, report, train
-from names_rnn.model import NameClassifier, pack_names
+from names_rnn.model import NameClassifier, NameEnsemble, build_model, pack_names
 
 LANGUAGES = {"Russian": 40, "English": 20, "French": 10, "Czech": 5}
 
@@ -53,6 +54,14 @@ def test_stratified_split_proportions_and_seed(data_dir):
     assert again.test == names.test and other.test != names.test
 
 
+def test_validation_comes_out_of_train_and_leaves_test_alone(data_dir):
+    plain, held = data.NamesData(data_dir), data.NamesData(data_dir, val_fraction=0.25)
+    assert held.test == plain.test and plain.val == []
+    assert sorted(held.train + held.val) == sorted(plain.train)
+    val_counts, train_counts = Counter(l for _, l in held.val), Counter(l for _, l in plain.train)
+    assert all(val_counts[label] == max(1, round(0.25 * n)) for label, n in train_counts.items())
+
+
 def test_dedup_drops_repeated_pairs(data_dir):
     assert data.NamesData(data_dir).n_lines == sum(LANGUAGES.values())
     deduped = data.NamesData(data_dir, dedup=True)
@@ -87,6 +96,30 @@ def test_logits_same_alone_and_in_a_packed_batch(cell, layers, embedding, bidire
     torch.testing.assert_close(together, alone, rtol=1e-5, atol=1e-6)
 
 
+def test_letter_dropout_acts_only_while_training():
+    torch.manual_seed(0)
+    model = NameClassifier(data.N_LETTERS, 5, "gru", hidden=8, embedding=4, letter_dropout=0.5)
+    names = pack_names([data.encode_name(n) for n in ["Abramovich", "Smith"]])
+    seen = []
+    model.encoder.register_forward_hook(lambda module, inputs, output: seen.append(inputs[0]))
+    model.eval()(names)
+    assert torch.equal(seen[-1], names.data)
+    model.train()(names)
+    changed = seen[-1] != names.data
+    assert changed.any() and (seen[-1][changed] == data.UNKNOWN).all()
+
+
+def test_ensemble_averages_its_members_probabilities():
+    torch.manual_seed(0)
+    config = {"n_letters": data.N_LETTERS, "n_classes": 5, "cell": "lstm", "hidden": 8, "members": 3}
+    ensemble = build_model(config).eval()
+    assert isinstance(ensemble, NameEnsemble) and isinstance(build_model({**config, "members": 1}), NameClassifier)
+    names = pack_names([data.encode_name(n) for n in ["Li", "Abramovich", "Smith"]])
+    with torch.no_grad():
+        mean = torch.stack([member(names).softmax(1) for member in ensemble.members]).mean(0)
+        torch.testing.assert_close(ensemble(names).exp(), mean)
+
+
 def quick_run(data_dir, out, *extra):
     return train.main(["--quick", "--data-dir", str(data_dir), "--out", str(out), "--tag", "quick", *extra])
 
@@ -108,18 +141,37 @@ def test_quick_run_repeats_and_predict_reads_its_checkpoint(data_dir, tmp_path, 
     assert predict.best_checkpoint(tmp_path / "a") == tmp_path / "a" / "quick.pt"
 
 
+def test_quick_validation_run_of_an_ensemble(data_dir, tmp_path):
+    assert quick_run(data_dir, tmp_path, "--validation", "0.25", "--ensemble", "2", "--letter-dropout", "0.1",
+                     "--batch-size", "4", "--no-figure") == 0
+    record = utils.load_json(tmp_path / "runs" / "quick.json")
+    assert set(record["history"]) == {"train_loss", "val_loss", "val_acc"} and "final_test_acc" not in record
+    assert record["n_val"] == sum(map(sum, record["confusion"])) == len(data.NamesData(data_dir, val_fraction=0.25).val)
+    model, categories = predict.load_checkpoint(tmp_path / "quick.pt")
+    assert isinstance(model, NameEnsemble) and len(model.members) == 2
+    assert len(predict.top_languages(model, categories, ["Smith"])[0]) == 3
+
+
 def test_report_summarizes_tagged_runs(data_dir, tmp_path):
     for tag, flags in [("task1-lstm-1x8-seed0", []), ("task2b-bs1", ["--batch-size", "1"]),
-                       ("task2b-bs4", ["--batch-size", "4"]), ("tune-lstm-1x8-wd", ["--weight-decay", "1e-4"])]:
+                       ("task2b-bs4", ["--batch-size", "4"]), ("tune-lstm-1x8-wd", ["--weight-decay", "1e-4"]),
+                       ("val-lstm-1x8-ld-seed0", ["--validation", "0.25", "--letter-dropout", "0.2"]),
+                       ("val-lstm-1x8-ld-seed1", ["--validation", "0.25", "--letter-dropout", "0.2", "--seed", "1"]),
+                       ("final-lstm-1x8-ld-seed0", ["--letter-dropout", "0.2"])]:
         train.main(["--quick", "--data-dir", str(data_dir), "--out", str(tmp_path), "--tag", tag,
                     "--hidden", "8", "--no-figure", *flags])
     summary = {**report.summarize(report.load_runs(tmp_path)), "data": report.data_stats(data_dir)}
     assert summary["data"]["lines"] == sum(LANGUAGES.values()) and summary["data"]["distinct_pairs"] == summary["data"]["lines"] - 1
     assert list(summary["task1"]) == ["lstm-1x8"] and list(summary["task2b"]) == ["1", "4"]
     assert len(summary["task2b"]["4"]["test_acc"]) == 2
-    assert summary["best_test_acc"] == summary["task1"]["lstm-1x8"][0]
     assert list(summary["tuning"]) == ["tune-lstm-1x8-wd"] and summary["tuning"]["tune-lstm-1x8-wd"]["weight_decay"] == 1e-4
-    assert "| lstm-1x8 |" in report.format_table(summary) and "| tune-lstm-1x8-wd | lstm-1x8 |" in report.format_table(summary)
+    assert list(summary["validation"]) == ["val-lstm-1x8-ld-seed0", "val-lstm-1x8-ld-seed1"]
+    assert summary["validation"]["val-lstm-1x8-ld-seed1"]["letter_dropout"] == 0.2
+    final = summary["final"]["final-lstm-1x8-ld-seed0"]["final_test_acc"]
+    assert summary["best_test_acc"] == max(final, summary["task1"]["lstm-1x8"][0])
+    table = report.format_table(summary)
+    assert "| lstm-1x8 |" in table and "| tune-lstm-1x8-wd | lstm-1x8 |" in table
+    assert "| val-lstm-1x8-ld | lstm-1x8 | 0 | 0.2 | 2 |" in table and "| final-lstm-1x8-ld | lstm-1x8 |" in table
 
 
 def test_errors_are_one_line(tmp_path, data_dir):
@@ -133,3 +185,24 @@ def test_errors_are_one_line(tmp_path, data_dir):
     result = subprocess.run([sys.executable, "names_rnn/predict.py", "--checkpoint", str(bad), "Smith"],
                             cwd=utils.REPO_ROOT, capture_output=True, text=True)
     assert result.returncode == 1 and result.stderr.startswith("error:") and result.stderr.count("\n") == 1
+
+
+def test_run_all_commands_match_the_committed_runs():
+    """Every results/names run is written by one run_all.py command with the same
+    settings (runs older than a flag lack its key: it was off then)."""
+    part = next(p for p in run_all.PARTS if p.name == "names")
+    committed = {path.stem: utils.load_json(path) for path in (utils.REPO_ROOT / "results" / "names" / "runs").glob("*.json")}
+    defaults, produced = vars(train.parse_args([])), set()
+    for command in part.full:
+        if command[0] != "names_rnn/train.py":
+            continue
+        settings = vars(train.parse_args(command[1:]))
+        recorded = committed.get(settings["tag"], {}).get("settings")
+        assert recorded is not None, f"run_all.py runs {command[1:]}, but results/names/runs/{settings['tag']}.json is missing"
+        for key in ("out", "data_dir"):
+            settings.pop(key)
+        assert recorded == {k: v for k, v in settings.items() if k in recorded}, f"{settings['tag']}: other settings"
+        newer = settings.keys() - recorded.keys()
+        assert all(settings[k] == defaults[k] for k in newer), f"{command[1:]} sets a newer flag"
+        produced.add(settings["tag"])
+    assert not set(committed) - produced, f"results without a run_all.py command: {sorted(set(committed) - produced)}"
