@@ -32,6 +32,11 @@ class Part:
     table: str = None
 
 
+# The names Task 1 recipe for the 1-layer GRU, which the validation runs vary.
+NAMES_GRU = ["names_rnn/train.py", "--cell", "gru", "--layers", "1", "--hidden", "200", "--batch-size", "30",
+             "--optimizer", "adam", "--lr", "0.003", "--schedule", "cosine", "--epochs", "8", "--embedding", "64",
+             "--dropout", "0.3", "--no-figure"]
+
 # The imdb runs made before a flag existed pin its old default: the one-directional LSTM, and
 # nn.RNN's third-round setting (first 256 tokens, no lin2).
 LSTM_UNI = ["imdb/classify.py", "--model", "lstm", "--no-bidirectional"]
@@ -45,8 +50,9 @@ PARTS = [
                 ["driver_parity.py", "--quick", "--sweep"]],
          table="driver_parity:report_table"),
     Part("names",  # Task 2B (batch sizes 1, 10, 30), Task 1 (5 models x 2 seeds), one deduplicated run,
-         # 8 tuning variants of the GRU recipe (seed 0, the default; label smoothing and unbucketed
-         # batches also seed 1), summary
+         # 8 tuning variants of the GRU recipe scored on test (seed 0, the default; label smoothing and
+         # unbucketed batches also seed 1), 10 settings x 2 seeds on a validation split,
+         # the setting chosen there trained on the whole training split (2 seeds), summary
          full=[*[["names_rnn/train.py", "--batch-size", bs, "--optimizer", "sgd", "--lr", "0.1", "--epochs", "5",
                   "--no-figure", "--tag", f"task2b-bs{bs}"] for bs in ("1", "10", "30")],
                *[["names_rnn/train.py", "--cell", cell, "--layers", layers, "--hidden", hidden, "--seed", seed,
@@ -70,6 +76,19 @@ PARTS = [
                      "--seed", seed) for seed in ("0", "1")],
                   *[(f"gru-1x200-nobucket-seed{seed}", "1", "200", "8", "0.3", "0", "--no-bucket", "--seed", seed)
                     for seed in ("0", "1")]]],
+               *[[*NAMES_GRU, "--validation", "0.125", *extra, "--seed", seed, "--tag", f"val-{setting}-seed{seed}"]
+                 for setting, *extra in
+                 [("gru-1x200",), ("gru-1x200-ld01", "--letter-dropout", "0.1"),
+                  ("gru-1x200-ld02", "--letter-dropout", "0.2"),
+                  ("gru-1x200-ld02-e12", "--letter-dropout", "0.2", "--epochs", "12"),
+                  ("gru-1x200-ld01-ens5", "--letter-dropout", "0.1", "--ensemble", "5"),
+                  ("gru-1x200-ens5", "--ensemble", "5"), ("gru-1x200-ld005", "--letter-dropout", "0.05"),
+                  ("gru-1x200-ld01-e12", "--letter-dropout", "0.1", "--epochs", "12"),
+                  ("gru-2x200-ld01", "--letter-dropout", "0.1", "--layers", "2"),
+                  ("gru-1x300-ld01", "--letter-dropout", "0.1", "--hidden", "300")]
+                 for seed in ("0", "1")],
+               *[[*NAMES_GRU, "--letter-dropout", "0.1", "--ensemble", "5", "--seed", seed,
+                  "--tag", f"final-gru-1x200-ld01-ens5-seed{seed}"] for seed in ("0", "1")],
                ["names_rnn/report.py"]],
          quick=[["names_rnn/train.py", "--quick", "--tag", "task1-lstm-1x32-seed0"],
                 ["names_rnn/train.py", "--quick", "--batch-size", "1", "--no-figure", "--tag", "task2b-bs1"],
