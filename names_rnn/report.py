@@ -187,17 +187,21 @@ def format_table(summary):
 
 def seed_table(runs, split):
     """Markdown rows for runs tagged "<setting>-seed<s>": one row per setting, the
-    final-epoch accuracy of each seed, their mean, and the mean final loss."""
+    final-epoch accuracy of each seed, their mean, and the mean final loss; the
+    best mean first."""
     settings = {}
     for tag, d in runs.items():
         settings.setdefault(tag.rsplit("-seed", 1)[0], []).append(d)
     name = {"val": "validation", "test": "test"}[split]
     lines = [f"| setting | model | dropout | letter dropout | epochs | {name} accuracy per seed | mean | {name} loss "
              "(mean) | minutes per run |", "|---|---|---:|---:|---:|---|---:|---:|---:|"]
-    for setting, details in settings.items():
+    def mean_acc(details):
+        return sum(d[f"final_{split}_acc"] for d in details) / len(details)
+
+    for setting, details in sorted(settings.items(), key=lambda item: -mean_acc(item[1])):
         accs, first = [d[f"final_{split}_acc"] for d in details], details[0]
         lines.append(f"| {setting} | {first['model']} | {first['dropout']:g} | {first['letter_dropout']:g} "
-                     f"| {first['epochs']} | {', '.join(f'{a:.4f}' for a in accs)} | {sum(accs) / len(accs):.4f} "
+                     f"| {first['epochs']} | {', '.join(f'{a:.4f}' for a in accs)} | {mean_acc(details):.4f} "
                      f"| {sum(d[f'final_{split}_loss'] for d in details) / len(details):.4f} "
                      f"| {sum(d['wall_seconds'] for d in details) / len(details) / 60:.1f} |")
     return lines
