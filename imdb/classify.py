@@ -238,7 +238,6 @@ def main(argv=None):
     eval_batches = make_batches([len(seq) for seq in x_eval], max_tokens=4 * (settings["max_tokens"] or 8192))
     pad_share = padding_fraction(train_batches, train_lengths)
     random_pad_share = padding_fraction(random_batches(len(x_train), len(train_batches), args.seed), train_lengths)
-    split = "final" if args.final else "val"
     name = run_name(args)
     print(f"{name}: {len(x_train)} train / {len(x_eval)} {'test' if args.final else 'validation'} reviews, "
           f"{len(train_batches)} batches, {pad_share:.1%} padding "
@@ -266,7 +265,7 @@ def main(argv=None):
     if test_acc is not None:
         print(f"test accuracy {test_acc:.4f}")
 
-    result = {"model": args.model, "split": split, "seed": args.seed, "tag": args.tag, "settings": settings,
+    result = {"model": args.model, "split": "final" if args.final else "val", "seed": args.seed, "tag": args.tag, "settings": settings,
               "history": history, "val_acc": None if args.final else history[-1]["val_acc"],
               "test_acc": test_acc, "padding_fraction": pad_share, "random_padding_fraction": random_pad_share,
               "parameters": sum(p.numel() for p in model.parameters()),
