@@ -35,8 +35,9 @@ def load_checkpoint(path):
 
 
 def recorded_accuracy(path):
-    """The test accuracy train.py stored in a checkpoint; -1 for a file that cannot be read
-    (so a stray corrupt file never wins, and load_checkpoint names it if nothing else is there)."""
+    """The test accuracy train.py stored in a checkpoint (0 for a --validation run's, which
+    records none); -1 for a file that cannot be read (so a stray corrupt file never wins,
+    and load_checkpoint names it if nothing else is there)."""
     try:
         return torch.load(path, map_location="cpu", weights_only=True).get("test_acc", 0.0)
     except UNREADABLE:

@@ -189,15 +189,15 @@ def seed_table(runs, split):
     """Markdown rows for runs tagged "<setting>-seed<s>": one row per setting, the
     final-epoch accuracy of each seed, their mean, and the mean final loss; the
     best mean first."""
+    def mean_acc(details):
+        return sum(d[f"final_{split}_acc"] for d in details) / len(details)
+
     settings = {}
     for tag, d in runs.items():
         settings.setdefault(tag.rsplit("-seed", 1)[0], []).append(d)
     name = {"val": "validation", "test": "test"}[split]
     lines = [f"| setting | model | dropout | letter dropout | epochs | {name} accuracy per seed | mean | {name} loss "
              "(mean) | minutes per run |", "|---|---|---:|---:|---:|---|---:|---:|---:|"]
-    def mean_acc(details):
-        return sum(d[f"final_{split}_acc"] for d in details) / len(details)
-
     for setting, details in sorted(settings.items(), key=lambda item: -mean_acc(item[1])):
         accs, first = [d[f"final_{split}_acc"] for d in details], details[0]
         lines.append(f"| {setting} | {first['model']} | {first['dropout']:g} | {first['letter_dropout']:g} "

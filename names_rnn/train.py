@@ -2,6 +2,7 @@
 
     python names_rnn/train.py --cell lstm --layers 1 --hidden 200 --batch-size 10 --epochs 10
     python names_rnn/train.py --cell gru --optimizer adam --lr 0.003 --dedup
+    python names_rnn/train.py --cell gru --optimizer adam --lr 0.003 --ensemble 5 --letter-dropout 0.1 --validation 0.125
     python names_rnn/train.py --quick
 
 Each epoch prints the training loss (mean over the epoch's updates), the test
