@@ -52,7 +52,8 @@ PARTS = [
     Part("names",  # Task 2B (batch sizes 1, 10, 30), Task 1 (5 models x 2 seeds), one deduplicated run,
          # 8 tuning variants of the GRU recipe scored on test (seed 0, the default; label smoothing and
          # unbucketed batches also seed 1), 10 settings x 2 seeds on a validation split,
-         # the setting chosen there trained on the whole training split (2 seeds), summary
+         # the setting chosen there trained on the whole training split (2 seeds), two bigger
+         # ensembles on validation only (seed 0), summary
          full=[*[["names_rnn/train.py", "--batch-size", bs, "--optimizer", "sgd", "--lr", "0.1", "--epochs", "5",
                   "--no-figure", "--tag", f"task2b-bs{bs}"] for bs in ("1", "10", "30")],
                *[["names_rnn/train.py", "--cell", cell, "--layers", layers, "--hidden", hidden, "--seed", seed,
@@ -89,6 +90,10 @@ PARTS = [
                  for seed in ("0", "1")],
                *[[*NAMES_GRU, "--letter-dropout", "0.1", "--ensemble", "5", "--seed", seed,
                   "--tag", f"final-gru-1x200-ld01-ens5-seed{seed}"] for seed in ("0", "1")],
+               *[[*NAMES_GRU, "--validation", "0.125", "--letter-dropout", "0.1", *extra, "--seed", "0",
+                  "--tag", f"val-{setting}-seed0"]
+                 for setting, *extra in [("gru-1x200-ld01-ens10", "--ensemble", "10"),
+                                         ("gru-2x200-ld01-ens5", "--ensemble", "5", "--layers", "2")]],
                ["names_rnn/report.py"]],
          quick=[["names_rnn/train.py", "--quick", "--tag", "task1-lstm-1x32-seed0"],
                 ["names_rnn/train.py", "--quick", "--batch-size", "1", "--no-figure", "--tag", "task2b-bs1"],
