@@ -265,8 +265,8 @@ def main(argv=None):
     if test_acc is not None:
         print(f"test accuracy {test_acc:.4f}")
 
-    result = {"model": args.model, "split": "final" if args.final else "val", "seed": args.seed, "tag": args.tag, "settings": settings,
-              "history": history, "val_acc": None if args.final else history[-1]["val_acc"],
+    result = {"model": args.model, "split": "final" if args.final else "val", "seed": args.seed, "tag": args.tag,
+              "settings": settings, "history": history, "val_acc": None if args.final else history[-1]["val_acc"],
               "test_acc": test_acc, "padding_fraction": pad_share, "random_padding_fraction": random_pad_share,
               "parameters": sum(p.numel() for p in model.parameters()),
               "seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu_start,

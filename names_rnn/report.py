@@ -57,8 +57,8 @@ def summarize(runs):
     return {"task1": task1, "task2b": task2b,
             "best_test_acc": scored[best_tag]["final_test_acc"] if scored else None,
             "majority_baseline": full_data[0]["majority_baseline"],
-            "best_run": best_tag, "best_task1_run": best_task1_tag, "task1_runs": task1_runs, "dedup": dedup, "tuning": tuning,
-            "validation": validation, "final": final}
+            "best_run": best_tag, "best_task1_run": best_task1_tag, "task1_runs": task1_runs, "dedup": dedup,
+            "tuning": tuning, "validation": validation, "final": final}
 
 
 def data_stats(data_dir):
@@ -90,7 +90,8 @@ def run_details(record):
     settings = record["settings"]
     split = "val" if settings.get("validation") else "test"
     return {"model": model_name(settings), f"final_{split}_acc": record[f"final_{split}_acc"],
-            f"best_{split}_acc": record[f"best_{split}_acc"], f"final_{split}_loss": record["history"][f"{split}_loss"][-1],
+            f"best_{split}_acc": record[f"best_{split}_acc"],
+            f"final_{split}_loss": record["history"][f"{split}_loss"][-1],
             "epochs": record["epochs_done"], "batch_size": settings["batch_size"],
             "optimizer": settings["optimizer"], "lr": settings["lr"], "momentum": settings["momentum"],
             "weight_decay": settings["weight_decay"], "dropout": settings["dropout"],
