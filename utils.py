@@ -4,6 +4,7 @@ and the one-line error handling every script uses.
 
 Only what at least two parts need lives here; everything else stays with its part.
 """
+import argparse
 import contextlib
 import functools
 import hashlib
@@ -15,6 +16,7 @@ import sys
 import tarfile
 import tempfile
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -65,9 +67,11 @@ def pick_device(name="auto"):
             return torch.device("cuda")
         return torch.device("mps" if has_mps else "cpu")
     if name.startswith("cuda") and not torch.cuda.is_available():
-        raise UserError(f"--device {name} was asked for but CUDA is not available here; use --device cpu")
+        raise UserError(f"--device {name} was asked for but CUDA is not available here; "
+                        "use --device cpu")
     if name == "mps" and not has_mps:
-        raise UserError("--device mps was asked for but MPS is not available here; use --device cpu")
+        raise UserError("--device mps was asked for but MPS is not available here; "
+                        "use --device cpu")
     try:
         return torch.device(name)
     except RuntimeError as err:
@@ -78,6 +82,95 @@ def pick_device(name="auto"):
 # Command line and output folders
 # ---------------------------------------------------------------------------
 
+# Checked flag types: argparse calls them before any work, and a bad value ends
+# the run with the usage, one line naming the flag, and exit status 2.
+
+def _number(text, kind):
+    try:
+        value = kind(text)
+    except ValueError:
+        what = "an integer" if kind is int else "a number"
+        raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+    if kind is float and not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
+
+
+def positive_int(text):
+    """An integer > 0 (sizes, counts, epochs)."""
+    value = _number(text, int)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{value} must be a positive integer")
+    return value
+
+
+def non_negative_int(text):
+    """An integer >= 0."""
+    value = _number(text, int)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} must be >= 0")
+    return value
+
+
+def positive_float(text):
+    """A finite number > 0 (learning rates, norms, temperatures)."""
+    value = _number(text, float)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{value} must be a positive number")
+    return value
+
+
+def non_negative_float(text):
+    """A finite number >= 0 (weight decay, momentum, smoothing)."""
+    value = _number(text, float)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} must be >= 0")
+    return value
+
+
+def probability(text):
+    """A number in [0, 1) (dropout rates, split fractions)."""
+    value = _number(text, float)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be in [0, 1)")
+    return value
+
+
+def seed(text):
+    """A random seed in [0, 2**32), the range NumPy accepts."""
+    value = _number(text, int)
+    if not 0 <= value < 2 ** 32:
+        raise argparse.ArgumentTypeError(f"{value} must be in [0, 2**32)")
+    return value
+
+
+def bounded_int(low, high):
+    """A flag type for an integer in [low, high], with the limit in its message
+    (sizes that would otherwise run for hours or exhaust memory without output)."""
+    def check(text):
+        value = _number(text, int)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} must be in [{low}, {high:,}]")
+        return value
+    check.__name__ = f"integer in [{low}, {high}]"
+    return check
+
+
+def tag(text):
+    """A run tag: letters, digits, '.', '_' and '-' (it becomes part of file names)."""
+    if not text or not all(c.isalnum() or c in "._-" for c in text) or text.startswith("."):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} may hold only letters, digits, '.', '_' and '-'")
+    return text
+
+
+def device_name(text):
+    """auto, cpu, cuda, cuda:N or mps: the devices this code is written for."""
+    if text in ("auto", "cpu", "cuda", "mps") or (text.startswith("cuda:") and text[5:].isdigit()):
+        return text
+    raise argparse.ArgumentTypeError(f"{text!r} is not one of auto, cpu, cuda, cuda:N, mps")
+
+
 def add_common_args(parser, part):
     """Add the flags every script shares: --seed --device --out --data-dir --quick.
 
@@ -85,11 +178,13 @@ def add_common_args(parser, part):
     runs/quick/<part>/ for --quick runs (so a quick run never overwrites results).
     """
     parser.set_defaults(part=part)
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    parser.add_argument("--device", default="auto",
-                        help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N or mps (default: auto)")
+    parser.add_argument("--seed", type=seed, default=0, help="random seed (default: 0)")
+    parser.add_argument("--device", type=device_name, default="auto",
+                        help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N or mps "
+                             "(default: auto)")
     parser.add_argument("--out", type=Path, default=None,
-                        help=f"output folder (default: results/{part}/, or runs/quick/{part}/ with --quick)")
+                        help=f"output folder (default: results/{part}/, "
+                             f"or runs/quick/{part}/ with --quick)")
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="where datasets are read from and downloaded to "
                              "(default: $DATA_DIR, else data/)")
@@ -98,15 +193,93 @@ def add_common_args(parser, part):
     return parser
 
 
+# ---------------------------------------------------------------------------
+# Named configs: one per answer, the first is the default
+# ---------------------------------------------------------------------------
+
+def add_config_argument(parser, configs):
+    """--config NAME picks one of a part's named settings (a dict of flag
+    destinations to values); the first is the default, so a script run with no
+    flags does its reported run. Flags given on the command line still win."""
+    names = list(configs)
+    parser.add_argument("--config", choices=names, default=names[0],
+                        help=f"named settings (default: {names[0]}): {', '.join(names)}")
+    parser.configs = configs
+    return parser
+
+
+def parse_args(parser, argv=None):
+    """parser.parse_args, with the chosen --config's values as the defaults."""
+    configs = getattr(parser, "configs", None)
+    if configs:
+        known, _ = parser.parse_known_args(argv)
+        dests = {action.dest for action in parser._actions}
+        unknown = set(configs[known.config]) - dests
+        if unknown:
+            raise ValueError(f"config {known.config!r} sets unknown settings {sorted(unknown)}")
+        parser.set_defaults(**configs[known.config])
+    return parser.parse_args(argv)
+
+
+# Settings that say where a run reads and writes, not what it computes.
+_PLACE_SETTINGS = ("out", "data_dir", "part")
+
+
+def run_settings(args):
+    """The settings a run records in its JSON: every flag's value but the places."""
+    return {key: value for key, value in vars(args).items() if key not in _PLACE_SETTINGS}
+
+
+# ---------------------------------------------------------------------------
+# Runs: what each part declares for run_all.py
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Run:
+    """One command of a part: `argv` is the script (path from the repo root) and
+    its flags. `kind` is "final" (behind a number in an answer), "tuning" (a
+    validation run behind a tuning table) or "report" (builds tables and figures
+    from other runs). `after` names runs of the same part that must end first;
+    `result` is the JSON the run writes, holding its settings."""
+    name: str
+    argv: tuple
+    kind: str = "final"
+    after: tuple = ()
+    result: str = None
+
+    def __post_init__(self):
+        if self.kind not in ("final", "tuning", "report"):
+            raise ValueError(f"run {self.name}: kind must be final, tuning or report")
+
+
+@dataclass(frozen=True)
+class Part:
+    """An assignment part for run_all.py: its full runs, its --quick runs, and the
+    "module:function" that builds its REPORT.md block from results/."""
+    name: str
+    runs: tuple
+    quick: tuple = ()
+    table: str = None
+
+
 def output_dir(args):
-    """Create and return the output folder chosen by --out / --quick."""
+    """Create and return the output folder chosen by --out / --quick; a folder
+    that cannot be created or written is one line naming it."""
     if args.out is not None:
         out = Path(args.out)
     elif args.quick:
         out = REPO_ROOT / "runs" / "quick" / args.part
     else:
         out = REPO_ROOT / "results" / args.part
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise UserError(f"--out {out} is a file, not a folder; choose a folder") from None
+    except OSError as err:
+        raise UserError(f"cannot create the output folder {out} ({err.strerror}); "
+                        "choose another --out") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise UserError(f"cannot write into the output folder {out}; choose another --out")
     return out
 
 
@@ -119,7 +292,8 @@ def data_dir(path=None):
     else:
         folder = REPO_ROOT / "data"
     if folder.exists() and not folder.is_dir():
-        raise DataError(f"the data folder {folder} is a file, not a folder (check --data-dir and $DATA_DIR)")
+        raise DataError(f"the data folder {folder} is a file, not a folder "
+                        "(check --data-dir and $DATA_DIR)")
     return folder
 
 
@@ -144,7 +318,8 @@ def check_finite(value, where):
     """Raise UserError when a loss (float or 0-d tensor) is NaN or infinite."""
     value = float(value)
     if not math.isfinite(value):
-        raise UserError(f"loss became {value} at {where}; try a smaller learning rate or gradient clipping")
+        raise UserError(f"loss became {value} at {where}; "
+                        "try a smaller learning rate or gradient clipping")
     return value
 
 
@@ -163,6 +338,10 @@ def progress(iterable=None, **kwargs):
 # Writing results: JSON, figures, checkpoints (all atomic)
 # ---------------------------------------------------------------------------
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
 @contextlib.contextmanager
 def atomic_write(path, mode="wb"):
     """Open a temporary file next to `path`; rename it over `path` only on success.
@@ -173,6 +352,7 @@ def atomic_write(path, mode="wb"):
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the file the usual mode
         with os.fdopen(fd, mode) as handle:
             yield handle
         os.replace(tmp, path)
@@ -294,7 +474,8 @@ def verify_file(path, size=None, md5=None, sha256=None):
         raise DataError(f"{path.name} has {actual:,} bytes, expected {size:,}")
     for algorithm, expected in (("md5", md5), ("sha256", sha256)):
         if expected is not None and file_digest(path, algorithm) != expected.lower():
-            raise DataError(f"{path.name} fails its {algorithm} check (corrupt or incomplete download)")
+            raise DataError(f"{path.name} fails its {algorithm} check "
+                            "(corrupt or incomplete download)")
 
 
 def download(url, folder, filename=None, size=None, md5=None, sha256=None, extract=False):
