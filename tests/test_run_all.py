@@ -1,10 +1,12 @@
-"""run_all.py: the registry runs, and REPORT.md agrees with results/."""
+"""run_all.py: the declared runs, their order and parallel execution, and
+REPORT.md agreeing with results/."""
 import re
 import subprocess
 import sys
 
+import registry
 import run_all
-from utils import REPO_ROOT
+from utils import REPO_ROOT, Part, Run
 
 
 def run(*args):
@@ -12,9 +14,22 @@ def run(*args):
                           capture_output=True, text=True)
 
 
-def test_help_and_list():
+def test_help_list_and_commands():
     assert run("--help").returncode == 0
-    assert run("--list").returncode == 0
+    listed = run("--list")
+    assert listed.returncode == 0 and "final" in listed.stdout
+    commands = run("--print-commands", "--data-dir", "somewhere").stdout.splitlines()
+    assert len(commands) == sum(len(part.runs) for part in registry.all_parts())
+    assert all(line.startswith("python ") and "--data-dir" in line for line in commands)
+
+
+def test_commands_come_after_the_runs_they_wait_for():
+    for quick in (False, True):
+        order = registry.ordered_runs(registry.all_parts(), quick)
+        seen = set()
+        for part, declared in order:
+            assert {f"{part.name}/{name}" for name in declared.after} <= seen
+            seen.add(f"{part.name}/{declared.name}")
 
 
 def test_unknown_part_is_one_line_error():
@@ -23,15 +38,32 @@ def test_unknown_part_is_one_line_error():
     assert result.stderr.startswith("error: unknown part") and result.stderr.count("\n") == 1
 
 
+def test_runs_side_by_side_and_skips_what_waits_for_a_failure(tmp_path, monkeypatch):
+    monkeypatch.setattr(run_all, "LOGS", tmp_path)
+    marker = tmp_path / "second"
+    part = Part("demo", runs=(
+        Run("fails", ("-c", "raise SystemExit(3)")),
+        Run("waits", ("-c", "print('never')"), after=("fails",)),
+        Run("first", ("-c", "import time; time.sleep(0.5)")),
+        Run("second", ("-c", f"open({str(marker)!r}, 'w')"), after=("first",)),
+    ))
+    status = run_all.execute(registry.ordered_runs([part]), jobs=2, data_dir=None, quick=True)
+    assert {key: state for key, (state, _) in status.items()} == {
+        "demo/fails": "FAILED", "demo/waits": "skipped", "demo/first": "ok", "demo/second": "ok"}
+    assert marker.exists() and (tmp_path / "demo" / "fails.log").exists()
+
+
 def test_report_tables_match_results():
     text = (REPO_ROOT / "REPORT.md").read_text()
-    assert run_all.render_report(text) == text, "REPORT.md is stale: run `python run_all.py --tables`"
+    assert registry.render_report(text) == text, \
+        "REPORT.md is stale: run `python run_all.py --tables`"
 
 
-def test_report_images_exist_and_every_result_png_is_shown():
+def test_report_images_exist_and_every_result_png_is_shown_or_linked():
     text = (REPO_ROOT / "REPORT.md").read_text()
-    shown = set(re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", text))
+    shown = set(re.findall(r"\]\(([^)\s]+\.png)\)", text))
     missing = [p for p in shown if not (REPO_ROOT / p).is_file()]
     assert not missing, f"REPORT.md shows images that do not exist: {missing}"
     pngs = {p.relative_to(REPO_ROOT).as_posix() for p in (REPO_ROOT / "results").rglob("*.png")}
-    assert not pngs - shown, f"results PNGs that REPORT.md never shows: {sorted(pngs - shown)}"
+    unseen = sorted(pngs - shown)
+    assert not unseen, f"results PNGs that REPORT.md never shows or links: {unseen}"
