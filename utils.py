@@ -7,6 +7,7 @@ Only what at least two parts need lives here; everything else stays with its par
 import argparse
 import contextlib
 import functools
+import glob
 import hashlib
 import json
 import math
@@ -342,6 +343,27 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
+def _alive(pid):
+    """Whether process `pid` still runs (on this machine)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_stale_temps(path):
+    """Delete temporary files of our own atomic writes to `path` whose writer died
+    (a SIGKILL skips the clean-up below); each names its writer's pid."""
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        pid = stale.name[len(path.name) + 2:].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            with contextlib.suppress(FileNotFoundError):
+                stale.unlink()
+
+
 @contextlib.contextmanager
 def atomic_write(path, mode="wb"):
     """Open a temporary file next to `path`; rename it over `path` only on success.
@@ -350,7 +372,9 @@ def atomic_write(path, mode="wb"):
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    _remove_stale_temps(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.",
+                               suffix=".tmp")
     try:
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the file the usual mode
         with os.fdopen(fd, mode) as handle:
@@ -360,6 +384,35 @@ def atomic_write(path, mode="wb"):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+@contextlib.contextmanager
+def run_lock(folder, name):
+    """Hold `folder/.NAME.lock` while a run writes its files there, so that a second
+    run of the same name into the same folder stops with one line instead of
+    mixing its files with the first's. A lock whose run has died is taken over."""
+    lock = Path(folder) / f".{name}.lock"
+    for _ in range(2):
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+            break
+        except FileExistsError:
+            owner = lock.read_text().split(maxsplit=1) if lock.exists() else []
+            if owner and owner[0].isdigit() and _alive(int(owner[0])):
+                command = owner[1].strip() if len(owner) > 1 else "?"
+                raise UserError(f"another run (pid {owner[0]}: {command}) is writing {name} "
+                                f"in {folder}; wait for it or choose another --out") from None
+            with contextlib.suppress(FileNotFoundError):
+                lock.unlink()
+    else:
+        raise UserError(f"cannot take the lock {lock}; remove it if no run is writing there")
+    with os.fdopen(fd, "w") as handle:
+        handle.write(f"{os.getpid()} {' '.join(sys.argv)}\n")
+    try:
+        yield lock
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            lock.unlink()
 
 
 def _to_builtin(value):

@@ -1,10 +1,14 @@
-"""Tests for utils.py: seeding, atomic writes, data folders, downloads, errors."""
+"""Tests for utils.py: seeding, atomic writes, data folders, downloads, errors,
+checked flags, output folders and locks."""
+import argparse
 import functools
 import hashlib
 import http.server
 import io
 import os
 import socket
+import subprocess
+import sys
 import tarfile
 import threading
 import zipfile
@@ -75,7 +79,8 @@ def test_atomic_save_leaves_no_partial_file(tmp_path):
 
 
 def test_json_handles_numpy_and_is_atomic(tmp_path):
-    path = utils.save_json({"a": np.float32(0.5), "b": np.arange(3), "c": Path("x")}, tmp_path / "s.json")
+    path = utils.save_json({"a": np.float32(0.5), "b": np.arange(3), "c": Path("x")},
+                           tmp_path / "s.json")
     assert utils.load_json(path) == {"a": 0.5, "b": [0, 1, 2], "c": "x"}
 
 
@@ -171,3 +176,101 @@ def test_corrupt_archive_is_a_data_error(tmp_path):
 def test_moving_average_is_trailing_and_shorter_at_the_start():
     assert utils.moving_average([2, 4, 6, 8], 2).tolist() == [2, 3, 5, 7]
     assert utils.moving_average([1, 2, 3], 10).tolist() == [1, 1.5, 2]
+
+
+# ---------------------------------------------------------------------------
+# Checked flags, output folders, locks and temporary files
+# ---------------------------------------------------------------------------
+
+BAD_VALUES = {
+    utils.positive_int: ["0", "-1", "1.5", "nan", "x"],
+    utils.non_negative_int: ["-1", "nan"],
+    utils.positive_float: ["0", "-1", "nan", "inf", "-inf", "1e999"],
+    utils.non_negative_float: ["-0.5", "nan", "inf"],
+    utils.probability: ["-0.1", "1", "2", "nan"],
+    utils.seed: ["-1", "99999999999", "4294967296", "nan"],
+    utils.bounded_int(1, 30): ["0", "31", "100000000"],
+    utils.tag: ["a/b", "", ".hidden", "a b", "../x"],
+    utils.device_name: ["xpu", "vulkan", "meta", "cuda:x"],
+}
+
+
+@pytest.mark.parametrize("check, text", [(c, t) for c, values in BAD_VALUES.items()
+                                         for t in values])
+def test_flag_types_refuse_bad_values(check, text):
+    with pytest.raises(argparse.ArgumentTypeError):
+        check(text)
+
+
+def test_flag_types_accept_good_values():
+    assert utils.positive_int("3") == 3 and utils.positive_float("1e-3") == 1e-3
+    assert utils.probability("0") == 0 and utils.seed("4294967295") == 2 ** 32 - 1
+    assert utils.bounded_int(1, 30)("30") == 30 and utils.tag("run-1_b.2") == "run-1_b.2"
+    assert utils.device_name("cuda:1") == "cuda:1"
+
+
+def test_bad_flag_is_usage_and_one_line_with_exit_2():
+    script = ("import argparse, utils; p = argparse.ArgumentParser(); "
+              "utils.add_common_args(p, 'demo'); p.parse_args()")
+    result = subprocess.run([sys.executable, "-c", script, "--seed", "-1"],
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].endswith("-1 must be in [0, 2**32)")
+
+
+def test_configs_set_defaults_and_flags_win():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lr", type=float, default=1.0)
+    utils.add_config_argument(parser, {"final": {"lr": 0.5}, "handout": {"lr": 0.1}})
+    assert utils.parse_args(parser, []).lr == 0.5
+    assert utils.parse_args(parser, ["--config", "handout"]).lr == 0.1
+    assert utils.parse_args(parser, ["--config", "handout", "--lr", "2"]).lr == 2.0
+
+
+@pytest.mark.parametrize("make", ["file", "under_file", "read_only"])
+def test_unusable_output_folder_is_one_line(tmp_path, make):
+    target = tmp_path / "out"
+    if make == "file":
+        target.write_text("x")
+    elif make == "under_file":
+        (tmp_path / "f").write_text("x")
+        target = tmp_path / "f" / "out"
+    else:
+        target.mkdir()
+        target.chmod(0o500)
+        if os.access(target, os.W_OK):  # root writes anywhere
+            pytest.skip("running as root")
+    parser = utils.add_common_args(argparse.ArgumentParser(), "demo")
+    with pytest.raises(utils.UserError):
+        utils.output_dir(parser.parse_args(["--out", str(target)]))
+
+
+def test_files_get_the_umask_mode(tmp_path):
+    path = utils.save_json({"a": 1}, tmp_path / "a.json")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_stale_temp_files_of_dead_writers_are_removed(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()
+    stale = tmp_path / f".a.json.{dead}.abc.tmp"
+    live = tmp_path / f".a.json.{os.getpid()}.def.tmp"
+    stale.write_text("half")
+    live.write_text("being written")
+    utils.save_json({"a": 1}, tmp_path / "a.json")
+    assert not stale.exists() and live.exists()
+
+
+def test_run_lock_refuses_a_second_live_run_and_takes_over_a_dead_ones(tmp_path):
+    with utils.run_lock(tmp_path, "run"):
+        with pytest.raises(utils.UserError, match="another run"):
+            with utils.run_lock(tmp_path, "run"):
+                pass
+        with utils.run_lock(tmp_path, "other"):
+            pass
+    assert not (tmp_path / ".run.lock").exists()
+    (tmp_path / ".run.lock").write_text("999999999 python dead.py\n")
+    with utils.run_lock(tmp_path, "run"):
+        pass
