@@ -1,1 +1,2 @@
-"""MyTorch: a NumPy-only autograd library with the 11-785 API (tensor.py, autograd_engine.py, nn/, optim/)."""
+"""MyTorch: a NumPy-only autograd library with the 11-785 API
+(tensor.py, autograd_engine.py, nn/, optim/)."""

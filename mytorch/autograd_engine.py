@@ -22,7 +22,8 @@ class ContextManager:
     def save_for_backward(self, *tensors):
         for value in tensors:
             if value is not None and not isinstance(value, tensor.Tensor):
-                raise TypeError(f"save_for_backward takes Tensors (or None), got {type(value).__name__}; "
+                raise TypeError("save_for_backward takes Tensors (or None), "
+                                f"got {type(value).__name__}; "
                                 "store other values as attributes of ctx")
         self.saved_tensors = self.saved_tensors + tensors
 
@@ -99,7 +100,8 @@ class AccumulateGrad:
     def apply(self, grad):
         data = grad.data if isinstance(grad, tensor.Tensor) else np.asarray(grad)
         if data.shape != self.variable.shape:
-            raise ValueError(f"gradient of shape {data.shape} for a tensor of shape {self.variable.shape}")
+            raise ValueError(f"gradient of shape {data.shape} for a tensor of shape "
+                             f"{self.variable.shape}")
         if self.variable.grad is None:
             self.variable.grad = tensor.Tensor(data)
         else:

@@ -86,7 +86,8 @@ class Tensor:
                                "(no input of the computation has requires_grad=True)")
         seed = np.ones(self.shape) if gradient is None else _as_tensor(gradient).data
         if seed.shape != self.shape:
-            raise ValueError(f"backward(): gradient of shape {seed.shape} for a tensor of shape {self.shape}")
+            raise ValueError(f"backward(): gradient of shape {seed.shape} for a tensor of "
+                             f"shape {self.shape}")
         node = self.grad_fn if self.grad_fn is not None else autograd_engine._node_of(self)
         if node is not None:
             autograd_engine.backward(node, seed)

@@ -8,9 +8,12 @@ import torch
 import mytorch.nn.functional as F
 from mytorch.nn.activations import ReLU
 from mytorch.nn.batchnorm import BatchNorm1d
+from mytorch.nn.conv import Conv1d
 from mytorch.nn.dropout import Dropout
 from mytorch.nn.linear import Linear
 from mytorch.nn.sequential import Sequential
+from mytorch.optim.adam import Adam
+from mytorch.optim.sgd import SGD
 from mytorch.tensor import Tensor
 from utils import REPO_ROOT
 
@@ -18,7 +21,8 @@ from utils import REPO_ROOT
 def pair(shape, rng, requires_grad=True):
     """The same random values as a mytorch Tensor and a torch tensor."""
     data = rng.standard_normal(shape)
-    return Tensor(data, requires_grad=requires_grad), torch.tensor(data, requires_grad=requires_grad)
+    return (Tensor(data, requires_grad=requires_grad),
+            torch.tensor(data, requires_grad=requires_grad))
 
 
 def close(ours, theirs):
@@ -125,7 +129,8 @@ GRADIENT_CASES = {  # Function name -> (computation, input shapes, inputs must b
     "ReLU": (lambda a: F.ReLU.apply(a), [(3, 4)], False),
     "Transpose": (lambda a: F.Transpose.apply(a), [(2, 3)], False),
     "Reshape": (lambda a: F.Reshape.apply(a, (3, -1)), [(2, 3)], False),
-    "Sum": (lambda a: F.Sum.apply(a, 1, False) + F.Sum.apply(a, (0, 1), True) + F.Sum.apply(a), [(2, 3)], False),
+    "Sum": (lambda a: F.Sum.apply(a, 1, False) + F.Sum.apply(a, (0, 1), True) + F.Sum.apply(a),
+            [(2, 3)], False),
     "MatMul": (lambda a, b: F.MatMul.apply(a, b), [(2, 3), (3, 4)], False),
     "cross_entropy": (lambda a: F.cross_entropy(a, LABELS), [(3, 4)], False),
 }
@@ -148,7 +153,8 @@ def test_finite_difference_gradients(name):
 def test_every_function_has_a_gradient_check():
     from mytorch.autograd_engine import Function
     functions = {name for name, value in vars(F).items()
-                 if isinstance(value, type) and issubclass(value, Function) and value is not Function}
+                 if isinstance(value, type) and issubclass(value, Function)
+                 and value is not Function}
     missing = functions - set(GRADIENT_CASES) - HW2_FUNCTIONS
     assert not missing, f"add a finite-difference case for {sorted(missing)}"
 
@@ -201,7 +207,8 @@ def test_module_registration_and_sequential():
     np.random.seed(0)
     model = Sequential(Linear(3, 4), ReLU(), Sequential(Linear(4, 2), BatchNorm1d(2)))
     params = list(model.parameters())
-    assert len(model) == 3 and list(model)[0] is model[0] and set(model._submodules) == {"0", "1", "2"}
+    assert len(model) == 3 and list(model)[0] is model[0]
+    assert set(model._submodules) == {"0", "1", "2"}
     assert params[0] is model[0].weight and params[-1] is model[2][1].beta and len(params) == 6
     assert model[2][1].running_mean not in params
     model.eval()
@@ -224,7 +231,8 @@ def test_star_imports_bind_only_layers():
     namespace = {}
     exec("from mytorch.nn.activations import *\nfrom mytorch.nn.loss import *", namespace)
     from mytorch.autograd_engine import Function
-    assert not [name for name, value in namespace.items() if isinstance(value, type) and issubclass(value, Function)]
+    assert not [name for name, value in namespace.items()
+                if isinstance(value, type) and issubclass(value, Function)]
 
 
 def test_mytorch_imports_numpy_only():
@@ -232,7 +240,8 @@ def test_mytorch_imports_numpy_only():
     import sys
     modules = ["mytorch." + ".".join(p.relative_to(REPO_ROOT / "mytorch").with_suffix("").parts)
                for p in (REPO_ROOT / "mytorch").rglob("*.py") if p.stem != "__init__"]
-    code = "import sys\n" + "".join(f"import {m}\n" for m in modules) + "print('torch' in sys.modules)"
+    code = ("import sys\n" + "".join(f"import {m}\n" for m in modules)
+            + "print('torch' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr
 
@@ -241,3 +250,65 @@ def test_benchmark_quick_rows():
     from benchmarks.mytorch_mlp import run
     rows = run(quick=True)
     assert {"name", "ours_s", "reference", "reference_s", "ratio", "target", "met"} <= set(rows[0])
+
+
+# --- Edge cases that must match torch or fail clearly ---
+
+def test_relu_keeps_nan_as_torch_does():
+    data = np.array([np.nan, -1.0, 0.0, 2.0])
+    ours = F.ReLU.apply(Tensor(data)).data
+    np.testing.assert_array_equal(ours, torch.relu(torch.tensor(data)).numpy())
+    assert np.isnan(ours[0])
+
+
+@pytest.mark.parametrize("label", [0, 1])
+def test_cross_entropy_of_extreme_logits_matches_torch(label):
+    logits = np.array([[1e308, -1e308]])
+    ours = Tensor(logits, requires_grad=True)
+    loss = F.cross_entropy(ours, Tensor([label]))
+    loss.backward()
+    theirs = torch.tensor(logits, requires_grad=True)
+    expected = torch.nn.functional.cross_entropy(theirs, torch.tensor([label]))
+    expected.backward()
+    np.testing.assert_array_equal(loss.data, expected.detach().numpy())
+    np.testing.assert_array_equal(ours.grad.data, theirs.grad.numpy())
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: Linear(0, 3), "Linear: in_features must be a positive integer, got 0"),
+    (lambda: Linear(4, -2), "Linear: out_features must be a positive integer, got -2"),
+    (lambda: Linear(2.5, 3), "in_features must be a positive integer, got 2.5"),
+    (lambda: Conv1d(3, 4, 0), "Conv1d: kernel_size must be a positive integer, got 0"),
+    (lambda: Conv1d(0, 4, 2), "in_channel must be a positive integer"),
+    (lambda: Conv1d(3, 4, 2, stride=0), "stride must be a positive integer, got 0"),
+    (lambda: BatchNorm1d(0), "BatchNorm1d: num_features must be a positive integer"),
+])
+def test_layers_refuse_non_positive_sizes(make, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+        make()
+
+
+def test_conv1d_function_refuses_an_empty_kernel():
+    x, weight, bias = Tensor(np.ones((1, 2, 5))), Tensor(np.ones((3, 2, 0))), Tensor(np.ones(3))
+    with pytest.raises(ValueError, match=r"kernel of width >= 1 \(got 0\)"):
+        F.Conv1d.apply(x, weight, bias, 1)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda params: SGD(params, lr=-1), "invalid learning rate: -1"),
+    (lambda params: SGD(params, lr=float("nan")), "invalid learning rate: nan"),
+    (lambda params: SGD(params, lr=0.1, momentum=-0.5), "invalid momentum: -0.5"),
+    (lambda params: Adam(params, lr=-1e-3), "invalid learning rate"),
+    (lambda params: Adam(params, betas=(0.9, 1.0)),
+     r"invalid beta: 1.0 \(must be in \[0.0, 1.0\)\)"),
+    (lambda params: Adam(params, eps=-1e-8), "invalid epsilon"),
+])
+def test_optimizers_refuse_bad_hyperparameters(make, message):
+    with pytest.raises(ValueError, match=message):
+        make(Linear(2, 2).parameters())
+
+
+def test_conv1d_output_size_is_importable_from_conv():
+    from mytorch.nn import conv
+    assert conv.get_conv1d_output_size is F.get_conv1d_output_size
+    assert conv.get_conv1d_output_size(60, 5, 1) == 56

@@ -1,1 +1,2 @@
-"""MyTorch layers (Module and its subclasses) and, in functional.py, the differentiable operations they use."""
+"""MyTorch layers (Module and its subclasses) and, in functional.py, the differentiable
+operations they use."""

@@ -8,13 +8,14 @@ torch does. Evaluation normalises with the running statistics.
 import numpy as np
 
 import mytorch.nn.functional as F
-from mytorch.nn.module import Module
+from mytorch.nn.module import Module, check_sizes
 from mytorch.tensor import Tensor
 
 
 class BatchNorm1d(Module):
     def __init__(self, num_features, eps=1e-5, momentum=0.1):
         super().__init__()
+        check_sizes("BatchNorm1d", num_features=num_features)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.gamma = Tensor(np.ones(num_features), requires_grad=True, is_parameter=True)
         self.beta = Tensor(np.zeros(num_features), requires_grad=True, is_parameter=True)
@@ -36,7 +37,8 @@ class BatchNorm1d(Module):
         centered = x - mean
         variance = (centered * centered).sum(axis=0) / batch_size
         normalised = centered / (variance + self.eps) ** 0.5
-        self.running_mean.data = (1 - self.momentum) * self.running_mean.data + self.momentum * mean.data
+        keep, new = 1 - self.momentum, self.momentum
+        self.running_mean.data = keep * self.running_mean.data + new * mean.data
         unbiased = variance.data * batch_size / (batch_size - 1)
-        self.running_var.data = (1 - self.momentum) * self.running_var.data + self.momentum * unbiased
+        self.running_var.data = keep * self.running_var.data + new * unbiased
         return self.gamma * normalised + self.beta

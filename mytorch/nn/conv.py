@@ -1,9 +1,15 @@
-"""Convolution layers: Conv1d, and Flatten, which joins a conv stack to Linear layers."""
+"""Convolution layers: Conv1d, and Flatten, which joins a conv stack to Linear layers.
+
+`get_conv1d_output_size` is defined with the Conv1d Function and importable from
+here too, where the handout's code imports it from."""
 import numpy as np
 
 import mytorch.nn.functional as F
-from mytorch.nn.module import Module
+from mytorch.nn.functional import get_conv1d_output_size
+from mytorch.nn.module import Module, check_sizes
 from mytorch.tensor import Tensor
+
+__all__ = ["Conv1d", "Flatten", "get_conv1d_output_size"]
 
 
 class Conv1d(Module):
@@ -15,6 +21,8 @@ class Conv1d(Module):
 
     def __init__(self, in_channel, out_channel, kernel_size, stride=1):
         super().__init__()
+        check_sizes("Conv1d", in_channel=in_channel, out_channel=out_channel,
+                    kernel_size=kernel_size, stride=stride)
         self.in_channel, self.out_channel = in_channel, out_channel
         self.kernel_size, self.stride = kernel_size, stride
         self.weight = Tensor(np.random.normal(0, 1, (out_channel, in_channel, kernel_size)),
@@ -25,7 +33,8 @@ class Conv1d(Module):
         return F.Conv1d.apply(x, self.weight, self.bias, self.stride)
 
     def __repr__(self):
-        return f"Conv1d({self.in_channel}, {self.out_channel}, kernel_size={self.kernel_size}, stride={self.stride})"
+        return (f"Conv1d({self.in_channel}, {self.out_channel}, "
+                f"kernel_size={self.kernel_size}, stride={self.stride})")
 
 
 class Flatten(Module):

@@ -2,7 +2,7 @@
 import numpy as np
 
 import mytorch.nn.functional as F
-from mytorch.nn.module import Module
+from mytorch.nn.module import Module, check_sizes
 from mytorch.tensor import Tensor
 
 
@@ -15,6 +15,7 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features):
         super().__init__()
+        check_sizes("Linear", in_features=in_features, out_features=out_features)
         self.in_features, self.out_features = in_features, out_features
         weight = (np.random.rand(out_features, in_features) - 0.5) / in_features
         bias = (np.random.rand(out_features) - 0.5) / in_features
@@ -24,8 +25,8 @@ class Linear(Module):
     def forward(self, x):
         F.check_tensors("Linear", x)
         if x.data.ndim != 2 or x.shape[1] != self.in_features:
-            raise ValueError(f"Linear({self.in_features}, {self.out_features}) expects input of shape "
-                             f"(batch, {self.in_features}), got {x.shape}")
+            raise ValueError(f"Linear({self.in_features}, {self.out_features}) expects input "
+                             f"of shape (batch, {self.in_features}), got {x.shape}")
         return x @ self.weight.T() + self.bias
 
     def __repr__(self):

@@ -4,7 +4,17 @@ Assigning a parameter Tensor (`is_parameter=True`) or a Module to an attribute
 registers it, so `parameters()` finds, recursively, the very Tensors the layers
 compute with (which is what an optimizer updates in place).
 """
+import numbers
+
 from mytorch.tensor import Tensor
+
+
+def check_sizes(layer, **sizes):
+    """Raise ValueError unless every size (in_features, kernel_size, ...) is an
+    integer >= 1: a layer with no inputs, outputs or taps computes nothing."""
+    for name, size in sizes.items():
+        if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
+            raise ValueError(f"{layer}: {name} must be a positive integer, got {size!r}")
 
 
 class Module:

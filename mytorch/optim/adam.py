@@ -3,15 +3,20 @@ m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;
 param -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)."""
 import numpy as np
 
-from mytorch.optim.optimizer import Optimizer
+from mytorch.optim.optimizer import Optimizer, check_hyperparameter
 
 
 class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+        check_hyperparameter("learning rate", lr)
+        check_hyperparameter("epsilon", eps)
+        for beta in betas:
+            check_hyperparameter("beta", beta, high=1.0)
         super().__init__(params)
         self.lr, self.betas, self.eps = lr, betas, eps
         # per parameter, as torch: a parameter without a gradient skips the step
-        self.state = [{"step": 0, "m": np.zeros(p.shape), "v": np.zeros(p.shape)} for p in self.params]
+        self.state = [{"step": 0, "m": np.zeros(p.shape), "v": np.zeros(p.shape)}
+                      for p in self.params]
 
     def step(self):
         beta1, beta2 = self.betas

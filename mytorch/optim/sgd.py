@@ -2,11 +2,13 @@
 v = momentum * v + grad;  param -= lr * v   (v = grad when momentum is 0)."""
 import numpy as np
 
-from mytorch.optim.optimizer import Optimizer
+from mytorch.optim.optimizer import Optimizer, check_hyperparameter
 
 
 class SGD(Optimizer):
     def __init__(self, params, lr=0.001, momentum=0.0):
+        check_hyperparameter("learning rate", lr)
+        check_hyperparameter("momentum", momentum)
         super().__init__(params)
         self.lr, self.momentum = lr, momentum
         self.momentums = [np.zeros(param.shape) for param in self.params]
