@@ -1,1 +1,1 @@
-"""The hw1 autograder for MyTorch: all-or-nothing tests against torch as the oracle."""
+"""The HW1P1 autograder (and its bonus): a hand-in's MyTorch against torch float64."""

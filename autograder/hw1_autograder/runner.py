@@ -1,34 +1,58 @@
-"""Grade MyTorch like the course's hw1 runner: one all-or-nothing test per line,
-a points table, then `Total score: N/M`; exit status 0 only at full marks.
+"""Grade MyTorch like the course's HW1P1 runners: all-or-nothing tests with the course's
+names and points (HW1P1: 90 graded locally, the MNIST part of the 100 is not; the bonus:
+25), a points table, then `Total score: N/M`; exit status 0 only at full marks.
 
-    python autograder/hw1_autograder/runner.py
+    python autograder/hw1_autograder/runner.py                       this repository
+    python autograder/hw1_autograder/runner.py --handin handin.tar   a hand-in
+    python autograder/hw1_autograder/runner.py --handin submissions/ a class
+    python autograder/hw1_autograder/runner.py --test Autograd       one test
 
-The tests live in autograder/hw1_autograder/checks.py; each compares MyTorch
-with torch (float64) as the oracle. The scores are also written as JSON
-(results/mytorch/hw1_summary.json; runs/quick/mytorch/ with --quick, which runs
-the same tests: they take seconds).
+Each test runs in a child process of its own against the hand-in's mytorch/, comparing
+values and every gradient with torch float64: test_autograd.py (Add, Sub, Mul, Div,
+Autograd), test_linear.py (Linear, ReLU, SGD, momentum, cross-entropy) and test_bonus.py
+(Adam, Dropout, BatchNorm1d). Without --handin the scores are also written to
+results/mytorch/hw1_summary.json (runs/quick/mytorch/ with --quick: the same tests).
 """
-import utils
-from autograder import grading_main
-from autograder.hw1_autograder.checks import TESTS
+from autograder.cli import run
 
-
-def report_table(results_root):
-    """REPORT.md's mytorch block: the autograder score and the benchmark rows, from
-    results/mytorch/hw1_summary.json and results/benchmarks/mytorch_mlp.json."""
-    summary = utils.load_json(results_root / "mytorch" / "hw1_summary.json")
-    lines = ["| measure | MyTorch | torch float64 | ratio | target |", "|---|---:|---:|---:|---|",
-             f"| hw1 autograder ({len(summary['tests'])} tests, {summary['seconds']:.1f} s) "
-             f"| {summary['score']}/{summary['total']} | | | full marks |"]
-    for row in utils.load_json(results_root / "benchmarks" / "mytorch_mlp.json")["rows"]:
-        lines.append(f"| {row['name']} | {row['ours_s'] * 1000:.2f} ms | {row['reference_s'] * 1000:.2f} ms "
-                     f"| {row['ratio']:.2f} | {row['target']} |")
-    return "\n".join(lines)
-
-
-def main():
-    return grading_main(__doc__, TESTS, "hw1_summary.json")
-
+PACKAGE = "autograder.hw1_autograder"
+HW1P1 = [("Add", 0, "test_autograd:test_add"),  # the course's freebie
+         ("Sub", 5, "test_autograd:test_sub"),
+         ("Mul", 5, "test_autograd:test_mul"),
+         ("Div", 5, "test_autograd:test_div"),
+         ("Autograd", 25, "test_autograd:test_autograd"),
+         ("Linear Forward", 2, "test_linear:test_linear_forward"),
+         ("Linear Backward", 8, "test_linear:test_linear_backward"),
+         ("Linear ReLU Forward", 1, "test_linear:test_linear_relu_forward"),
+         ("Linear ReLU Backward", 1, "test_linear:test_linear_relu_backward"),
+         ("Big Linear ReLU Forward", 1, "test_linear:test_big_linear_relu_forward"),
+         ("Big Linear ReLU Backward", 2, "test_linear:test_big_linear_relu_backward"),
+         ("Linear ReLU SGD Step", 5, "test_linear:test_linear_relu_sgd_step"),
+         ("Big Linear ReLU SGD Step", 5, "test_linear:test_big_linear_relu_sgd_step"),
+         ("Linear XELoss Forward", 4, "test_linear:test_linear_xeloss_forward"),
+         ("Linear XELoss Backward", 6, "test_linear:test_linear_xeloss_backward"),
+         ("Big Linear ReLU XELoss Train/Eval", 5,
+          "test_linear:test_big_linear_relu_xeloss_train_eval"),
+         ("Linear Momentum Step", 3, "test_linear:test_linear_momentum"),
+         ("Big Linear ReLU XELoss Momentum Train/Eval", 7,
+          "test_linear:test_big_linear_relu_xeloss_momentum")]
+BONUS = [("Linear Adam", 1, "test_bonus:test_linear_adam"),
+         ("Big Linear ReLU XELoss Adam", 4, "test_bonus:test_big_linear_relu_xeloss_adam"),
+         ("Linear ReLU Dropout", 3, "test_bonus:test_linear_relu_dropout"),
+         ("Linear ReLU Dropout Backward", 3, "test_bonus:test_linear_relu_dropout_backward"),
+         ("Big Linear BN ReLU Dropout XELoss Adam", 4,
+          "test_bonus:test_big_linear_bn_relu_dropout_xeloss_adam"),
+         ("Linear BatchNorm ReLU Forward (Train)", 1,
+          "test_bonus:test_linear_batchnorm_relu_forward_train"),
+         ("Linear BatchNorm ReLU Backward (Train)", 1,
+          "test_bonus:test_linear_batchnorm_relu_backward_train"),
+         ("Linear BatchNorm ReLU Train/Eval", 2,
+          "test_bonus:test_linear_batchnorm_relu_train_eval"),
+         ("Big Linear BatchNorm ReLU Train/Eval", 6,
+          "test_bonus:test_big_linear_batchnorm_relu_train_eval")]
+TESTS = [(name, points, f"{PACKAGE}.{target}", section)
+         for section, tests in (("HW1P1", HW1P1), ("HW1P1 bonus", BONUS))
+         for name, points, target in tests]
 
 if __name__ == "__main__":
-    utils.run_main(main)
+    run(__doc__, TESTS, "HW1P1", "hw1_summary.json", needed=("mytorch",))

@@ -1,1 +1,2 @@
-"""The hw2 autograder: Conv1d, Flatten, the scanning-MLP CNNs and the CNN model against torch and literal MLP scans."""
+"""The HW2P1 autograder: Conv1d, Flatten, the scanning-MLP CNNs and the CNN model of a
+hand-in against torch float64 and literal MLP scans."""

@@ -54,13 +54,16 @@ def shared_weights(rng):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=HERE, help="folder to write data/, weights/, ref_result/ into")
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=HERE,
+                        help="folder to write data/, weights/, ref_result/ into")
     args = parser.parse_args()
     rng = np.random.default_rng(SEED)
     series = rng.normal(0, 1, (1, TIME_STEPS, FEATURES))
     # integer weights for the simple MLP, so that init_weights must convert them
-    simple = tuple(rng.integers(-2, 3, (n_out, n_in)) for n_in, n_out in zip(LAYER_SIZES, LAYER_SIZES[1:]))
+    simple = tuple(rng.integers(-2, 3, (n_out, n_in))
+                   for n_in, n_out in zip(LAYER_SIZES, LAYER_SIZES[1:]))
     distributed = shared_weights(rng)
     files = {"data/scan_input.npy": series,
              "ref_result/simple_output.npy": scan_mlp(series, simple),
