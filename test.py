@@ -1,12 +1,15 @@
 """Q3: load the best weights saved by cifar_pytorch.py and report CIFAR-3 test accuracy.
 
-    python test.py --data-dir ../shared/data               # checkpoints/cifar_net.pt
-    python test.py --data-dir ../shared/data --batchnorm   # checkpoints/cifar_net_batchnorm.pt
-    python test.py --checkpoint PATH                       # any checkpoint cifar_pytorch.py wrote
+    python test.py --data-dir ../shared/data                  # checkpoints/cifar_net.pt
+    python test.py --data-dir ../shared/data --batchnorm      # checkpoints/cifar_net_batchnorm.pt
+    python test.py --data-dir ../shared/data --tag skeleton   # the skeleton config's run
+    python test.py --checkpoint PATH                          # a checkpoint cifar_pytorch.py wrote
 
-The model is rebuilt from the configuration stored in the checkpoint. Prints the
-test accuracy and the accuracy per class, and saves a confusion matrix (PNG and
-JSON) next to the training results.
+The model is rebuilt from the configuration stored in the checkpoint. A checkpoint
+whose settings, epoch or validation accuracy differ from the training run's JSON
+in the output folder (another run's weights) is refused rather than scored under
+this run's name. Prints the test accuracy and the accuracy per class, and saves a
+confusion matrix (PNG and JSON) next to the training results.
 """
 import argparse
 from pathlib import Path
@@ -15,22 +18,43 @@ import numpy as np
 import torch
 
 import utils
-from cifar_pytorch import (CLASSES, Net, checkpoint_folder, checkpoint_path, evaluate, file_suffix, load_cifar3,
-                           run_name, write_summary)
+from cifar.data import CLASSES, load_cifar3
+from cifar.files import (checkpoint_folder, checkpoint_path, evaluation_path, file_suffix,
+                         run_name, run_path, train_command)
+from cifar.model import MODEL_NAME, Net
+from cifar.training import evaluate
 
 
-def load_checkpoint(path, train_command):
-    """Net with the weights of `path`; one clear UserError for a missing, corrupt or foreign file."""
+def build_parser():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--batchnorm", action="store_true",
+                       help="test cifar_net_batchnorm.pt (Q2's model)")
+    which.add_argument("--checkpoint", default=None, help="test this checkpoint file")
+    which.add_argument("--tag", type=utils.tag, default=None,
+                       help="test cifar_net_TAG.pt (a run trained with --tag TAG)")
+    parser.add_argument("--checkpoint-dir", default=None,
+                        help="folder of cifar_net[_NAME].pt (default: checkpoints/, or --out "
+                             "with --quick)")
+    utils.add_common_args(parser, "cifar")
+    return parser
+
+
+def load_checkpoint(path, command):
+    """Net with the weights of `path`; one clear UserError for a missing, corrupt or
+    foreign file."""
     path = Path(path)
     if not path.exists():
-        raise utils.UserError(f"no checkpoint at {path}; train first with: {train_command}")
+        raise utils.UserError(f"no checkpoint at {path}; train first with: {command}")
     try:
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # torch.load fails on a damaged file with many error types
+        first = str(err).splitlines()[0] if str(err) else ""
         raise utils.UserError(f"{path} is not a readable checkpoint ({type(err).__name__}: "
-                              f"{str(err).splitlines()[0] if str(err) else ''})") from None
-    if not isinstance(checkpoint, dict) or checkpoint.get("model") != "cifar_pytorch.Net":
-        raise utils.UserError(f"{path} is not a checkpoint of cifar_pytorch.Net")
+                              f"{first})") from None
+    if not isinstance(checkpoint, dict) or checkpoint.get("model") != MODEL_NAME:
+        raise utils.UserError(f"{path} is not a checkpoint of {MODEL_NAME}")
     model = Net(**checkpoint["config"])
     try:
         model.load_state_dict(checkpoint["state_dict"])
@@ -42,6 +66,24 @@ def load_checkpoint(path, train_command):
     return model, checkpoint
 
 
+def check_same_run(checkpoint, path, run_file, command):
+    """Refuse a checkpoint that the run recorded in `run_file` did not write."""
+    if not run_file.exists():
+        return
+    try:
+        run = utils.load_json(run_file)
+    except (OSError, ValueError) as err:
+        raise utils.UserError(f"{run_file} is not readable JSON ({err}); "
+                              f"train again with: {command}") from None
+    recorded = {"settings": run.get("settings"), "epoch": run.get("best_epoch"),
+                "val_acc": run.get("best_val_acc")}
+    found = {key: checkpoint.get(key) for key in recorded}
+    if found != recorded:
+        differ = sorted(key for key in recorded if found[key] != recorded[key])
+        raise utils.UserError(f"{path} was written by another run than {run_file} "
+                              f"({', '.join(differ)} differ); train again with: {command}")
+
+
 def confusion_matrix(labels, predictions, classes=len(CLASSES)):
     """counts[true, predicted]."""
     counts = np.zeros((classes, classes), dtype=int)
@@ -50,27 +92,18 @@ def confusion_matrix(labels, predictions, classes=len(CLASSES)):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    which = parser.add_mutually_exclusive_group()
-    which.add_argument("--batchnorm", action="store_true", help="test cifar_net_batchnorm.pt (Q2's model)")
-    which.add_argument("--checkpoint", type=Path, help="test this checkpoint file")
-    which.add_argument("--tag", help="test cifar_net_TAG.pt (a run trained with --tag TAG)")
-    parser.add_argument("--checkpoint-dir", type=Path, default=None,
-                        help="folder of cifar_net[_NAME].pt (default: checkpoints/, or --out with --quick)")
-    utils.add_common_args(parser, "cifar")
-    args = parser.parse_args(argv)
+    args = utils.parse_args(build_parser(), argv)
     out = utils.output_dir(args)
     if args.checkpoint is not None:
-        path = args.checkpoint
+        path = Path(args.checkpoint)
         name = path.stem.removeprefix("cifar_net").removeprefix("_") or "plain"
-        train_command = "python cifar_pytorch.py"
     else:
         name = run_name(args)
         path = checkpoint_path(checkpoint_folder(args, out), name)
-        flags = {"plain": "", "batchnorm": " --batchnorm"}.get(name, f" --tag {name}")
-        train_command = f"python cifar_pytorch.py{flags}"
+    command = train_command(name)
     device = utils.pick_device(args.device)
-    model, checkpoint = load_checkpoint(path, train_command)
+    model, checkpoint = load_checkpoint(path, command)
+    check_same_run(checkpoint, path, run_path(out, name), command)
     model.to(device)
 
     test_x, test_y = load_cifar3(utils.data_dir(args.data_dir))["test"]
@@ -79,18 +112,20 @@ def main(argv=None):
     loss, accuracy, predictions = evaluate(model, test_x, test_y, device)
     counts = confusion_matrix(test_y, predictions)
     per_class = {c: float(counts[i, i] / max(1, counts[i].sum())) for i, c in enumerate(CLASSES)}
-    print(f"checkpoint {path.name}: epoch {checkpoint['epoch']}, val acc {checkpoint['val_acc']:.4f}")
+    print(f"checkpoint {path.name}: epoch {checkpoint['epoch']}, "
+          f"val acc {checkpoint['val_acc']:.4f}")
     print(f"test accuracy {accuracy:.4f} on {len(test_x)} images (loss {loss:.4f})")
     for cls, acc in per_class.items():
         print(f"  {cls:<6} {acc:.4f}")
-    utils.save_json({"name": name, "checkpoint": path.name, "epoch": checkpoint["epoch"],
+    utils.save_json({"name": name, "script": "test.py", "settings": utils.run_settings(args),
+                     "checkpoint": path.name, "epoch": checkpoint["epoch"],
                      "val_acc": checkpoint["val_acc"], "test_acc": accuracy, "test_loss": loss,
                      "test_images": len(test_x), "per_class_acc": per_class, "classes": CLASSES,
-                     "confusion_matrix": counts}, out / f"evaluation_{name}.json")
+                     "confusion_matrix": counts}, evaluation_path(out, name))
     utils.plot_confusion(counts, CLASSES,
-                         f"CIFAR-3 test set, {name} Net (epoch {checkpoint['epoch']})\ntest accuracy {accuracy:.4f}",
+                         f"CIFAR-3 test set, {name} Net (epoch {checkpoint['epoch']})\n"
+                         f"test accuracy {accuracy:.4f}",
                          out / f"confusion_matrix{file_suffix(name)}.png")
-    write_summary(out)
 
 
 if __name__ == "__main__":

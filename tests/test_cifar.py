@@ -1,5 +1,5 @@
-"""Tests of the CIFAR-3 part (cifar_pytorch.py, test.py) on tiny batches written in
-the official CIFAR-10 python format, with rows of other classes that must be dropped."""
+"""Tests of the CIFAR-3 part (cifar_pytorch.py, test.py, cifar/) on tiny batches written
+in the official CIFAR-10 python format, with rows of other classes that must be dropped."""
 import importlib.util
 import pickle
 import subprocess
@@ -11,14 +11,18 @@ import torch
 
 import cifar_pytorch
 import utils
+from cifar import data, report
+from cifar.configs import CONFIGS
+from cifar.model import MODEL_NAME, Net
 
 OTHER_IDS = (0, 3, 6)
 
 
 def write_batch(path, cifar_labels):
     """An official-format batch whose image i is filled with the value 10 * CIFAR label + i % 10."""
-    data = np.stack([np.full(3072, 10 * label + i % 10, dtype=np.uint8) for i, label in enumerate(cifar_labels)])
-    batch = {b"batch_label": b"fixture", b"labels": list(cifar_labels), b"data": data,
+    images = np.stack([np.full(3072, 10 * label + i % 10, dtype=np.uint8)
+                       for i, label in enumerate(cifar_labels)])
+    batch = {b"batch_label": b"fixture", b"labels": list(cifar_labels), b"data": images,
              b"filenames": [f"img{i}.png".encode() for i in range(len(cifar_labels))]}
     with open(path, "wb") as handle:
         pickle.dump(batch, handle)
@@ -44,72 +48,116 @@ def load_test_py():
 
 
 def run_script(*args):
-    return subprocess.run([sys.executable, *map(str, args)], cwd=utils.REPO_ROOT, capture_output=True, text=True)
+    return subprocess.run([sys.executable, *map(str, args)], cwd=utils.REPO_ROOT,
+                          capture_output=True, text=True)
 
 
 def test_classes_are_selected_and_relabelled(data_dir):
-    splits = cifar_pytorch.load_cifar3(data_dir)
-    (train_x, train_y), (val_x, val_y), (test_x, test_y) = splits["train"], splits["val"], splits["test"]
+    splits = data.load_cifar3(data_dir)
+    (train_x, _), (val_x, _), (test_x, _) = splits["train"], splits["val"], splits["test"]
     assert len(train_x) + len(val_x) == 45 and len(test_x) == 9
     assert train_x.dtype == torch.uint8 and train_x.shape[1:] == (3, 32, 32)
     for images, labels in splits.values():
-        original = images[:, 0, 0, 0].long() // 10  # the fixture wrote the CIFAR label into the pixels
+        original = images[:, 0, 0, 0].long() // 10  # the fixture wrote the CIFAR label
         assert set(original.tolist()) <= {7, 8, 9}
         assert torch.equal(labels, original - 7)
 
 
 def test_stratified_split_sizes_and_fixed_seed():
     labels = np.repeat([0, 1, 2], 5000)
-    train, val = cifar_pytorch.stratified_split(labels)
+    train, val = data.stratified_split(labels)
     assert len(train) == 13000 and len(val) == 2000
     assert sorted(np.bincount(labels[val]).tolist()) == [666, 667, 667]
     assert not set(train) & set(val)
-    again_train, again_val = cifar_pytorch.stratified_split(labels)
+    again_train, again_val = data.stratified_split(labels)
     assert np.array_equal(val, again_val) and np.array_equal(train, again_train)
 
 
 def test_augment_without_changes_is_identity_and_flip_mirrors():
     images = torch.randn(4, 3, 32, 32)
     generator = torch.Generator().manual_seed(0)
-    same = cifar_pytorch.augment(images, generator, rotate=0, shift=0, flip=False)
+    same = data.augment(images, generator, rotate=0, shift=0, flip=False)
     assert torch.allclose(same, images, atol=1e-5)
-    flipped = cifar_pytorch.augment(images, generator, rotate=0, shift=0, flip=True)
+    flipped = data.augment(images, generator, rotate=0, shift=0, flip=True)
     for original, out in zip(images, flipped):
-        assert torch.allclose(out, original, atol=1e-5) or torch.allclose(out, original.flip(-1), atol=1e-5)
+        assert (torch.allclose(out, original, atol=1e-5)
+                or torch.allclose(out, original.flip(-1), atol=1e-5))
 
 
 def test_net_shapes_and_batchnorm_position():
     for batchnorm in (False, True):
-        model = cifar_pytorch.Net(batchnorm=batchnorm)
+        model = Net(batchnorm=batchnorm)
         assert model(torch.randn(5, 3, 32, 32)).shape == (5, 3)
-    assert isinstance(cifar_pytorch.Net(batchnorm=True).bn1, torch.nn.BatchNorm1d)
+    assert isinstance(Net(batchnorm=True).bn1, torch.nn.BatchNorm1d)
     assert model.num_flat_features(torch.zeros(2, 64, 8, 8)) == 64 * 8 * 8
+
+
+def test_defaults_are_the_reported_runs():
+    """No flags: the final config (the plain Net of REPORT.md's table); the skeleton
+    comparison is one named config, and it names its files 'skeleton'."""
+    args = cifar_pytorch.parse_args([])
+    assert args.config == "final" and not args.batchnorm
+    assert (args.epochs, args.lr, args.batch_size, args.weight_decay, args.schedule,
+            args.rotate, args.shift, args.seed) == (8, 1e-3, 64, 1e-4, "onecycle", 0.0, 2, 0)
+    skeleton = cifar_pytorch.parse_args(["--config", "skeleton"])
+    assert {key: getattr(skeleton, key) for key in CONFIGS["skeleton"]} == CONFIGS["skeleton"]
+    assert (skeleton.epochs, skeleton.lr, skeleton.batch_size, skeleton.rotate) == (50, 1e-4,
+                                                                                    256, 30.0)
+    assert cifar_pytorch.parse_args(["--config", "skeleton", "--epochs", "3"]).epochs == 3
 
 
 def test_quick_run_writes_outputs_repeats_and_test_py_loads_it(data_dir, tmp_path):
     runs = []
     for name in ("a", "b"):
         out = tmp_path / name / "cifar"
-        cifar_pytorch.main(["--quick", "--data-dir", str(data_dir), "--out", str(out), "--seed", "3"])
+        cifar_pytorch.main(["--quick", "--data-dir", str(data_dir), "--out", str(out),
+                            "--seed", "3"])
         assert (out / "training_plot.png").exists() and (out / "cifar_net.pt").exists()
         runs.append(utils.load_json(out / "run_plain.json"))
-    for key in ("train_loss", "val_loss", "val_acc", "best_epoch"):
+    for key in ("train_loss", "val_loss", "val_acc", "best_epoch", "settings"):
         assert runs[0][key] == runs[1][key]
+    assert runs[0]["script"] == "cifar_pytorch.py" and runs[0]["settings"]["seed"] == 3
     checkpoint = torch.load(tmp_path / "a" / "cifar" / "cifar_net.pt", weights_only=True)
-    assert checkpoint["config"] == {"batchnorm": False} and checkpoint["epoch"] == runs[0]["best_epoch"]
+    assert checkpoint["config"] == {"batchnorm": False}
+    assert checkpoint["epoch"] == runs[0]["best_epoch"]
 
-    load_test_py().main(["--quick", "--data-dir", str(data_dir), "--out", str(tmp_path / "a" / "cifar")])
-    summary = utils.load_json(tmp_path / "a" / "cifar" / "summary.json")
-    assert set(summary["test_acc"]) == {"plain"} and summary["val_acc"]["plain"] == runs[0]["best_val_acc"]
-    assert (tmp_path / "a" / "cifar" / "confusion_matrix.png").exists()
-    table = cifar_pytorch.report_table(tmp_path / "a")
-    assert "| plain |" in table and f"{summary['test_acc']['plain']:.4f}" in table
+    out = tmp_path / "a" / "cifar"
+    load_test_py().main(["--quick", "--data-dir", str(data_dir), "--out", str(out)])
+    evaluation = utils.load_json(out / "evaluation_plain.json")
+    assert evaluation["script"] == "test.py" and evaluation["val_acc"] == runs[0]["best_val_acc"]
+    assert (out / "confusion_matrix.png").exists()
+    table = report.report_table(tmp_path / "a")
+    assert "| plain |" in table and f"{evaluation['test_acc']:.4f}" in table
+
+
+def test_a_run_that_never_improves_keeps_its_first_epoch(data_dir, tmp_path, monkeypatch):
+    """Validation accuracy 0 in every epoch: the first epoch is still the best so far,
+    so the checkpoint named at the end is the one this run wrote."""
+    monkeypatch.setattr(cifar_pytorch, "evaluate", lambda *args: (1.0, 0.0, None))
+    out = tmp_path / "cifar"
+    cifar_pytorch.main(["--quick", "--data-dir", str(data_dir), "--out", str(out)])
+    run = utils.load_json(out / "run_plain.json")
+    checkpoint = torch.load(out / "cifar_net.pt", weights_only=True)
+    assert run["best_epoch"] == 1 and run["best_val_acc"] == 0.0
+    assert checkpoint["epoch"] == 1 and checkpoint["settings"] == run["settings"]
+
+
+def test_test_py_refuses_another_runs_checkpoint(data_dir, tmp_path):
+    """A checkpoint left by a run with other settings is not scored under this run's name."""
+    out = tmp_path / "cifar"
+    cifar_pytorch.main(["--quick", "--data-dir", str(data_dir), "--out", str(out)])
+    cifar_pytorch.main(["--quick", "--data-dir", str(data_dir), "--out", str(tmp_path / "other"),
+                        "--lr", "0.01", "--checkpoint-dir", str(out)])  # overwrites cifar_net.pt
+    result = run_script("test.py", "--quick", "--data-dir", data_dir, "--out", out)
+    assert result.returncode == 1 and result.stderr.count("\n") == 1
+    assert "was written by another run" in result.stderr and "settings" in result.stderr
+    assert not (out / "evaluation_plain.json").exists()
 
 
 def test_test_py_errors_are_one_line(data_dir, tmp_path):
     """Missing checkpoint: exit 1 with the command to train; corrupt or foreign file: UserError."""
-    missing = run_script("test.py", "--batchnorm", "--data-dir", data_dir, "--checkpoint-dir", tmp_path,
-                         "--out", tmp_path)
+    missing = run_script("test.py", "--batchnorm", "--data-dir", data_dir, "--checkpoint-dir",
+                         tmp_path, "--out", tmp_path)
     assert missing.returncode == 1
     assert "train first with: python cifar_pytorch.py --batchnorm" in missing.stderr
     assert "Traceback" not in missing.stderr and missing.stderr.count("\n") == 1
@@ -121,29 +169,69 @@ def test_test_py_errors_are_one_line(data_dir, tmp_path):
         test_py.load_checkpoint(corrupt, "python cifar_pytorch.py")
 
     other = tmp_path / "other.pt"  # a plain Net's weights claimed to be the batch-norm model
-    torch.save({"model": "cifar_pytorch.Net", "config": {"batchnorm": True}, "epoch": 1, "val_acc": 0.5,
-                "state_dict": cifar_pytorch.Net().state_dict()}, other)
+    torch.save({"model": MODEL_NAME, "config": {"batchnorm": True}, "epoch": 1, "val_acc": 0.5,
+                "state_dict": Net().state_dict()}, other)
     with pytest.raises(utils.UserError, match=r"does not match .*Missing key\(s\).*bn1\.weight"):
         test_py.load_checkpoint(other, "python cifar_pytorch.py")
 
 
-def test_course_pickles_are_used_when_present(tmp_path):
+def write_course_pickles(folder, images=None, labels=None):
     for split, count in (("train", 6), ("val", 3), ("test", 3)):
-        images = np.arange(count * 3072, dtype=np.int64).reshape(count, 3072) % 256
-        with open(tmp_path / f"cifar10_hst_{split}", "wb") as handle:
-            pickle.dump({"images": images, "labels": np.arange(count).reshape(-1, 1) % 3}, handle)
-    splits = cifar_pytorch.load_cifar3(tmp_path)
+        split_images = np.arange(count * 3072, dtype=np.int64).reshape(count, 3072) % 256
+        split_labels = np.arange(count).reshape(-1, 1) % 3
+        with open(folder / f"cifar10_hst_{split}", "wb") as handle:
+            pickle.dump({"images": split_images if images is None else images,
+                         "labels": split_labels if labels is None else labels}, handle)
+
+
+def test_course_pickles_are_used_when_present(tmp_path):
+    write_course_pickles(tmp_path)
+    splits = data.load_cifar3(tmp_path)
     assert [len(splits[s][0]) for s in ("train", "val", "test")] == [6, 3, 3]
     assert splits["val"][1].tolist() == [0, 1, 2] and splits["train"][0].dtype == torch.uint8
+
+
+@pytest.mark.parametrize("images, labels, message", [
+    (np.zeros((4, 32, 32, 3), dtype=np.uint8), np.zeros(4), "expected a course CIFAR-3 pickle"),
+    (np.zeros((4, 1024), dtype=np.uint8), np.zeros(4), "shape \\(4, 1024\\)"),
+    (np.zeros((4, 3072), dtype=np.uint8), np.zeros(3), "with 3 labels"),
+    (np.zeros((4, 3072), dtype=np.uint8), np.array([7, 8, 9, 7]), "labels \\[7, 8, 9\\] outside"),
+])
+def test_bad_course_pickles_are_one_line(tmp_path, images, labels, message):
+    write_course_pickles(tmp_path, images, labels)
+    with pytest.raises(utils.DataError, match=message):
+        data.load_cifar3(tmp_path)
+    result = run_script("cifar_pytorch.py", "--quick", "--data-dir", tmp_path, "--out", tmp_path)
+    assert result.returncode == 1 and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
 
 
 def test_corrupt_batch_is_a_data_error(data_dir):
     (data_dir / "cifar-10-batches-py" / "data_batch_3").write_bytes(b"garbage")
     with pytest.raises(utils.DataError, match="data_batch_3"):
-        cifar_pytorch.load_cifar3(data_dir)
+        data.load_cifar3(data_dir)
 
 
-@pytest.mark.parametrize("flags", [["--epochs", "0"], ["--batch-size", "0"], ["--lr", "0"], ["--shift", "-1"]])
-def test_bad_flags_are_user_errors(flags):
-    with pytest.raises(utils.UserError, match="must"):
+@pytest.mark.parametrize("flags", [
+    ["--lr", "nan"], ["--lr", "0"], ["--lr", "-1"], ["--lr", "inf"],
+    ["--weight-decay", "nan"], ["--weight-decay", "-1e-4"],
+    ["--epochs", "0"], ["--epochs", "-1"], ["--epochs", "1000000"],
+    ["--batch-size", "0"], ["--batch-size", "100000"], ["--batchnorm", "--batch-size", "1"],
+    ["--shift", "-1"], ["--shift", "99"], ["--rotate", "nan"], ["--rotate", "-5"],
+    ["--rotate", "1000"], ["--limit", "0"], ["--tag", "a/b"], ["--tag", ""],
+    ["--seed", "-1"], ["--seed", "99999999999"], ["--config", "nosuch"],
+])
+def test_bad_flags_exit_2_with_one_line(flags, capsys):
+    with pytest.raises(SystemExit) as stop:
         cifar_pytorch.parse_args(flags)
+    assert stop.value.code == 2
+    error_lines = [line for line in capsys.readouterr().err.splitlines()
+                   if line.startswith("cifar_pytorch.py: error:")
+                   or ": error:" in line]
+    assert len(error_lines) == 1
+
+
+@pytest.mark.parametrize("flags", [["--tag", "a/b"], ["--seed", "nan"]])
+def test_test_py_bad_flags_exit_2(flags):
+    result = run_script("test.py", *flags)
+    assert result.returncode == 2 and "Traceback" not in result.stderr

@@ -1,0 +1,41 @@
+"""Where a CIFAR run's files go: cifar_pytorch.py writes them, test.py reads them."""
+from pathlib import Path
+
+import utils
+
+
+def run_name(args):
+    """'plain', 'batchnorm', or the --tag; names the plot, JSON and checkpoint files."""
+    return args.tag or ("batchnorm" if args.batchnorm else "plain")
+
+
+def file_suffix(name):
+    return "" if name == "plain" else f"_{name}"
+
+
+def checkpoint_folder(args, out):
+    """--checkpoint-dir, else checkpoints/ (a --quick run keeps its checkpoint in its
+    output folder)."""
+    if args.checkpoint_dir:
+        return Path(args.checkpoint_dir)
+    return out if args.quick else utils.REPO_ROOT / "checkpoints"
+
+
+def checkpoint_path(folder, name):
+    return Path(folder) / f"cifar_net{file_suffix(name)}.pt"
+
+
+def run_path(out, name):
+    """The training run's JSON (history, best epoch, settings)."""
+    return Path(out) / f"run_{name}.json"
+
+
+def evaluation_path(out, name):
+    """test.py's JSON for the run `name`."""
+    return Path(out) / f"evaluation_{name}.json"
+
+
+def train_command(name):
+    """The command that trains the run `name` (for messages)."""
+    flags = {"plain": "", "batchnorm": " --batchnorm", "skeleton": " --config skeleton"}
+    return f"python cifar_pytorch.py{flags.get(name, f' --tag {name}')}"

@@ -1,0 +1,54 @@
+"""REPORT.md's cifar block, from the run_*.json that cifar_pytorch.py writes and the
+evaluation_*.json that test.py writes."""
+import sys
+from pathlib import Path
+
+import utils
+
+ORDER = ("plain", "batchnorm")  # then any other run, by name
+
+
+def load_runs(folder, prefix):
+    """{name: JSON} of the files PREFIX_*.json in `folder`; a damaged file is skipped
+    with a warning."""
+    runs = {}
+    for path in sorted(Path(folder).glob(f"{prefix}_*.json")):
+        try:
+            runs[path.stem.removeprefix(f"{prefix}_")] = utils.load_json(path)
+        except (OSError, ValueError) as err:
+            print(f"warning: skipping {path} ({err})", file=sys.stderr)
+    return runs
+
+
+def describe(settings):
+    """The settings column: what differs between the runs, in words."""
+    augmentation = ", ".join(part for part in (
+        f"rotate ±{settings['rotate']:g}°" if settings["rotate"] else "",
+        f"shift ±{settings['shift']} px" if settings["shift"] else "", "flip") if part)
+    return (f"{'BatchNorm after fc1, ' if settings['batchnorm'] else ''}adam "
+            f"lr {settings['lr']:g} ({settings['schedule']}), wd {settings['weight_decay']:g}, "
+            f"batch {settings['batch_size']}, {augmentation}")
+
+
+def report_table(results_root):
+    """One row per training run: settings, best validation epoch and accuracy, the
+    test accuracy of that checkpoint, and the time taken."""
+    folder = Path(results_root) / "cifar"
+    runs, tests = load_runs(folder, "run"), load_runs(folder, "evaluation")
+    if not runs:
+        return "_No results yet: run `python run_all.py --only cifar`._"
+    lines = ["| run | settings | epochs | best epoch | best val acc | test acc (best checkpoint) "
+             "| train time | per epoch (with validation) |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for name in sorted(runs, key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n)):
+        run = runs[name]
+        test = tests.get(name)
+        test_acc = "not run" if test is None else f"{test['test_acc']:.4f}"
+        lines.append(f"| {name} | {describe(run['settings'])} | {run['epochs']} "
+                     f"| {run['best_epoch']} | {run['best_val_acc']:.4f} | {test_acc} "
+                     f"| {run['train_seconds'] / 60:.1f} min "
+                     f"| {run['train_seconds'] / run['epochs']:.0f} s |")
+    devices = sorted({run["device"] for run in runs.values()})
+    lines += ["", f"Device: {', '.join(devices)}, single thread, on a 2-core machine shared "
+                  "with other jobs."]
+    return "\n".join(lines)
