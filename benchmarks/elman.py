@@ -29,15 +29,17 @@ def run(quick=False, seed=0):
         return lambda: forward(x)[0].sum().backward()
 
     ours_s, reference_s, skeleton_s = time_alternating(
-        [fwd_bwd(layer), fwd_bwd(reference), fwd_bwd(lambda x: skeleton_forward(layer, x))], repeats)
-    shape = f"batch {batch}, {steps} steps, {width} wide, fwd+bwd, {torch.get_num_threads()} thread(s)"
+        [fwd_bwd(layer), fwd_bwd(reference), fwd_bwd(lambda x: skeleton_forward(layer, x))],
+        repeats)
+    shape = (f"batch {batch}, {steps} steps, {width} wide, fwd+bwd, "
+             f"{torch.get_num_threads()} thread(s)")
     return [
         {"name": f"Elman layer ({shape})", "ours_s": ours_s, "reference": "nn.RNN",
-         "reference_s": reference_s, "ratio": ours_s / reference_s, "target": f"<= {TARGET:g}x nn.RNN",
-         "met": ours_s <= TARGET * reference_s},
+         "reference_s": reference_s, "ratio": ours_s / reference_s,
+         "target": f"<= {TARGET:g}x nn.RNN", "met": ours_s <= TARGET * reference_s},
         {"name": f"handout skeleton loop ({shape})", "ours_s": skeleton_s, "reference": "nn.RNN",
-         "reference_s": reference_s, "ratio": skeleton_s / reference_s, "target": "none (for comparison)",
-         "met": None},
+         "reference_s": reference_s, "ratio": skeleton_s / reference_s,
+         "target": "none (for comparison)", "met": None},
     ]
 
 

@@ -7,7 +7,7 @@ the same count (what a shuffled DataLoader would give).
 
 Every padded position costs as much compute as a real token, so this fraction
 is the share of an epoch's work that is wasted. It uses imdb/classify.py's own
-batching at its token budget and reads `imdb.word.pkl.gz` from the data folder
+batching at the MLP's token budget and reads `imdb.word.pkl.gz` from the data folder
 (`--data-dir`, else $DATA_DIR, else data/; downloaded when missing). The quick
 run draws 2,000 log-normal review lengths instead, so it needs no data. Writes
 results/benchmarks/imdb_padding.json (runs/quick/benchmarks/ with --quick).
@@ -15,8 +15,8 @@ results/benchmarks/imdb_padding.json (runs/quick/benchmarks/ with --quick).
 import random
 
 from benchmarks import command_line
-from imdb.classify import CHOSEN, make_batches, padding_fraction, random_batches
-from imdb.data_rnn import load_imdb
+from imdb.configs import CLASSIFY
+from imdb.data_rnn import load_imdb, make_batches, padding_fraction, random_batches
 
 TARGET = 0.05
 
@@ -32,16 +32,17 @@ def review_lengths(quick):
 
 def run(quick=False, seed=0):
     lengths = review_lengths(quick)
-    max_tokens = CHOSEN["mlp"]["max_tokens"]
+    max_tokens = CLASSIFY["mlp"]["max_tokens"]
     ours = make_batches(lengths, max_tokens=max_tokens)
     ours_share = padding_fraction(ours, lengths)
     random_share = padding_fraction(random_batches(len(lengths), len(ours), seed), lengths)
     source = "synthetic lengths" if quick else f"{len(lengths):,} training reviews"
-    return [{"name": f"IMDb padded share of an epoch ({len(ours)} batches of <= {max_tokens} tokens, {source})",
-             "unit": "fraction", "ours_s": ours_share, "reference": "random batches, same count",
+    name = (f"IMDb padded share of an epoch ({len(ours)} batches of <= {max_tokens} tokens, "
+            f"{source})")
+    return [{"name": name, "unit": "fraction", "ours_s": ours_share,
+             "reference": "random batches, same count",
              "reference_s": random_share, "ratio": ours_share / random_share,
              "target": f"<= {TARGET:.0%} padded", "met": ours_share <= TARGET}]
-
 
 
 if __name__ == "__main__":

@@ -4,8 +4,11 @@ grammars for the autoregressive models (load_ndfa, load_brackets, load_toy).
 The interface is the course's data script's, so course code runs against it.
 """
 import gzip
+import math
 import pickle
 import random
+
+import torch
 
 import utils
 
@@ -28,7 +31,8 @@ def read_imdb_file(path):
         if split not in sequences or len(sequences[split]) != len(labels.get(split, ())):
             raise utils.DataError(f"{path}: split {split!r} is missing or its labels do not match")
     if list(i2w[:4]) != SPECIALS:
-        raise utils.DataError(f"{path}: the vocabulary must start with {SPECIALS}, found {list(i2w[:4])}")
+        raise utils.DataError(f"{path}: the vocabulary must start with {SPECIALS}, "
+                              f"found {list(i2w[:4])}")
     return sequences, labels, i2w, w2i
 
 
@@ -50,7 +54,8 @@ def load_imdb(final=False, val=5000, seed=0, voc=None, char=False, data_dir=None
 
     if voc is not None and voc < len(i2w):
         if voc < len(SPECIALS):
-            raise utils.UserError(f"voc={voc} would drop the special tokens; use at least {len(SPECIALS)}")
+            raise utils.UserError(f"voc={voc} would drop the special tokens; "
+                                  f"use at least {len(SPECIALS)}")
         i2w = list(i2w[:voc])
         w2i = {word: index for index, word in enumerate(i2w)}
         unk = w2i[".unk"]
@@ -71,6 +76,53 @@ def load_imdb(final=False, val=5000, seed=0, voc=None, char=False, data_dir=None
     y_val = [y for i, y in enumerate(train_y) if i in held_out]
     return (x_train, y_train), (x_val, y_val), (i2w, w2i), 2
 
+
+# --- Batches of similar lengths, padded (both the classifiers and the LMs) -----
+
+def make_batches(lengths, max_tokens):
+    """Cut the sequences, ordered by length, into batches of index lists.
+
+    A batch closes when one more sequence would make (sequences x longest
+    length) exceed `max_tokens`. Neighbours in length order pad each other very
+    little, and a batch of short sequences holds many of them.
+    """
+    order = sorted(range(len(lengths)), key=lengths.__getitem__)
+    batches, current, longest = [], [], 0
+    for index in order:
+        longest_with = max(longest, lengths[index])
+        if current and (len(current) + 1) * longest_with > max_tokens:
+            batches.append(current)
+            current, longest_with = [], lengths[index]
+        current.append(index)
+        longest = longest_with
+    if current:
+        batches.append(current)
+    return batches
+
+
+def padding_fraction(batches, lengths):
+    """Share of the positions in the padded batches that are `.pad`."""
+    real = sum(lengths[i] for batch in batches for i in batch)
+    total = sum(len(batch) * max(lengths[i] for i in batch) for batch in batches)
+    return 1 - real / total
+
+
+def random_batches(count, n_batches, seed):
+    """The same number of batches, filled in random order: the naive alternative
+    whose padding `padding_fraction` is compared against."""
+    order = list(range(count))
+    random.Random(seed).shuffle(order)
+    size = -(-count // n_batches)
+    return [order[i:i + size] for i in range(0, count, size)]
+
+
+def pad_batch(sequences, pad):
+    """A list of token lists -> (tokens (batch, longest) long, lengths (batch,) long)."""
+    lengths = torch.tensor([len(seq) for seq in sequences], dtype=torch.long)
+    longest = int(lengths.max())
+    tokens = torch.tensor([seq + [pad] * (longest - len(seq)) for seq in sequences],
+                          dtype=torch.long)
+    return tokens, lengths
 
 
 # --- Synthetic grammars (load_ndfa, load_brackets, load_toy) -----------------
@@ -138,7 +190,8 @@ def load_toy(n=50_000, char=True, seed=0, name="lang"):
     specials, then the sorted symbols, so ids are the same in every process.
     """
     if name not in GENERATORS:
-        raise utils.UserError(f"unknown synthetic language {name!r}; known: {', '.join(GENERATORS)}")
+        raise utils.UserError(f"unknown synthetic language {name!r}; "
+                              f"known: {', '.join(GENERATORS)}")
     rng = random.Random(seed)
     sentences = sorted((GENERATORS[name](rng) for _ in range(n)), key=len)
     split = list if char else str.split
@@ -160,3 +213,23 @@ def load_brackets(n=50_000, seed=0, char=True):
     if not char:
         raise utils.UserError("the bracket strings have no words; use char=True")
     return load_toy(n, char=True, seed=seed, name="dyck")
+
+
+def entropy_per_token(data):
+    """The lowest loss per token any model can reach on ndfa or brackets: the
+    generator's entropy per sequence over the number of predicted tokens per
+    sequence (length + 1, counting `.end`), in nats. None for the toy grammar.
+
+    ndfa: one choice among four after the first "s" ("s", "a", "u", "k"), then
+    after each of the k words (E[k] = 3) a stop-or-repeat choice with P(stop) = 1/4;
+    a sequence has 2 + 4k characters. brackets: every character after the first
+    is a choice with P("(") = 7/16 until the depth is 0; the walk drifts down by
+    1/8 per step, so a string has on average 1 + 8 characters.
+    """
+    def binary(p):
+        return -(p * math.log(p) + (1 - p) * math.log(1 - p))
+    if data == "ndfa":
+        return (math.log(4) + 3 * binary(1 / 4)) / (2 + 4 * 3 + 1)
+    if data == "brackets":
+        return 8 * binary(7 / 16) / (9 + 1)
+    return None

@@ -46,7 +46,8 @@ def is_nested(string):
 #   S    -> BASE ADV*
 #   BASE -> NP VP | NP VP PREP NP | NP VP ( PREP NP ) | NP VP CON S | NP VP ( CON S )
 #   NP   -> (a | the) [ADJ] N
-WORDS = {symbol: frozenset(TOY_GRAMMAR[symbol]) for symbol in ("_adv", "_prep", "_con", "_noun", "_vp", "_adj")}
+WORDS = {symbol: frozenset(TOY_GRAMMAR[symbol])
+         for symbol in ("_adv", "_prep", "_con", "_noun", "_vp", "_adj")}
 
 
 def is_toy_sentence(string):
@@ -68,7 +69,8 @@ def _noun_phrase_end(tokens, i):
     if i < len(tokens) and tokens[i] in ("a", "the"):
         if i + 1 < len(tokens) and tokens[i + 1] in WORDS["_noun"]:
             return i + 2
-        if i + 2 < len(tokens) and tokens[i + 1] in WORDS["_adj"] and tokens[i + 2] in WORDS["_noun"]:
+        if (i + 2 < len(tokens) and tokens[i + 1] in WORDS["_adj"]
+                and tokens[i + 2] in WORDS["_noun"]):
             return i + 3
     return None
 
@@ -106,3 +108,25 @@ def _sentence_ends(tokens, i):
 
 
 CHECKERS = {"ndfa": is_ndfa, "brackets": is_nested, "toy": is_toy_sentence}
+
+
+# --- Scoring an epoch by its samples ------------------------------------------
+
+def low_temperature_valid(entry):
+    """An epoch's {temperature: share of valid samples} at the temperatures <= 0.5
+    (at all of them if none is that low)."""
+    return {t: v for t, v in entry["valid"].items() if float(t) <= 0.5} or entry["valid"]
+
+
+def checkpoint_score(entry):
+    """The mean of `low_temperature_valid`. The checkpoint kept is the first epoch with
+    the highest score, as a classifier keeps its best validation epoch: the valid
+    share swings from epoch to epoch (see the toy runs), and the last epoch is not
+    always the best."""
+    scores = low_temperature_valid(entry).values()
+    return sum(scores) / len(scores)
+
+
+def best_epoch(history):
+    """The epoch whose checkpoint is kept (first of the highest `checkpoint_score`)."""
+    return max(history, key=lambda entry: (checkpoint_score(entry), -entry["epoch"]))["epoch"]

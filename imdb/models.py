@@ -143,7 +143,8 @@ class Classifier(nn.Module):
         self.dropout = nn.Dropout(dropout) if dropout else nn.Identity()
 
     def forward(self, tokens, lengths):
-        """tokens: long (batch, time), right-padded; lengths: long (batch,) -> logits (batch, numcls)."""
+        """tokens: long (batch, time), right-padded; lengths: long (batch,)
+        -> logits (batch, numcls)."""
         x = self.dropout(self.embedding(tokens))
         h = self.layer2(x)
         if self.kind != "mlp":

@@ -1,5 +1,6 @@
 """IMDb classification: the course loader contract, batching, padding invariance,
-the Elman layer against a step-by-step reference, and a --quick run per model.
+the Elman layer against a step-by-step reference, a --quick run per model, the
+default config, refused flags and an interrupted run.
 
 All on a tiny pickle in the official format, written to tmp_path."""
 import gzip
@@ -10,13 +11,14 @@ import random
 import pytest
 import torch
 
-import run_all
 import utils
-from imdb import classify, report
-from imdb.data_rnn import load_imdb
+from imdb import classify, report, runs
+from imdb.configs import CLASSIFY
+from imdb.data_rnn import load_imdb, make_batches, pad_batch, padding_fraction, random_batches
 from imdb.models import MODELS, Classifier, Elman, reverse_within_lengths, skeleton_forward
 
-WORDS = [".pad", ".start", ".end", ".unk", "the", "film", "good", "bad", "plot", "actor", "great", "awful"]
+WORDS = [".pad", ".start", ".end", ".unk", "the", "film", "good", "bad", "plot", "actor", "great",
+         "awful"]
 
 
 def write_fixture(folder, n_train=60, n_test=20, seed=1):
@@ -28,7 +30,8 @@ def write_fixture(folder, n_train=60, n_test=20, seed=1):
         for _ in range(n):
             label = rng.randrange(2)
             cue = [6, 10] if label == 0 else [7, 11]
-            seq = [rng.choice([4, 5, 8, 9, rng.randrange(12, 30)]) for _ in range(rng.randrange(3, 25))]
+            seq = [rng.choice([4, 5, 8, 9, rng.randrange(12, 30)])
+                   for _ in range(rng.randrange(3, 25))]
             seq.insert(rng.randrange(len(seq)), rng.choice(cue))
             items.append((seq, label))
         items.sort(key=lambda item: len(item[0]))
@@ -73,23 +76,23 @@ def test_missing_or_corrupt_file_is_one_line_error(tmp_path, monkeypatch):
     (tmp_path / "imdb.word.pkl.gz").write_bytes(b"not a gzip file")
     with pytest.raises(utils.DataError, match="not an IMDb pickle"):
         load_imdb(data_dir=tmp_path)
-    monkeypatch.setattr(classify, "load_imdb", lambda **kw: (_ for _ in ()).throw(utils.DataError("x")))
+    monkeypatch.setattr(classify, "load_imdb",
+                        lambda **kw: (_ for _ in ()).throw(utils.DataError("x")))
     with pytest.raises(utils.DataError):
-        classify.main(["--model", "mlp", "--quick", "--out", str(tmp_path)])
+        classify.main(["--config", "mlp", "--quick", "--out", str(tmp_path)])
 
 
 def test_batches_group_similar_lengths_and_respect_caps():
     rng = random.Random(0)
     lengths = [rng.randrange(1, 100) for _ in range(500)]
-    batches = classify.make_batches(lengths, max_tokens=400)
+    batches = make_batches(lengths, max_tokens=400)
     assert sorted(i for b in batches for i in b) == list(range(500))
     assert all(len(b) * max(lengths[i] for i in b) <= 400 for b in batches)
-    assert classify.padding_fraction(batches, lengths) < 0.05
-    naive = classify.random_batches(500, len(batches), seed=0)
+    assert padding_fraction(batches, lengths) < 0.05
+    naive = random_batches(500, len(batches), seed=0)
     assert sorted(i for b in naive for i in b) == list(range(500))
-    assert classify.padding_fraction(naive, lengths) > 0.3
-    assert all(len(b) <= 7 for b in classify.make_batches(lengths, batch_size=7))
-    tokens, lens = classify.pad_batch([[5, 6, 7], [8]], pad=0)
+    assert padding_fraction(naive, lengths) > 0.3
+    tokens, lens = pad_batch([[5, 6, 7], [8]], pad=0)
     assert tokens.tolist() == [[5, 6, 7], [8, 0, 0]] and lens.tolist() == [3, 1]
 
 
@@ -98,9 +101,10 @@ def test_batches_group_similar_lengths_and_respect_caps():
     ("rnn", {"lin2": True, "bidirectional": True})])
 def test_padding_never_changes_a_prediction(kind, options):
     torch.manual_seed(0)
-    model = Classifier(kind, vocab_size=30, emb=8, hidden=6, dropout=0.5, **options).eval()  # dropout off in eval
+    # dropout is off in eval mode
+    model = Classifier(kind, vocab_size=30, emb=8, hidden=6, dropout=0.5, **options).eval()
     reviews = [[4, 9, 13, 6], [5, 7, 8, 20, 21, 22, 23, 11, 9], [29]]
-    tokens, lengths = classify.pad_batch(reviews, pad=0)
+    tokens, lengths = pad_batch(reviews, pad=0)
     batched = model(tokens, lengths)
     for row, review in enumerate(reviews):
         alone = model(torch.tensor([review]), torch.tensor([len(review)]))
@@ -117,7 +121,8 @@ def test_elman_matches_step_by_step_reference():
     torch.testing.assert_close(last, ref_last)
     weights = torch.randn_like(outs)
     ours = torch.autograd.grad((outs * weights).sum() + last.sum(), [x, *layer.parameters()])
-    theirs = torch.autograd.grad((ref_outs * weights).sum() + ref_last.sum(), [x, *layer.parameters()])
+    theirs = torch.autograd.grad((ref_outs * weights).sum() + ref_last.sum(),
+                                 [x, *layer.parameters()])
     for a, b in zip(ours, theirs):
         torch.testing.assert_close(a, b)
     h0 = torch.randn(3, 7, dtype=torch.double, requires_grad=True)
@@ -139,7 +144,7 @@ def test_torch_rnn_with_lin2_is_the_elman_classifier():
         rnn.layer2.bias_hh_l0.zero_()
         rnn.lin2.load_state_dict(elman.layer2.lin2.state_dict())
         rnn.out.load_state_dict(elman.out.state_dict())
-    tokens, lengths = classify.pad_batch([[4, 9, 13, 6], [5, 7, 8, 20, 21], [29]], pad=0)
+    tokens, lengths = pad_batch([[4, 9, 13, 6], [5, 7, 8, 20, 21], [29]], pad=0)
     torch.testing.assert_close(rnn(tokens, lengths), elman(tokens, lengths))
 
 
@@ -159,84 +164,119 @@ def test_elman_hidden_size_differs_from_input_size():
 def test_quick_run_per_model(data, tmp_path, kind):
     folder, _ = data
     out = tmp_path / "out"
-    result = classify.main(["--model", kind, "--quick", "--val", "12", "--data-dir", str(folder),
+    result = classify.main(["--config", kind, "--quick", "--val", "12", "--data-dir", str(folder),
                             "--out", str(out), "--seed", "2"])
     saved = json.loads((out / f"{kind}_val_seed2.json").read_text())
     assert (out / f"{kind}_val_seed2.png").is_file()
+    assert (out / "checkpoints" / f"{kind}_val_seed2.pt").is_file()
     assert saved["val_acc"] == result["val_acc"] and 0 <= saved["val_acc"] <= 1
-    assert len(saved["history"]) == classify.QUICK["epochs"]
+    assert saved["complete"] and saved["script"] == "imdb/classify.py"
+    assert len(saved["history"]) == classify.QUICK["epochs"] == saved["settings"]["epochs"]
 
 
 def test_same_seed_same_numbers_and_final_scores_test(data, tmp_path):
     folder, _ = data
-    argv = ["--model", "mlp", "--quick", "--final", "--data-dir", str(folder)]
+    argv = ["--config", "mlp", "--quick", "--final", "--data-dir", str(folder)]
     first = classify.main(argv + ["--out", str(tmp_path / "a")])
     second = classify.main(argv + ["--out", str(tmp_path / "b")])
     assert first["test_acc"] is not None and first["val_acc"] is None
-    assert [h["train_loss"] for h in first["history"]] == [h["train_loss"] for h in second["history"]]
+    assert [h["train_loss"] for h in first["history"]] == \
+        [h["train_loss"] for h in second["history"]]
     assert first["test_acc"] == second["test_acc"]
 
 
-def test_whole_reviews_and_cosine_flags(data, tmp_path):
-    """--max-len 0 keeps whole reviews; --cosine / --no-cosine override the chosen schedule."""
-    _, settings = classify.parse_args(["--model", "lstm", "--max-len", "0", "--cosine"])
-    assert settings["max_len"] is None and settings["cosine"] is True
-    _, settings = classify.parse_args(["--model", "lstm", "--no-cosine"])
-    assert settings["cosine"] is False
-    folder, _ = data
-    result = classify.main(["--model", "rnn", "--quick", "--val", "12", "--max-len", "0", "--cosine",
-                            "--data-dir", str(folder), "--out", str(tmp_path)])
-    assert result["settings"]["cosine"] and 0 <= result["val_acc"] <= 1
+def test_the_default_is_the_reported_lstm():
+    """No flags: the bidirectional LSTM whose test runs REPORT.md gives, on validation."""
+    parser = classify.build_parser()
+    args = utils.parse_args(parser, [])
+    assert args.config == "lstm" == list(CLASSIFY)[0] and not args.final
+    assert {key: getattr(args, key) for key in CLASSIFY["lstm"]} == CLASSIFY["lstm"]
+    assert (args.model, args.bidirectional, args.epochs, args.max_tokens) == ("lstm", True, 4, 8192)
+    assert "bidirectional LSTM" in parser.format_help()
+    declared = {run.name: run.argv for run in runs.IMDB.runs}
+    assert declared["lstm_val_seed0"] == ("imdb/classify.py", "--config", "lstm")
+    assert declared["lstm_final_seed1"][1:] == ("--config", "lstm", "--final", "--seed", "1")
+    # flags after the config change single settings; the tuning configs change one option
+    args = utils.parse_args(parser, ["--config", "rnn", "--max-len", "256"])
+    assert (args.max_len, args.lin2, args.epochs) == (256, True, 5)
+    assert not utils.parse_args(parser, ["--config", "lstm_uni"]).bidirectional
 
 
-def test_bad_flags_are_user_errors(data, tmp_path):
+@pytest.mark.parametrize("flag, value", [
+    ("--lr", "nan"), ("--lr", "-1"), ("--lr", "0"), ("--lr", "inf"),
+    ("--clip", "nan"), ("--clip", "-1"), ("--clip", "1e400"),
+    ("--dropout", "nan"), ("--dropout", "-0.1"), ("--dropout", "1"),
+    ("--emb", "0"), ("--emb", "-3"), ("--hidden", "1000000000"), ("--epochs", "0"),
+    ("--epochs", "99999"), ("--max-tokens", "0"), ("--max-tokens", "1e9"), ("--voc", "3"),
+    ("--max-len", "0"), ("--val", "0"), ("--val", "25000"), ("--seed", "-1"),
+    ("--seed", str(2 ** 32)), ("--tag", "../x"), ("--config", "gru"), ("--model", "gru")])
+def test_bad_flags_are_refused_before_any_work(data, tmp_path, capsys, flag, value):
     folder, _ = data
-    with pytest.raises(utils.UserError):
-        classify.main(["--model", "mlp", "--quick", "--lr", "-1", "--data-dir", str(folder)])
-    with pytest.raises(utils.UserError):
-        classify.main(["--model", "mlp", "--quick", "--tag", "../x", "--data-dir", str(folder)])
-    with pytest.raises(utils.UserError, match="lin2"):
-        classify.main(["--model", "elman", "--quick", "--lin2", "--data-dir", str(folder)])
-    with pytest.raises(utils.UserError, match="bidirectional"):
-        classify.main(["--model", "mlp", "--quick", "--bidirectional", "--data-dir", str(folder)])
-    with pytest.raises(utils.UserError, match="dropout"):
-        classify.main(["--model", "mlp", "--quick", "--dropout", "1", "--data-dir", str(folder)])
+    with pytest.raises(SystemExit) as stop:
+        classify.main(["--quick", flag, value, "--data-dir", str(folder),
+                       "--out", str(tmp_path / "out")])
+    assert stop.value.code == 2
+    error = capsys.readouterr().err.strip().splitlines()
+    assert error[-1].startswith("classify.py: error:") or "error:" in error[-1]
+    assert not (tmp_path / "out").exists()
+
+
+def test_options_of_the_torch_rnns_only(data, tmp_path):
+    folder, _ = data
+    for argv in (["--config", "elman", "--lin2"], ["--config", "mlp", "--bidirectional"],
+                 ["--config", "lstm", "--model", "mlp"]):
+        with pytest.raises(utils.UserError, match="rnn and lstm"):
+            classify.main([*argv, "--quick", "--data-dir", str(folder), "--out", str(tmp_path)])
     with pytest.raises(utils.UserError):
         load_imdb(val=1000, data_dir=folder)
 
 
-def test_report_collects_runs_into_summary_and_table(data, tmp_path):
+def test_ctrl_c_keeps_the_finished_epochs(data, tmp_path, monkeypatch):
+    """An interrupt during epoch 2 leaves epoch 1's JSON, curves and checkpoint."""
+    folder, _ = data
+    calls = []
+    train_epoch = classify.train_epoch
+
+    def interrupted(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return train_epoch(*args, **kwargs)
+    monkeypatch.setattr(classify, "train_epoch", interrupted)
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        classify.main(["--config", "elman", "--quick", "--val", "12", "--data-dir", str(folder),
+                       "--out", str(out)])
+    saved = json.loads((out / "elman_val_seed0.json").read_text())
+    assert [h["epoch"] for h in saved["history"]] == [1] and not saved["complete"]
+    assert saved["val_acc"] == saved["history"][0]["val_acc"] is not None
+    assert (out / "elman_val_seed0.png").is_file()
+    kept = torch.load(out / "checkpoints" / "elman_val_seed0.pt", weights_only=True)
+    assert kept["epoch"] == 1 and kept["settings"] == saved["settings"]
+    assert not list(out.glob(".*.lock")), "the run's lock is released"
+    # a later report skips the unfinished run
+    assert "elman" not in report.summarize(out)["models"]
+
+
+def test_report_collects_runs_into_summary_and_tables(data, tmp_path):
     folder, _ = data
     out = tmp_path / "results" / "imdb"
-    common = ["--model", "mlp", "--quick", "--val", "12", "--data-dir", str(folder), "--out", str(out)]
+    common = ["--config", "mlp", "--quick", "--val", "12", "--data-dir", str(folder),
+              "--out", str(out)]
     classify.main(common)
     classify.main(common + ["--tag", "lr1e-2", "--lr", "1e-2"])
     for seed in ("0", "1"):
         classify.main(common + ["--final", "--seed", seed])
+    classify.main(["--config", "q2", "--quick", "--val", "12", "--data-dir", str(folder),
+                   "--out", str(out)])
     summary = report.summarize(out)
-    assert len(summary["mlp"]["test_acc"]) == 2 and summary["mlp"]["val_acc"] is not None
-    assert [run["run"] for run in summary["tuning"]] == ["mlp_val_seed0_lr1e-2"]
-    utils.save_json(summary, out / "summary.json")
+    assert len(summary["models"]["mlp"]["test_acc"]) == 2
+    assert summary["models"]["mlp"]["val_acc"] is not None and summary["q2"] is not None
+    assert [(run["run"], run["chosen"]) for run in summary["tuning"]] == \
+        [("mlp_val_seed0", True), ("mlp_val_seed0_lr1e-2", False)]
     table = report.report_table(tmp_path / "results")
     assert table.startswith("| model |") and "| mlp |" in table and "lr1e-2" in table
-
-
-def test_run_all_commands_match_the_committed_runs():
-    """Every results/imdb run is written by one run_all.py command with the same
-    settings: a change of CHOSEN defaults must come with explicit flags on the
-    tuning commands that relied on the old ones."""
-    part = next(p for p in run_all.PARTS if p.name == "imdb")
-    commands = [c[1:] for c in part.full if c[0] == "imdb/classify.py"]
-    committed = {path.stem: json.loads(path.read_text())
-                 for path in (utils.REPO_ROOT / "results" / "imdb").glob("*_seed*.json")}
-    produced = set()
-    for argv in commands:
-        args, settings = classify.parse_args(argv)
-        name = classify.run_name(args)
-        assert name in committed, f"run_all.py runs {argv}, but results/imdb/{name}.json is missing"
-        recorded = committed[name]["settings"]  # runs older than a flag lack its key: it was off then
-        assert recorded == {k: v for k, v in settings.items() if k in recorded}, \
-            f"{name}.json was made with other settings than {argv}"
-        assert not any(settings[k] for k in settings.keys() - recorded.keys()), f"{argv} turns on a newer flag"
-        produced.add(name)
-    assert not set(committed) - produced, f"results without a run_all.py command: {sorted(set(committed) - produced)}"
+    assert "Q2 (`q2_val_seed0`" in table
+    report.main(["--out", str(out)])
+    assert (out / "accuracy.png").is_file()
+    assert json.loads((out / "summary.json").read_text())["script"] == "imdb/report.py"

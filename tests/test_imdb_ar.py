@@ -1,19 +1,21 @@
 """Autoregressive LSTMs: the synthetic generators, target construction and
-masking, the sampler, the three validity checkers, token-budget batching and a
---quick run per language."""
+masking, the sampler, the three validity checkers, token-budget batching, a
+--quick run per language, the printed samples and refused flags."""
 import json
 import math
 import random
-import re
 
 import pytest
 import torch
 
 import utils
 from imdb import autoregressive as ar
-from imdb.classify import make_batches
-from imdb.data_rnn import SPECIALS, load_brackets, load_ndfa, load_toy
-from imdb.grammar_checks import bracket_levels, is_ndfa, is_nested, is_toy_sentence, known_word_fraction
+from imdb import report
+from imdb.configs import AUTOREGRESSIVE
+from imdb.data_rnn import (SPECIALS, entropy_per_token, load_brackets, load_ndfa, load_toy,
+                           make_batches)
+from imdb.grammar_checks import (best_epoch, bracket_levels, is_ndfa, is_nested, is_toy_sentence,
+                                 known_word_fraction)
 
 
 # --- Generators --------------------------------------------------------------------
@@ -49,7 +51,8 @@ def test_ndfa_and_brackets_follow_the_course_distributions():
     assert abs(sum(r == 0 for r in repeats) / len(repeats) - 0.25) < 0.03  # P(k=0) = 1/4
     assert abs(sum(repeats) / len(repeats) - 3.0) < 0.3  # E[k] = (3/4)/(1/4)
     sequences, (i2w, _) = load_brackets(n=4000, seed=0)
-    assert sum("".join(i2w[i] for i in s) == "()" for s in sequences) / 4000 == pytest.approx(9 / 16, abs=0.03)
+    share = sum("".join(i2w[i] for i in s) == "()" for s in sequences) / 4000
+    assert share == pytest.approx(9 / 16, abs=0.03)
 
 
 def test_entropy_per_token_matches_the_generated_data():
@@ -58,19 +61,24 @@ def test_entropy_per_token_matches_the_generated_data():
     nats = 0.0
     for seq in sequences:
         k = (len(seq) - 2) // 4
-        nats -= math.log(1 / 4) if k == 0 else math.log(1 / 4) + k * math.log(3 / 4) + math.log(1 / 3)
-    assert nats / sum(len(s) + 1 for s in sequences) == pytest.approx(ar.entropy_per_token("ndfa"), rel=0.02)
+        nats -= math.log(1 / 4) if k == 0 else \
+            math.log(1 / 4) + k * math.log(3 / 4) + math.log(1 / 3)
+    per_token = nats / sum(len(s) + 1 for s in sequences)
+    assert per_token == pytest.approx(entropy_per_token("ndfa"), rel=0.02)
     sequences, _ = load_brackets(n=20_000, seed=5)
-    nats = -sum((len(s) // 2 - 1) * math.log(7 / 16) + len(s) // 2 * math.log(9 / 16) for s in sequences)
-    assert nats / sum(len(s) + 1 for s in sequences) == pytest.approx(ar.entropy_per_token("brackets"), rel=0.02)
-    assert ar.entropy_per_token("toy") is None
+    nats = -sum((len(s) // 2 - 1) * math.log(7 / 16) + len(s) // 2 * math.log(9 / 16)
+                for s in sequences)
+    per_token = nats / sum(len(s) + 1 for s in sequences)
+    assert per_token == pytest.approx(entropy_per_token("brackets"), rel=0.02)
+    assert entropy_per_token("toy") is None
 
 
 # --- Validity checkers ----------------------------------------------------------------
 
 def test_ndfa_checker():
     assert all(map(is_ndfa, ["ss", "sabc!s", "suvw!uvw!s", "sklm!klm!klm!s"]))
-    assert not any(map(is_ndfa, ["", "s", "sabc!uvw!s", "sabc!", "abc!s", "sabcs", "sabc!s!", "ss ss"]))
+    assert not any(map(is_ndfa, ["", "s", "sabc!uvw!s", "sabc!", "abc!s", "sabcs", "sabc!s!",
+                                 "ss ss"]))
 
 
 def test_bracket_checker_levels():
@@ -84,12 +92,15 @@ def test_bracket_checker_levels():
 
 def test_toy_checker():
     good = ["the cat walks", "a nice dog ran quickly briefly", "the man goes ( on a busy mouse )",
-            "a woman went but the bunny runs ( while a cat walked ) impatiently", "the dog ran with the cat"]
+            "a woman went but the bunny runs ( while a cat walked ) impatiently",
+            "the dog ran with the cat"]
     bad = ["the cat", "cat walks", "the cat walks ( on a dog", "the cat walks on", "the  cat walks",
-           "the cat walks ", "a quick quick dog ran", "the cat walks ( but )", "the dog ran briefly the cat"]
+           "the cat walks ", "a quick quick dog ran", "the cat walks ( but )",
+           "the dog ran briefly the cat"]
     assert all(map(is_toy_sentence, good))
     assert not any(map(is_toy_sentence, bad))
-    assert known_word_fraction("the cat wlaks ( to") == 0.8 and known_word_fraction("a dog ran") == 1.0
+    assert known_word_fraction("the cat wlaks ( to") == 0.8
+    assert known_word_fraction("a dog ran") == 1.0
 
 
 # --- Targets, masking, sampling -----------------------------------------------------
@@ -137,9 +148,11 @@ def test_generate_stops_at_end_and_judges_samples():
     out = ar.generate(model, [1], count=3, temperature=0.0, max_len=10, end=2)
     assert out == [([4, 5], True)] * 3
     i2w = SPECIALS + ["(", ")"]
-    texts, valid, extras = ar.judge("brackets", "", out + [([4], False)], i2w)
-    assert texts[0] == "()" and valid == [True, True, True, False] and texts[3].endswith("[no .end]")
+    judged, extras = ar.judge("brackets", "", out + [([4], False)], i2w)
+    assert judged == {"text": ["()", "()", "()", "("], "ended": [True, True, True, False],
+                      "valid": [True, True, True, False]}
     assert extras[0]["in_language"] and not extras[3]["balanced"]
+    assert ar.shown("(", False, False) == "BAD ( [no .end]"
 
 
 # --- Batching ---------------------------------------------------------------------
@@ -155,19 +168,68 @@ def test_batches_respect_the_token_budget_and_cover_every_sequence_once():
 
 # --- Runs ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("data", list(ar.LANGUAGES))
-def test_quick_run_writes_results(tmp_path, data):
-    results_root, tmp_path = tmp_path, tmp_path / "imdb_ar"
-    result = ar.main(["--data", data, "--quick", "--out", str(tmp_path), "--n", "200", "--hidden", "8"])
-    assert len(result["history"]) == 2 and len(result["batches"]["loss"]) == len(result["batches"]["grad_norm"])
-    for name in (f"{data}.json", f"{data}.png", "summary.json", f"samples/{data}_epoch02.txt", f"checkpoints/{data}.pt"):
-        assert (tmp_path / name).is_file(), name
-    summary = json.loads((tmp_path / "summary.json").read_text())
-    assert set(summary[data]["valid"]) == {"0.0", "0.5", "1.0"} and summary[data]["epochs"] == 2
-    kept = torch.load(tmp_path / f"checkpoints/{data}.pt", weights_only=True)["epoch"]
-    assert kept == summary[data]["kept_epoch"] == ar.best_epoch(result["history"])
-    assert re.search(r"temperature 0.5: \d+/4 valid", (tmp_path / f"samples/{data}_epoch01.txt").read_text())
-    assert f"| {data} | e=16, h=8," in ar.report_table(results_root)
+@pytest.mark.parametrize("config", ["ndfa", "brackets", "toy"])
+def test_quick_run_writes_results(tmp_path, config, capsys):
+    results_root, out = tmp_path, tmp_path / "imdb_ar"
+    result = ar.main(["--config", config, "--quick", "--out", str(out), "--n", "200",
+                      "--hidden", "8"])
+    assert len(result["history"]) == 2
+    assert len(result["batches"]["loss"]) == len(result["batches"]["grad_norm"])
+    for name in (f"{config}.json", f"{config}.png", f"samples/{config}_epoch02.txt",
+                 f"checkpoints/{config}.pt"):
+        assert (out / name).is_file(), name
+    saved = json.loads((out / f"{config}.json").read_text())
+    assert saved["complete"] and saved["settings"]["n"] == 200
+    last = saved["history"][-1]
+    assert set(last["valid"]) == set(last["samples"]) == {"0.0", "0.5", "1.0"}
+    for key, samples in last["samples"].items():
+        assert len(samples["text"]) == len(samples["valid"]) == saved["settings"]["samples"]
+        assert sum(samples["valid"]) / len(samples["valid"]) == last["valid"][key]
+    kept = torch.load(out / f"checkpoints/{config}.pt", weights_only=True)["epoch"]
+    assert kept == saved["kept_epoch"] == best_epoch(result["history"])
+    assert f"| {config} | e=16, h=8," in report.ar_report_table(results_root)
+    # Q6: ten samples printed per temperature after every epoch
+    printed = [line for line in capsys.readouterr().out.splitlines()
+               if line.startswith(("    ok ", "    BAD "))]
+    assert len(printed) == ar.PRINTED * 3 * 2 == 60
+
+
+def test_the_default_is_the_ndfa_at_the_handouts_sizes():
+    args = utils.parse_args(ar.build_parser(), [])
+    assert args.config == "ndfa" == list(AUTOREGRESSIVE)[0]
+    assert (args.data, args.emb, args.hidden, args.layers, args.epochs) == ("ndfa", 32, 16, 1, 3)
+    assert args.temperatures == [0.0, 0.5, 1.0] and args.samples == 100
+
+
+def test_quick_caps_every_size(tmp_path):
+    result = ar.main(["--quick", "--n", "1000000", "--epochs", "1000", "--out", str(tmp_path)])
+    assert result["settings"]["n"] == ar.QUICK["n"] and len(result["history"]) == 2
+
+
+def test_same_seed_same_numbers(tmp_path):
+    runs = [ar.main(["--config", "ndfa", "--quick", "--n", "200", "--epochs", "1", "--cosine",
+                     "--out", str(tmp_path / str(i))]) for i in range(2)]
+    assert runs[0]["batches"] == runs[1]["batches"]
+    assert runs[0]["history"][0]["samples"] == runs[1]["history"][0]["samples"]
+
+
+@pytest.mark.parametrize("flag, value", [
+    ("--temperatures", "0,nan"), ("--temperatures", "cold"), ("--temperatures", "0,-1"),
+    ("--temperatures", "0,,1"), ("--temperatures", "inf"), ("--clip", "-1"), ("--clip", "nan"),
+    ("--lr", "0"), ("--lr", "nan"), ("--n", "2000000000"), ("--n", "0"), ("--n", "-5"),
+    ("--samples", "0"), ("--max-sample-len", "0"), ("--layers", "4"), ("--emb", "0"),
+    ("--hidden", "99999999"), ("--epochs", "0"), ("--max-tokens", "-1"), ("--seed", "-1"),
+    ("--tag", "a/b"), ("--config", "dyck")])
+def test_bad_flags_are_refused_before_any_work(tmp_path, capsys, flag, value):
+    with pytest.raises(SystemExit) as stop:
+        ar.main(["--quick", flag, value, "--out", str(tmp_path / "out")])
+    assert stop.value.code == 2 and "error:" in capsys.readouterr().err.splitlines()[-1]
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_budget_below_the_longest_sequence_is_one_line(tmp_path):
+    with pytest.raises(utils.UserError, match="max-tokens"):
+        ar.main(["--config", "brackets", "--quick", "--max-tokens", "3", "--out", str(tmp_path)])
 
 
 def test_kept_checkpoint_is_the_first_epoch_with_most_valid_samples_at_low_temperature():
@@ -175,19 +237,6 @@ def test_kept_checkpoint_is_the_first_epoch_with_most_valid_samples_at_low_tempe
                {"epoch": 2, "valid": {"0.0": 1.0, "0.5": 0.9, "1.0": 0.1}},
                {"epoch": 3, "valid": {"0.0": 0.9, "0.5": 1.0, "1.0": 0.9}},
                {"epoch": 4, "valid": {"0.0": 0.5, "0.5": 0.6, "1.0": 1.0}}]
-    assert ar.best_epoch(history) == 2
-    assert ar.best_epoch([{"epoch": 1, "valid": {"1.0": 0.3}}, {"epoch": 2, "valid": {"1.0": 0.5}}]) == 2
-
-
-def test_same_seed_same_numbers(tmp_path):
-    runs = [ar.main(["--data", "ndfa", "--quick", "--n", "200", "--epochs", "1", "--cosine",
-                     "--out", str(tmp_path / str(i))]) for i in range(2)]
-    assert runs[0]["batches"] == runs[1]["batches"]
-    assert runs[0]["history"][0]["valid"] == runs[1]["history"][0]["valid"]
-
-
-def test_bad_flags_are_user_errors(tmp_path):
-    with pytest.raises(utils.UserError, match="max-tokens"):
-        ar.main(["--data", "brackets", "--quick", "--max-tokens", "3", "--out", str(tmp_path)])
-    with pytest.raises(utils.UserError, match="temperatures"):
-        ar.parse_args(["--data", "toy", "--temperatures", "cold"])
+    assert best_epoch(history) == 2
+    assert best_epoch([{"epoch": 1, "valid": {"1.0": 0.3}},
+                       {"epoch": 2, "valid": {"1.0": 0.5}}]) == 2
