@@ -20,8 +20,7 @@ from torch import nn
 import utils
 from benchmarks import command_line
 from names_rnn.data import N_LETTERS, NameBatches
-from names_rnn.model import NameClassifier, pack_names
-from names_rnn.train import train_epoch
+from names_rnn.model import NameClassifier, pack_names, train_epoch
 
 # length -> number of surnames with that length in data/names/*.txt (20,074 lines)
 LENGTH_COUNTS = {2: 48, 3: 337, 4: 1320, 5: 2709, 6: 3924, 7: 3682, 8: 3068, 9: 2273, 10: 1460,
@@ -38,7 +37,8 @@ def synthetic_pairs(count, seed=0):
     picks = lengths[torch.multinomial(weights, count, replacement=True, generator=generator)]
     letters = torch.randint(0, 26, (count, int(lengths.max())), generator=generator)
     labels = torch.randint(0, N_CLASSES, (count,), generator=generator)
-    return [("".join(chr(97 + int(c)) for c in row[:n]), int(label)) for row, n, label in zip(letters, picks, labels)]
+    return [("".join(chr(97 + int(c)) for c in row[:n]), int(label))
+            for row, n, label in zip(letters, picks, labels)]
 
 
 def seconds_per_name(pairs, batch_size, bucket):
@@ -79,7 +79,8 @@ def breakdown(pairs, batch_size, bucket):
             totals[key] += 1000 * seconds
         steps.append(len(packed.batch_sizes))
     n = len(batches)
-    return {**{k: round(v / n, 3) for k, v in totals.items()}, "rnn_steps_per_batch": round(sum(steps) / n, 2),
+    return {**{k: round(v / n, 3) for k, v in totals.items()},
+            "rnn_steps_per_batch": round(sum(steps) / n, 2),
             "mean_name_length": round(sum(len(name) for name, _ in pairs) / len(pairs), 2)}
 
 
@@ -90,11 +91,14 @@ def run(quick=False, seed=0):
     for label, bucket in (("plain packed", False), ("length-bucketed", True)):
         thirty = seconds_per_name(pairs, 30, bucket)
         details = breakdown(pairs[:300 if quick else 3000], 30, bucket)
-        print(f"batch 30 {label}: {1 / thirty:.0f} names/s vs batch 1 {1 / one:.0f} names/s; per batch {details}")
+        print(f"batch 30 {label}: {1 / thirty:.0f} names/s vs batch 1 {1 / one:.0f} names/s; "
+              f"per batch {details}")
         rows.append({"name": f"names LSTM-200 training, batch 30 {label} (s per 1000 names)",
-                     "ours_s": 1000 * thirty, "reference": "batch size 1", "reference_s": 1000 * one,
+                     "ours_s": 1000 * thirty, "reference": "batch size 1",
+                     "reference_s": 1000 * one,
                      "ratio": one / thirty, "batch30_breakdown": details,
-                     **({"target": f">= {TARGET:g}x names/s of batch 1", "met": one / thirty >= TARGET} if bucket
+                     **({"target": f">= {TARGET:g}x names/s of batch 1",
+                         "met": one / thirty >= TARGET} if bucket
                         else {"target": "none (plain packing, for comparison)", "met": None})})
     return rows
 

@@ -28,12 +28,14 @@ def unicode_to_ascii(name):
     "-", digits) are kept here and become UNKNOWN when encoded, so that "Groß"
     does not turn into the different name "Gro".
     """
-    return "".join(c for c in unicodedata.normalize("NFD", name) if unicodedata.category(c) != "Mn")
+    return "".join(c for c in unicodedata.normalize("NFD", name)
+                   if unicodedata.category(c) != "Mn")
 
 
 def encode_name(name):
     """A 1-D LongTensor of letter indices for a (raw or folded) name."""
-    return torch.tensor([LETTER_INDEX.get(c, UNKNOWN) for c in unicode_to_ascii(name)], dtype=torch.long)
+    return torch.tensor([LETTER_INDEX.get(c, UNKNOWN) for c in unicode_to_ascii(name)],
+                        dtype=torch.long)
 
 
 def names_folder(data_dir):
@@ -46,21 +48,31 @@ def names_folder(data_dir):
         if not folder.exists() and extracted.is_dir():
             extracted.rename(folder)
     if not sorted(folder.glob("*.txt")):
-        raise utils.DataError(f"no <Language>.txt files in {folder}/ (expected the tutorial's data/names/)")
+        raise utils.DataError(f"no <Language>.txt files in {folder}/ "
+                              "(expected the tutorial's data/names/)")
     return folder
 
 
 def read_names(folder):
-    """(categories, pairs): the sorted language names and every (folded name, label) line."""
+    """(categories, pairs): the sorted language names and every (folded name, label)
+    line; a folder in the place of a language file, an unreadable file, or files
+    without a single name are one DataError."""
     files = sorted(folder.glob("*.txt"))
     categories = [path.stem for path in files]
     pairs = []
     for label, path in enumerate(files):
+        if not path.is_file():
+            raise utils.DataError(f"{path} is not a file; {folder}/ should hold only "
+                                  "<Language>.txt files of names")
         try:
             lines = path.read_text(encoding="utf-8").splitlines()
         except UnicodeDecodeError as err:
             raise utils.DataError(f"{path.name} is not UTF-8 text ({err})") from None
+        except OSError as err:
+            raise utils.DataError(f"cannot read {path} ({err.strerror})") from None
         pairs += [(unicode_to_ascii(line.strip()), label) for line in lines if line.strip()]
+    if not pairs:
+        raise utils.DataError(f"the <Language>.txt files in {folder}/ hold no names")
     return categories, pairs
 
 
@@ -92,7 +104,8 @@ class NamesData:
     test set is the same with or without it.
     """
 
-    def __init__(self, data_dir=None, dedup=False, split_seed=0, test_fraction=0.2, val_fraction=0.0):
+    def __init__(self, data_dir=None, dedup=False, split_seed=0, test_fraction=0.2,
+                 val_fraction=0.0):
         self.categories, pairs = read_names(names_folder(data_dir))
         self.n_lines = len(pairs)
         if dedup:
@@ -101,14 +114,22 @@ class NamesData:
         self.val = []
         if val_fraction:
             self.train, self.val = stratified_split(self.train, val_fraction, split_seed + 1)
+        if not self.train:
+            raise utils.DataError(f"too few names to split ({len(pairs)}); every language "
+                                  "file needs at least two")
         counts = Counter(label for _, label in self.train)
         self.majority_label = counts.most_common(1)[0][0]
-        self.majority_baseline = sum(label == self.majority_label for _, label in self.test) / len(self.test)
+        self.majority_baseline = self.baseline(self.test)
+
+    def baseline(self, pairs):
+        """The accuracy on `pairs` of always answering the training set's majority language."""
+        return sum(label == self.majority_label for _, label in pairs) / len(pairs)
 
     def __repr__(self):
         val = f" / {len(self.val)} validation" if self.val else ""
-        return (f"NamesData({len(self.categories)} languages, {len(self.train)} train{val} / {len(self.test)} test "
-                f"names, majority baseline {self.categories[self.majority_label]} {self.majority_baseline:.1%})")
+        return (f"NamesData({len(self.categories)} languages, {len(self.train)} train{val} / "
+                f"{len(self.test)} test names, majority baseline "
+                f"{self.categories[self.majority_label]} {self.majority_baseline:.1%})")
 
 
 class NameBatches:

@@ -1,7 +1,6 @@
 """A surname classifier: letters -> nn.LSTM or nn.GRU over the whole name in one
-call -> a linear layer on the last layer's final hidden state -> 18 language scores.
-With `bidirectional`, the last layer's final states of both reading directions
-(after the last letter and after the first) are joined before the linear layer.
+call -> a linear layer on the last layer's final hidden state -> 18 language scores,
+and the training pass and evaluation that train.py and the batching benchmark share.
 
 Batches are PackedSequences, so each name's final state is taken after its own
 last letter and padding never reaches it. `NameEnsemble` averages the predicted
@@ -13,15 +12,15 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pack_sequence
 
+import utils
+
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU}
 
 
 def model_name(settings):
-    """'gru-1x200', 'bigru-1x200' or 'gru-1x200-ens5' (an ensemble of 5) from a
-    run's settings (train.py's flags)."""
-    direction = "bi" if settings.get("bidirectional") else ""
-    ensemble = f"-ens{settings['ensemble']}" if settings.get("ensemble", 1) > 1 else ""
-    return f"{direction}{settings['cell']}-{settings['layers']}x{settings['hidden']}{ensemble}"
+    """'gru-1x200' or 'gru-1x200-ens5' (an ensemble of 5) from a run's settings."""
+    ensemble = f"-ens{settings['ensemble']}" if settings["ensemble"] > 1 else ""
+    return f"{settings['cell']}-{settings['layers']}x{settings['hidden']}{ensemble}"
 
 
 def pack_names(encoded_names):
@@ -33,30 +32,29 @@ class NameClassifier(nn.Module):
     """`cell` ('lstm' or 'gru') with `layers` x `hidden` units; letters enter as
     one-hot vectors (`embedding=0`, as in the tutorial) or through a learned
     embedding of that size; `dropout` acts between stacked layers and on the
-    final hidden state before the linear layer; `bidirectional` adds a second
-    recurrence that reads every name from its last letter to its first;
-    `letter_dropout` replaces each letter by the unknown-character index with that
-    probability while training (the name keeps its length and the rest of its
-    letters, so the model cannot lean on any single letter)."""
+    final hidden state before the linear layer; `letter_dropout` replaces each
+    letter by the unknown-character index with that probability while training (the
+    name keeps its length and the rest of its letters, so the model cannot lean on
+    any single letter)."""
 
-    def __init__(self, n_letters, n_classes, cell="lstm", hidden=200, layers=1, embedding=0, dropout=0.0,
-                 bidirectional=False, letter_dropout=0.0):
+    def __init__(self, n_letters, n_classes, cell="lstm", hidden=200, layers=1, embedding=0,
+                 dropout=0.0, letter_dropout=0.0):
         super().__init__()
         self.cell, self.hidden, self.layers = cell, hidden, layers
-        self.unknown, self.letter_dropout = n_letters - 1, letter_dropout  # data.py's UNKNOWN is the last index
-        self.directions = 2 if bidirectional else 1
+        # data.py's UNKNOWN is the last index
+        self.unknown, self.letter_dropout = n_letters - 1, letter_dropout
         if embedding:
             self.encoder = nn.Embedding(n_letters, embedding)
         else:  # a fixed identity lookup: row i is the one-hot vector of letter i
             self.encoder = nn.Embedding.from_pretrained(torch.eye(n_letters), freeze=True)
         self.rnn = CELLS[cell](self.encoder.embedding_dim, hidden, num_layers=layers,
-                               dropout=dropout if layers > 1 else 0.0, bidirectional=bidirectional)
+                               dropout=dropout if layers > 1 else 0.0)
         self.dropout = nn.Dropout(dropout)
-        self.fc = nn.Linear(self.directions * hidden, n_classes)
+        self.fc = nn.Linear(hidden, n_classes)
 
     def zero_state(self, batch_size):
         """Zero initial states, as the handout asks (h0, and c0 for an LSTM)."""
-        h0 = torch.zeros(self.layers * self.directions, batch_size, self.hidden, device=self.fc.weight.device)
+        h0 = torch.zeros(self.layers, batch_size, self.hidden, device=self.fc.weight.device)
         return (h0, torch.zeros_like(h0)) if self.cell == "lstm" else h0
 
     def forward(self, names):
@@ -69,9 +67,8 @@ class NameClassifier(nn.Module):
         letters = PackedSequence(self.encoder(indices), names.batch_sizes,
                                  names.sorted_indices, names.unsorted_indices)
         _, state = self.rnn(letters, self.zero_state(int(names.batch_sizes[0])))
-        h_n = state[0] if self.cell == "lstm" else state  # (layers x directions, batch, hidden)
-        last_layer = torch.cat(list(h_n[-self.directions:]), dim=1)  # unsorted: in the input order
-        return self.fc(self.dropout(last_layer))
+        h_n = state[0] if self.cell == "lstm" else state  # (layers, batch, hidden), input order
+        return self.fc(self.dropout(h_n[-1]))
 
 
 class NameEnsemble(nn.Module):
@@ -95,3 +92,39 @@ def build_model(config):
     config = dict(config)
     members = config.pop("members", 1)
     return NameClassifier(**config) if members == 1 else NameEnsemble(members, **config)
+
+
+def train_epoch(model, batches, optimizer, clip, device, where):
+    """One pass of updates; returns the mean training loss per name. An ensemble's
+    members each follow their own loss and clipping, exactly as if trained alone on
+    these batches; the loss returned is then their mean."""
+    model.train()
+    members = list(model.members) if isinstance(model, NameEnsemble) else [model]
+    total, count = 0.0, 0
+    for names, labels in utils.progress(batches, desc=where):
+        optimizer.zero_grad()
+        packed, labels = pack_names(names).to(device), labels.to(device)
+        losses = [nn.functional.cross_entropy(member(packed), labels) for member in members]
+        sum(losses).backward()
+        if clip:
+            for member in members:
+                nn.utils.clip_grad_norm_(member.parameters(), clip)
+        optimizer.step()
+        loss = sum(loss.item() for loss in losses) / len(members)
+        total += utils.check_finite(loss, where) * len(names)
+        count += len(names)
+    return total / count
+
+
+@torch.no_grad()
+def evaluate(model, batches, n_classes, device):
+    """(mean loss, accuracy, confusion counts [true, predicted]) over a NameBatches."""
+    model.eval()
+    total, confusion = 0.0, torch.zeros(n_classes, n_classes, dtype=torch.long)
+    for names, labels in batches:
+        logits = model(pack_names(names).to(device)).cpu()
+        total += nn.functional.cross_entropy(logits, labels, reduction="sum").item()
+        cells = torch.bincount(labels * n_classes + logits.argmax(1), minlength=n_classes ** 2)
+        confusion += cells.view(n_classes, n_classes)
+    count = int(confusion.sum())
+    return total / count, int(confusion.trace()) / count, confusion

@@ -1,5 +1,6 @@
-"""names_rnn: folding, the stratified split, batches, packing invariance, a quick
-run and predict.py on its checkpoint. Uses tiny <Language>.txt files in tmp_path."""
+"""names_rnn: folding, the stratified split, batches, packing invariance, configs and
+checked flags, quick runs (which split each one reads), predict.py on their checkpoints,
+the report, and one-line errors. Uses tiny <Language>.txt files in tmp_path."""
 import subprocess
 import sys
 from collections import Counter
@@ -7,9 +8,8 @@ from collections import Counter
 import pytest
 import torch
 
-import run_all
 import utils
-from names_rnn import data, predict, report, train
+from names_rnn import configs, data, predict, report, runs, train
 from names_rnn.model import NameClassifier, NameEnsemble, build_model, pack_names
 
 LANGUAGES = {"Russian": 40, "English": 20, "French": 10, "Czech": 5}
@@ -37,14 +37,16 @@ def test_unicode_folding():
     assert data.unicode_to_ascii("Nguyễn") == "Nguyen"
     assert data.unicode_to_ascii("Ślusarski") == "Slusarski"
     encoded = data.encode_name("Groß-Müller")
-    assert data.ALPHABET[encoded[0]] == "G" and encoded[3] == data.UNKNOWN and encoded[4] == data.UNKNOWN
+    assert data.ALPHABET[encoded[0]] == "G"
+    assert encoded[3] == data.UNKNOWN and encoded[4] == data.UNKNOWN
     assert "".join(data.ALPHABET[i] for i in data.encode_name("O'Néal")) == "O'Neal"
 
 
 def test_stratified_split_proportions_and_seed(data_dir):
     names = data.NamesData(data_dir, split_seed=3)
     assert names.categories == sorted(LANGUAGES)
-    train_counts, test_counts = Counter(l for _, l in names.train), Counter(l for _, l in names.test)
+    train_counts = Counter(label for _, label in names.train)
+    test_counts = Counter(label for _, label in names.test)
     for label, language in enumerate(names.categories):
         assert test_counts[label] == round(0.2 * LANGUAGES[language])
         assert train_counts[label] + test_counts[label] == LANGUAGES[language]
@@ -58,7 +60,8 @@ def test_validation_comes_out_of_train_and_leaves_test_alone(data_dir):
     plain, held = data.NamesData(data_dir), data.NamesData(data_dir, val_fraction=0.25)
     assert held.test == plain.test and plain.val == []
     assert sorted(held.train + held.val) == sorted(plain.train)
-    val_counts, train_counts = Counter(l for _, l in held.val), Counter(l for _, l in plain.train)
+    val_counts = Counter(label for _, label in held.val)
+    train_counts = Counter(label for _, label in plain.train)
     assert all(val_counts[label] == max(1, round(0.25 * n)) for label, n in train_counts.items())
 
 
@@ -74,20 +77,21 @@ def test_batches_yield_every_name_once_per_epoch(data_dir, batch_size, bucket):
     batches = data.NameBatches(pairs, batch_size, shuffle=True, seed=0, bucket=bucket)
     epochs = []
     for _ in range(2):
-        seen = [(n.tolist(), int(l)) for names, labels in batches for n, l in zip(names, labels)]
-        assert sorted(seen) == sorted((data.encode_name(n).tolist(), l) for n, l in pairs)
+        seen = [(n.tolist(), int(label)) for names, labels in batches
+                for n, label in zip(names, labels)]
+        assert sorted(seen) == sorted((data.encode_name(n).tolist(), label) for n, label in pairs)
         epochs.append(seen)
     assert epochs[0] != epochs[1]  # reshuffled each pass
     assert len(list(batches)) == len(batches)
 
 
-@pytest.mark.parametrize("cell,layers,embedding,bidirectional",
-                         [("lstm", 1, 0, False), ("lstm", 2, 0, False), ("gru", 2, 8, False), ("gru", 2, 8, True)])
-def test_logits_same_alone_and_in_a_packed_batch(cell, layers, embedding, bidirectional):
+@pytest.mark.parametrize("cell,layers,embedding", [("lstm", 1, 0), ("lstm", 2, 0), ("gru", 2, 8)])
+def test_logits_same_alone_and_in_a_packed_batch(cell, layers, embedding):
     torch.manual_seed(0)
-    model = NameClassifier(data.N_LETTERS, 5, cell, hidden=16, layers=layers, embedding=embedding,
-                           bidirectional=bidirectional).eval()
-    names = ["Li", "Abramovich", "Smith", "Ng", "Vasquez-Herrera", "O"]  # longer and shorter neighbours
+    model = NameClassifier(data.N_LETTERS, 5, cell, hidden=16, layers=layers,
+                           embedding=embedding).eval()
+    # longer and shorter neighbours
+    names = ["Li", "Abramovich", "Smith", "Ng", "Vasquez-Herrera", "O"]
     encoded = [data.encode_name(n) for n in names]
     with torch.no_grad():
         together = model(pack_names(encoded))
@@ -111,9 +115,11 @@ def test_letter_dropout_acts_only_while_training():
 
 def test_ensemble_averages_its_members_probabilities():
     torch.manual_seed(0)
-    config = {"n_letters": data.N_LETTERS, "n_classes": 5, "cell": "lstm", "hidden": 8, "members": 3}
+    config = {"n_letters": data.N_LETTERS, "n_classes": 5, "cell": "lstm", "hidden": 8,
+              "members": 3}
     ensemble = build_model(config).eval()
-    assert isinstance(ensemble, NameEnsemble) and isinstance(build_model({**config, "members": 1}), NameClassifier)
+    assert isinstance(ensemble, NameEnsemble)
+    assert isinstance(build_model({**config, "members": 1}), NameClassifier)
     names = pack_names([data.encode_name(n) for n in ["Li", "Abramovich", "Smith"]])
     with torch.no_grad():
         mean = torch.stack([member(names).softmax(1) for member in ensemble.members]).mean(0)
@@ -121,88 +127,175 @@ def test_ensemble_averages_its_members_probabilities():
 
 
 def quick_run(data_dir, out, *extra):
-    return train.main(["--quick", "--data-dir", str(data_dir), "--out", str(out), "--tag", "quick", *extra])
+    return train.main(["--quick", "--data-dir", str(data_dir), "--out", str(out), *extra])
 
 
-def test_quick_run_repeats_and_predict_reads_its_checkpoint(data_dir, tmp_path, capsys):
-    assert quick_run(data_dir, tmp_path / "a", "--batch-size", "4") == 0
-    assert quick_run(data_dir, tmp_path / "b", "--batch-size", "4") == 0
-    first = utils.load_json(tmp_path / "a" / "runs" / "quick.json")
-    assert first["history"] == utils.load_json(tmp_path / "b" / "runs" / "quick.json")["history"]
-    assert first["epochs_done"] == 2 and sum(map(sum, first["confusion"])) == first["n_test"]
-    assert (tmp_path / "a" / "confusion_quick.png").is_file()
-
-    model, categories = predict.load_checkpoint(tmp_path / "a" / "quick.pt")
-    guesses = predict.top_languages(model, categories, ["Rusabov3", "Béringer"])
-    assert [len(g) for g in guesses] == [3, 3]
-    assert all(1 >= g[0][1] >= g[1][1] >= g[2][1] > 0 and g[0][0] in categories for g in guesses)
-    assert predict.best_checkpoint(tmp_path / "a") == tmp_path / "a" / "quick.pt"
-    (tmp_path / "a" / "zz_corrupt.pt").write_text("not a checkpoint")
-    assert predict.best_checkpoint(tmp_path / "a") == tmp_path / "a" / "quick.pt"
+def one_line_error(result, status):
+    return result.returncode == status and result.stderr.count("\n") <= 2 \
+        and "Traceback" not in result.stderr and "error:" in result.stderr
 
 
-def test_quick_validation_run_of_an_ensemble(data_dir, tmp_path):
-    assert quick_run(data_dir, tmp_path, "--validation", "0.25", "--ensemble", "2", "--letter-dropout", "0.1",
-                     "--batch-size", "4", "--no-figure") == 0
+def script(*argv):
+    return subprocess.run([sys.executable, *argv], cwd=utils.REPO_ROOT, capture_output=True,
+                          text=True)
+
+
+def test_default_config_is_the_final_model_and_runs_cover_every_config():
+    args = utils.parse_args(train.build_parser(), [])
+    assert args.config == configs.FINAL == "final"
+    assert {key: getattr(args, key) for key in configs.CONFIGS["final"]} == configs.CONFIGS["final"]
+    assert args.ensemble == 5 and args.letter_dropout == 0.1 and args.validation == 0
+    assert predict.DEFAULT_CHECKPOINT.name == "final-seed0.pt"
+    part, = runs.PARTS
+    declared = {run.name: run for run in part.runs}
+    assert declared["final-seed0"].argv == ("names_rnn/train.py", "--seed", "0")
+    for run in part.runs:
+        if run.kind == "report":
+            assert set(run.after) == set(declared) - {run.name}
+            continue
+        run_args = utils.parse_args(train.build_parser(), list(run.argv[1:]))
+        assert run.name == f"{run_args.config}-seed{run_args.seed}"
+        assert (run.kind == "tuning") == bool(run_args.validation)
+    assert {utils.parse_args(train.build_parser(), list(r.argv[1:])).config
+            for r in part.runs if r.kind != "report"} == set(configs.CONFIGS)
+
+
+@pytest.mark.parametrize("flags", [["--lr", "-1"], ["--dropout", "2"], ["--embedding", "-3"],
+                                   ["--clip", "-1"], ["--lr", "nan"], ["--hidden", "0"],
+                                   ["--letter-dropout", "1"], ["--ensemble", "0"],
+                                   ["--validation", "-0.1"], ["--seed", "-1"], ["--tag", "a/b"]])
+def test_bad_flags_are_refused_before_any_work(flags, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        utils.parse_args(train.build_parser(), flags)
+    assert exit_info.value.code == 2
+    assert ": error: argument --" in capsys.readouterr().err.splitlines()[-1]
+
+
+def test_a_final_run_scores_test_once_and_keeps_its_last_epoch(data_dir, tmp_path, monkeypatch):
+    events = []
+    real_train, real_evaluate = train.train_epoch, train.evaluate
+    monkeypatch.setattr(train, "train_epoch",
+                        lambda *a, **k: events.append("train") or real_train(*a, **k))
+    monkeypatch.setattr(train, "evaluate",
+                        lambda *a, **k: events.append("evaluate") or real_evaluate(*a, **k))
+    assert quick_run(data_dir, tmp_path, "--config", "task1-lstm-1x100", "--epochs", "3",
+                     "--tag", "final") == 0
+    assert events == ["train", "train", "evaluate"]  # --quick caps the epochs at 2
+    record = utils.load_json(tmp_path / "runs" / "final.json")
+    assert record["checkpoint_epoch"] == record["epochs_done"] == 2
+    assert set(record["history"]) == {"train_loss"} and "final_test_acc" in record
+    assert torch.load(tmp_path / "final.pt", weights_only=True)["epoch"] == 2
+
+
+def test_a_validation_run_never_reads_the_test_split(data_dir, tmp_path, monkeypatch):
+    class NoTest(data.NamesData):
+        def __getattribute__(self, name):
+            if name == "test" and getattr(self, "ready", False):
+                raise AssertionError("a validation run read the test split")
+            return super().__getattribute__(name)
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.ready = True
+
+        def __repr__(self):
+            return "NoTest"
+
+    monkeypatch.setattr(train, "NamesData", NoTest)
+    assert quick_run(data_dir, tmp_path, "--config", "val-gru-1x200-ld01-ens5", "--ensemble", "2",
+                     "--validation", "0.25", "--batch-size", "4", "--tag", "quick") == 0
     record = utils.load_json(tmp_path / "runs" / "quick.json")
-    assert set(record["history"]) == {"train_loss", "val_loss", "val_acc"} and "final_test_acc" not in record
-    assert record["n_val"] == sum(map(sum, record["confusion"])) == len(data.NamesData(data_dir, val_fraction=0.25).val)
+    assert set(record["history"]) == {"train_loss", "val_loss", "val_acc"}
+    assert "final_test_acc" not in record and "n_test" not in record
+    assert record["best_val_acc"] == max(record["history"]["val_acc"])
+    best = record["history"]["val_acc"].index(record["best_val_acc"]) + 1
+    assert record["checkpoint_epoch"] == best
+    assert record["n_val"] == sum(map(sum, record["confusion"]))
     model, categories = predict.load_checkpoint(tmp_path / "quick.pt")
     assert isinstance(model, NameEnsemble) and len(model.members) == 2
     assert len(predict.top_languages(model, categories, ["Smith"])[0]) == 3
 
 
-def test_report_summarizes_tagged_runs(data_dir, tmp_path):
-    for tag, flags in [("task1-lstm-1x8-seed0", []), ("task2b-bs1", ["--batch-size", "1"]),
-                       ("task2b-bs4", ["--batch-size", "4"]), ("tune-lstm-1x8-wd", ["--weight-decay", "1e-4"]),
-                       ("val-lstm-1x8-ld-seed0", ["--validation", "0.25", "--letter-dropout", "0.2"]),
-                       ("val-lstm-1x8-ld-seed1", ["--validation", "0.25", "--letter-dropout", "0.2", "--seed", "1"]),
-                       ("final-lstm-1x8-ld-seed0", ["--letter-dropout", "0.2"])]:
-        train.main(["--quick", "--data-dir", str(data_dir), "--out", str(tmp_path), "--tag", tag,
-                    "--hidden", "8", "--no-figure", *flags])
-    summary = {**report.summarize(report.load_runs(tmp_path)), "data": report.data_stats(data_dir)}
-    assert summary["data"]["lines"] == sum(LANGUAGES.values()) and summary["data"]["distinct_pairs"] == summary["data"]["lines"] - 1
-    assert list(summary["task1"]) == ["lstm-1x8"] and list(summary["task2b"]) == ["1", "4"]
-    assert len(summary["task2b"]["4"]["test_acc"]) == 2
-    assert list(summary["tuning"]) == ["tune-lstm-1x8-wd"] and summary["tuning"]["tune-lstm-1x8-wd"]["weight_decay"] == 1e-4
-    assert list(summary["validation"]) == ["val-lstm-1x8-ld-seed0", "val-lstm-1x8-ld-seed1"]
-    assert summary["validation"]["val-lstm-1x8-ld-seed1"]["letter_dropout"] == 0.2
-    final = summary["final"]["final-lstm-1x8-ld-seed0"]["final_test_acc"]
-    assert summary["best_test_acc"] == max(final, summary["task1"]["lstm-1x8"][0])
+def test_quick_run_repeats_and_predict_reads_its_checkpoint(data_dir, tmp_path, capsys):
+    for out in ("a", "b"):
+        assert quick_run(data_dir, tmp_path / out, "--config", "task2b-bs10") == 0
+    first = utils.load_json(tmp_path / "a" / "runs" / "task2b-bs10-seed0.json")
+    again = utils.load_json(tmp_path / "b" / "runs" / "task2b-bs10-seed0.json")
+    assert first["history"] == again["history"] and len(first["history"]["test_acc"]) == 2
+    assert first["epochs_done"] == 2 and sum(map(sum, first["confusion"])) == first["n_test"]
+    assert first["settings"]["config"] == "task2b-bs10" and first["script"] == "names_rnn/train.py"
+
+    ckpt = tmp_path / "a" / "task2b-bs10-seed0.pt"
+    model, categories = predict.load_checkpoint(ckpt)
+    guesses = predict.top_languages(model, categories, ["Rusabov3", "Béringer"])
+    assert [len(g) for g in guesses] == [3, 3]
+    assert all(1 >= g[0][1] >= g[1][1] >= g[2][1] > 0 and g[0][0] in categories for g in guesses)
+    assert predict.top_languages(model, categories, ["  Smith \t"]) == \
+        predict.top_languages(model, categories, ["Smith"])
+    capsys.readouterr()
+    assert predict.main(["--checkpoint", str(ckpt), " Smith "]) == 0
+    assert capsys.readouterr().out.startswith("Smith: ")
+    with pytest.raises(utils.UserError, match="blank"):
+        predict.top_languages(model, categories, ["   "])
+    blank = script("names_rnn/predict.py", "--checkpoint", str(ckpt), "Smith", "  ")
+    assert one_line_error(blank, 2) and "blank" in blank.stderr
+
+
+def test_a_changed_setting_gets_its_own_tag(data_dir, tmp_path):
+    assert quick_run(data_dir, tmp_path, "--config", "task1-lstm-1x100", "--lr", "0.01") == 0
+    assert (tmp_path / "runs" / "task1-lstm-1x100-custom-seed0.json").is_file()
+    assert train.run_tag(utils.parse_args(train.build_parser(), ["--seed", "3"])) == "final-seed3"
+
+
+def test_report_summarizes_the_configs_runs(data_dir, tmp_path):
+    for flags in (["--config", "task1-lstm-1x100"], ["--config", "task1-lstm-1x100", "--seed", "1"],
+                  ["--config", "task2b-bs1"], ["--config", "task2b-bs30"],
+                  ["--config", "val-gru-1x200", "--seed", "0"], ["--config", "val-gru-1x200-ld01"],
+                  [], ["--lr", "0.01"]):
+        assert quick_run(data_dir, tmp_path, *flags) == 0
+    found = report.load_runs(tmp_path)
+    assert "final-custom-seed0" not in found and "final-seed0" in found
+    summary = {**report.summarize(found), "data": report.data_stats(data_dir)}
+    assert summary["data"]["lines"] == sum(LANGUAGES.values())
+    assert summary["data"]["distinct_pairs"] == summary["data"]["lines"] - 1
+    assert list(summary["task1"]) == ["task1-lstm-1x100"]
+    assert summary["task1"]["task1-lstm-1x100"]["seeds"] == [0, 1]
+    assert list(summary["task2b"]) == ["1", "30"] and len(summary["task2b"]["30"]["test_acc"]) == 2
+    assert set(summary["tuning"]) == {"val-gru-1x200", "val-gru-1x200-ld01"}
+    tuning = summary["tuning"]
+    assert summary["chosen"] == max(tuning, key=lambda c: sum(tuning[c]["acc"]))
+    assert summary["final"]["model"] == "gru-1x32-ens5" and summary["final"]["split"] == "test"
     table = report.format_table(summary)
-    assert "| lstm-1x8 |" in table and "| tune-lstm-1x8-wd | lstm-1x8 |" in table
-    assert "| val-lstm-1x8-ld | lstm-1x8 | 0 | 0.2 | 2 |" in table and "| final-lstm-1x8-ld | lstm-1x8 |" in table
+    assert "| lstm-1x32 |" in table and "| val-gru-1x200-ld01 | gru-1x32 | 0.1 | 2 |" in table
+    assert table.count("**chosen**") == 1 and "| gru-1x32-ens5 | 0.1 | 2 |" in table
 
 
 def test_errors_are_one_line(tmp_path, data_dir):
-    with pytest.raises(utils.UserError, match="no trained model"):
-        predict.best_checkpoint(tmp_path)
     (data_dir / "names" / "Greek.txt").write_bytes(b"\xff\xfe\xfa")
     with pytest.raises(utils.DataError, match="Greek.txt is not UTF-8"):
         data.NamesData(data_dir)
     bad = tmp_path / "bad.pt"
     bad.write_text("not a checkpoint")
-    result = subprocess.run([sys.executable, "names_rnn/predict.py", "--checkpoint", str(bad), "Smith"],
-                            cwd=utils.REPO_ROOT, capture_output=True, text=True)
-    assert result.returncode == 1 and result.stderr.startswith("error:") and result.stderr.count("\n") == 1
+    result = script("names_rnn/predict.py", "--checkpoint", str(bad), "Smith")
+    assert one_line_error(result, 1) and result.stderr.startswith("error:")
+    missing = script("names_rnn/predict.py", "--checkpoint", str(tmp_path / "none.pt"), "Smith")
+    assert one_line_error(missing, 1) and "does not exist" in missing.stderr
 
 
-def test_run_all_commands_match_the_committed_runs():
-    """Every results/names run is written by one run_all.py command with the same
-    settings (runs older than a flag lack its key: it was off then)."""
-    part = next(p for p in run_all.PARTS if p.name == "names")
-    committed = {path.stem: utils.load_json(path) for path in (utils.REPO_ROOT / "results" / "names" / "runs").glob("*.json")}
-    defaults, produced = vars(train.parse_args([])), set()
-    for command in part.full:
-        if command[0] != "names_rnn/train.py":
-            continue
-        settings = vars(train.parse_args(command[1:]))
-        recorded = committed.get(settings["tag"], {}).get("settings")
-        assert recorded is not None, f"run_all.py runs {command[1:]}, but results/names/runs/{settings['tag']}.json is missing"
-        for key in ("out", "data_dir"):
-            settings.pop(key)
-        assert recorded == {k: v for k, v in settings.items() if k in recorded}, f"{settings['tag']}: other settings"
-        newer = settings.keys() - recorded.keys()
-        assert all(settings[k] == defaults[k] for k in newer), f"{command[1:]} sets a newer flag"
-        produced.add(settings["tag"])
-    assert not set(committed) - produced, f"results without a run_all.py command: {sorted(set(committed) - produced)}"
+def test_bad_names_folders_are_one_line(tmp_path, data_dir):
+    (data_dir / "names" / "Greek.txt").mkdir()
+    with pytest.raises(utils.DataError, match="Greek.txt is not a file"):
+        data.NamesData(data_dir)
+    result = script("names_rnn/train.py", "--quick", "--data-dir", str(data_dir),
+                    "--out", str(tmp_path / "out"))
+    assert one_line_error(result, 1) and "is not a file" in result.stderr
+
+    empty = tmp_path / "empty"
+    (empty / "names").mkdir(parents=True)
+    for language in LANGUAGES:
+        (empty / "names" / f"{language}.txt").write_text("\n  \n")
+    with pytest.raises(utils.DataError, match="hold no names"):
+        data.NamesData(empty)
+    result = script("names_rnn/train.py", "--quick", "--data-dir", str(empty),
+                    "--out", str(tmp_path / "out"))
+    assert one_line_error(result, 1) and "hold no names" in result.stderr
