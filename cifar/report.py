@@ -49,6 +49,5 @@ def report_table(results_root):
                      f"| {run['train_seconds'] / 60:.1f} min "
                      f"| {run['train_seconds'] / run['epochs']:.0f} s |")
     devices = sorted({run["device"] for run in runs.values()})
-    lines += ["", f"Device: {', '.join(devices)}, single thread, on a 2-core machine shared "
-                  "with other jobs."]
+    lines += ["", f"Device: {', '.join(devices)}, one torch thread per run."]
     return "\n".join(lines)
