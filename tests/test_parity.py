@@ -9,7 +9,15 @@ import torch
 import driver_parity
 import univariate_tester
 import utils
-from driver_parity import Parity, ParityLSTM, accuracy, accuracy_by_length, pad_collate
+from driver_parity import ParityLSTM, accuracy, accuracy_by_length
+from parity import report
+from parity.configs import CONFIGS
+from parity.data import Parity, pad_collate, random_strings
+
+
+def run_script(*args):
+    return subprocess.run([sys.executable, *map(str, args)], cwd=utils.REPO_ROOT,
+                          capture_output=True, text=True)
 
 
 # --- Q4: univariate_tester.py -------------------------------------------------
@@ -50,15 +58,33 @@ def test_interval_argument_covers_every_length():
 def test_random_long_strings():
     passed, margin = univariate_tester.check_random(300, 50, np.random.default_rng(0))
     assert passed and margin > 0.25
+    bits = random_strings(np.random.default_rng(0), 4, 7)
+    assert bits.shape == (4, 7) and bits.dtype == np.uint8 and set(bits.ravel()) <= {0, 1}
+
+
+def test_tester_defaults_are_the_reported_run():
+    args = utils.parse_args(univariate_tester.build_parser(), [])
+    assert (args.max_length, args.random_length, args.samples, args.seed) == (20, 10000, 10000, 0)
 
 
 def test_tester_cli_quick(tmp_path):
-    result = subprocess.run([sys.executable, "univariate_tester.py", "--quick", "--out", str(tmp_path)],
-                            cwd=utils.REPO_ROOT, capture_output=True, text=True)
+    result = run_script("univariate_tester.py", "--quick", "--out", tmp_path)
     assert result.returncode == 0, result.stderr
     assert "SUCCESS" in result.stdout
-    assert utils.load_json(tmp_path / "univariate.json")["passed"]
-    assert utils.load_json(tmp_path / "summary.json")["univariate_margin"] > 0.25
+    written = utils.load_json(tmp_path / "univariate.json")
+    assert written["passed"] and written["margin"] > 0.25
+    assert written["script"] == "univariate_tester.py" and written["settings"]["quick"]
+    assert written["random_length"] == 200 and written["max_length"] == 10
+
+
+@pytest.mark.parametrize("flags", [["--random-length", "100000000"], ["--random-length", "-1"],
+                                   ["--max-length", "25"], ["--samples", "0"],
+                                   ["--samples", "nan"], ["--seed", "-1"]])
+def test_tester_bad_flags_exit_2_with_one_line(flags):
+    result = run_script("univariate_tester.py", *flags)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert [line for line in result.stderr.splitlines() if "error:" in line] == [
+        result.stderr.splitlines()[-1]]
 
 
 # --- Q5-Q7: driver_parity.py ------------------------------------------------------
@@ -72,8 +98,8 @@ def test_parity_dataset_matches_the_skeleton():
 
 
 def test_pad_collate_shapes_and_lengths():
-    batch = [(torch.tensor([1.0, 0.0, 1.0]), torch.tensor(0.0)), (torch.tensor([1.0]), torch.tensor(1.0)),
-             (torch.tensor([]), torch.tensor(0.0))]
+    batch = [(torch.tensor([1.0, 0.0, 1.0]), torch.tensor(0.0)),
+             (torch.tensor([1.0]), torch.tensor(1.0)), (torch.tensor([]), torch.tensor(0.0))]
     x, y, lengths = pad_collate(batch)
     assert x.shape == (3, 3) and x.dtype == torch.float32
     assert x.tolist() == [[1, 0, 1], [1, 0, 0], [0, 0, 0]]
@@ -84,7 +110,8 @@ def test_pad_collate_shapes_and_lengths():
 def test_score_is_the_same_alone_and_in_a_padded_batch():
     torch.manual_seed(0)
     model = ParityLSTM(hidden_dim=5).eval()
-    strings = [torch.tensor([1.0, 1.0]), torch.tensor([0.0, 1.0, 1.0, 0.0, 1.0, 1.0, 1.0]), torch.tensor([])]
+    strings = [torch.tensor([1.0, 1.0]), torch.tensor([0.0, 1.0, 1.0, 0.0, 1.0, 1.0, 1.0]),
+               torch.tensor([])]
     x, _, lengths = pad_collate([(s, s.sum() % 2) for s in strings])
     with torch.no_grad():
         batched = model(x, lengths)
@@ -103,37 +130,92 @@ def test_empty_string_scores_as_the_initial_state():
 def test_accuracy_by_length_agrees_with_scoring_every_string():
     torch.manual_seed(1)
     model = ParityLSTM(hidden_dim=3)
-    by_length = accuracy_by_length(model, max_length=7, chunk=16)  # small chunk: exercise the depth-first split
+    by_length = accuracy_by_length(model, max_length=7, chunk=16)  # exercise the depth-first split
     assert by_length == pytest.approx([accuracy(model, Parity("test", n)) for n in range(8)])
 
 
 def test_training_repeats_with_the_same_seed_and_can_fit():
+    recipe = {"epochs": 150, "lr": 0.05, "batch_size": 100, "restarts": 0, "give_up_after": None}
+
     def train():
-        utils.seed_everything(3)
-        model = ParityLSTM(hidden_dim=8)
-        return driver_parity.train_on_parity(model, 2, {**driver_parity.DEFAULT_RECIPE, "epochs": 150,
-                                                         "lr": 0.05}, log_every=0)
+        return driver_parity.runParityExperiment(8, 3, 2, recipe, torch.device("cpu"), 4)[1]
     first, second = train(), train()
-    assert first["loss"] == second["loss"]
+    assert first["history"]["loss"] == second["history"]["loss"]
     assert first["fit"] and first["epochs_to_fit"] <= 150
+    assert first["acc_by_length"][1:3] == [1.0, 1.0]
 
 
-def test_quick_runs_write_results_and_the_table(tmp_path, monkeypatch):
+def test_defaults_are_the_reported_runs():
+    """No flags: LSTM-64, seed 42, the skeleton's settings; the Q7 answers are configs."""
+    args = driver_parity.parse_args([])
+    assert args.config == "lstm64" and args.hidden_dims == [64] and args.seeds == 1
+    assert (args.seed, args.lr, args.batch_size, args.epochs, args.max_length,
+            args.eval_max_length) == (42, 0.003, 100, 2000, 5, 20)
+    sweep = driver_parity.parse_args(["--config", "sweep"])
+    assert sweep.hidden_dims == [1, 2, 3, 4, 8, 16, 64] and sweep.seeds == 5
+    hidden1 = driver_parity.parse_args(["--config", "hidden1"])
+    assert {key: getattr(hidden1, key) for key in CONFIGS["hidden1"]} == CONFIGS["hidden1"]
+    assert (hidden1.lr, hidden1.restarts, hidden1.give_up_after) == (0.03, 3, 500)
+
+
+def test_quick_runs_write_results_and_the_table(tmp_path):
     out = tmp_path / "parity"
-    for extra in ([], ["--sweep"]):
-        monkeypatch.setattr(sys, "argv", ["driver_parity.py", "--quick", "--out", str(out), *extra])
-        assert driver_parity.main() == 0
-    summary = utils.load_json(out / "summary.json")
-    assert len(summary["generalization"]["8"]) == 9  # lengths 0..8 in a quick run
-    assert set(summary["sweep"]) == {"1", "4", "1-recipe"} and summary["sweep"]["1"]["seeds"] == 2
-    for name in ("LSTM-8_parity_generalization.png", "LSTM-8_training.png", "parity_sweep.png", "parity_sweep.json"):
+    for config in ("lstm64", "sweep", "hidden1"):
+        assert driver_parity.main(["--quick", "--out", str(out), "--config", config]) == 0
+    assert univariate_tester.main(["--quick", "--out", str(out)]) == 0
+    single = utils.load_json(out / "lstm64.json")
+    assert single["complete"] and single["script"] == "driver_parity.py"
+    assert len(single["runs"][0]["acc_by_length"]) == 9  # lengths 0..8 in a quick run
+    sweep = utils.load_json(out / "sweep.json")
+    assert [(r["hidden_dim"], r["seed"]) for r in sweep["runs"]] == [(1, 42), (1, 43), (2, 42),
+                                                                       (2, 43)]
+    for name in ("lstm64_generalization.png", "lstm64_training.png", "sweep.png", "hidden1.png"):
         assert (out / name).is_file()
-    table = driver_parity.report_table(tmp_path)
-    assert "| LSTM-8 |" in table and "| 1 | lr" in table
+    table = report.report_table(tmp_path)
+    assert "| LSTM-8 |" in table and "| 1 | lr 0.003" in table and "| 1 (recipe) | lr 0.03" in table
+    assert "margin min |h - 0.5| = 0.2616" in table
 
 
-def test_bad_flag_is_a_one_line_error():
-    result = subprocess.run([sys.executable, "driver_parity.py", "--lr", "-1", "--quick"],
-                            cwd=utils.REPO_ROOT, capture_output=True, text=True)
-    assert result.returncode == 1
-    assert result.stderr.startswith("error: --lr") and result.stderr.count("\n") == 1
+def test_interrupted_sweep_keeps_finished_models_and_a_damaged_file_reruns(tmp_path, capsys):
+    out = tmp_path / "parity"
+    flags = ["--quick", "--out", str(out), "--config", "sweep"]
+    driver_parity.main(flags)
+    complete = utils.load_json(out / "sweep.json")
+    partial = {**complete, "complete": False,
+               "runs": [{**complete["runs"][0], "seconds": 123.0}]}
+    utils.save_json(partial, out / "sweep.json")
+    driver_parity.main(flags)
+    resumed = utils.load_json(out / "sweep.json")
+    assert resumed["runs"][0]["seconds"] == 123.0  # kept, not trained again
+    assert [r["acc_by_length"] for r in resumed["runs"]] == [r["acc_by_length"]
+                                                             for r in complete["runs"]]
+    assert "kept from the interrupted run" in capsys.readouterr().out
+
+    (out / "sweep.json").write_text('{"runs": [')
+    driver_parity.main(flags)
+    assert "is damaged" in capsys.readouterr().err
+    again = utils.load_json(out / "sweep.json")
+    assert again["complete"] and len(again["runs"]) == 4
+    (out / "hidden1.json").write_text("{")
+    assert "| 1 | lr 0.003" in report.report_table(tmp_path)  # skipped with a warning
+    assert "skipping" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flags", [
+    ["--quick", "--max-length", "30"], ["--max-length", "0"], ["--lr", "nan"], ["--lr", "-1"],
+    ["--lr", "0"], ["--epochs", "0"], ["--epochs", "1000000000"], ["--seeds", "0"],
+    ["--hidden-dims", "0"], ["--hidden-dims", "4", "-2"], ["--batch-size", "0"],
+    ["--restarts", "-1"], ["--give-up-after", "0"], ["--eval-max-length", "30"],
+    ["--tag", "a/b"], ["--seed", "99999999999"], ["--config", "nosuch"],
+])
+def test_bad_flags_exit_2_with_one_line(flags, capsys):
+    with pytest.raises(SystemExit) as stop:
+        driver_parity.parse_args(flags)
+    assert stop.value.code == 2
+    assert len([line for line in capsys.readouterr().err.splitlines() if "error:" in line]) == 1
+
+
+def test_bad_flag_from_the_command_line_is_usage_and_one_line():
+    result = run_script("driver_parity.py", "--quick", "--max-length", "30")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1].endswith("30 must be in [1, 12]")

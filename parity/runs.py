@@ -1,0 +1,19 @@
+"""The parity part's runs for run_all.py: the hand-set LSTM's check (Q4), LSTM-64
+(Q5/Q6), the hidden-size sweep and the hidden-size-1 settings (Q7)."""
+from utils import Part, Run
+
+RESULTS = "results/parity"
+
+PARTS = [Part(
+    "parity",
+    runs=(Run("univariate", ("univariate_tester.py",), result=f"{RESULTS}/univariate.json"),
+          Run("lstm64", ("driver_parity.py",), result=f"{RESULTS}/lstm64.json"),
+          Run("sweep", ("driver_parity.py", "--config", "sweep"),
+              result=f"{RESULTS}/sweep.json"),
+          Run("hidden1", ("driver_parity.py", "--config", "hidden1"),
+              result=f"{RESULTS}/hidden1.json")),
+    quick=(Run("quick-univariate", ("univariate_tester.py", "--quick")),
+           Run("quick-lstm64", ("driver_parity.py", "--quick")),
+           Run("quick-sweep", ("driver_parity.py", "--quick", "--config", "sweep")),
+           Run("quick-hidden1", ("driver_parity.py", "--quick", "--config", "hidden1"))),
+    table="parity.report:report_table")]
