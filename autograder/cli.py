@@ -12,6 +12,7 @@ Exit status 0 only at full marks (in class mode: every hand-in at full marks).
 import argparse
 import csv
 import io
+import json
 import os
 import shutil
 import sys
@@ -19,8 +20,23 @@ import tempfile
 import time
 from pathlib import Path
 
-import utils
 from autograder import grading, handins
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+class UsageError(Exception):
+    """Bad input: printed as one line, exit status 1."""
+
+
+def positive_seconds(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
 
 
 def parse(doc, tests):
@@ -34,7 +50,7 @@ def parse(doc, tests):
     parser.add_argument("--test", action="append", default=[], metavar="NAME",
                         help="grade only this test (repeat for more): "
                              + ", ".join(name for name, *_ in tests))
-    parser.add_argument("--timeout", type=utils.positive_float, default=120.0, metavar="S",
+    parser.add_argument("--timeout", type=positive_seconds, default=120.0, metavar="S",
                         help="time limit of each test in seconds (default: 120)")
     parser.add_argument("--out", type=Path, default=None,
                         help="where scores go: without --handin, default results/mytorch/ "
@@ -43,10 +59,8 @@ def parse(doc, tests):
                              "one hand-in, only when given")
     parser.add_argument("--quick", action="store_true",
                         help="the same tests (they take seconds); scores go to runs/quick/")
-    parser.add_argument("--seed", type=utils.seed, default=0, help="accepted, unused")
-    parser.add_argument("--device", type=utils.device_name, default="auto",
-                        help="accepted, unused (NumPy only)")
-    parser.add_argument("--data-dir", type=Path, default=None, help="accepted, unused")
+    for flag in ("--seed", "--device", "--data-dir"):  # the flags every script takes
+        parser.add_argument(flag, default=None, help="accepted, unused")
     return parser.parse_args()
 
 
@@ -58,14 +72,14 @@ def grading_main(doc, tests, part, summary_file, needed):
     try:
         tests = grading.select(tests, args.test)
     except ValueError as err:
-        raise utils.UserError(str(err)) from None
+        raise UsageError(str(err)) from None
     with tempfile.TemporaryDirectory(prefix="grade-") as workspace:
         if args.handin is None:
             return grade_repository(args, tests, summary_file, needed, workspace)
         try:
             paths = handins.expand(args.handin)
         except FileNotFoundError as err:
-            raise utils.UserError(str(err)) from None
+            raise UsageError(str(err)) from None
         first = Path(args.handin[0])
         if len(args.handin) == 1 and not (first.is_dir() and handins.find_root(first) is None):
             return grade_one(args, tests, part, needed, paths[0], workspace)
@@ -84,14 +98,20 @@ def grade_verbose(tests, folder, timeout):
 
 
 def grade_repository(args, tests, summary_file, needed, workspace):
-    """This repository's own library: table, total and results/mytorch/<summary_file>."""
-    folder = handins.stage(utils.REPO_ROOT, needed, workspace)
+    """This repository's own library: table, total and results/mytorch/<summary_file>
+    (written by utils, in the format of every other part's results)."""
+    import utils
+    folder = handins.stage(REPO_ROOT, needed, workspace)
     rows, seconds = grade_verbose(tests, folder, args.timeout)
     _, (score, total) = grading.totals(rows)
     summary = {"score": score, "total": total, "seconds": round(seconds, 2),
                "tests": [{key: row[key] for key in ("name", "section", "points", "score", "error")}
                          for row in rows]}
-    utils.save_json(summary, utils.output_dir(args) / summary_file)
+    try:
+        out = utils.output_dir(args)
+    except utils.UserError as err:
+        raise UsageError(str(err)) from None
+    utils.save_json(summary, out / summary_file)
     return 0 if score == total else 1
 
 
@@ -125,9 +145,11 @@ def grade_class(args, tests, part, needed, paths, workspace):
     """Every hand-in in turn (a progress bar over students), then the class's table,
     scores.csv and scores.json."""
     from tqdm import tqdm
+    out = args.out if args.out is not None else Path.cwd()
+    make_folder(out)  # before grading a class, not after
     tqdm.monitor_interval = 0  # no monitor thread: the tests' children are forked
     records, names = [], set()
-    bar = utils.progress(paths, desc=f"grading {part}", unit="hand-in", leave=True)
+    bar = tqdm(paths, desc=f"grading {part}", unit="hand-in", dynamic_ncols=True)
     for path in bar:
         name = handins.student_name(path)
         name = name if name not in names else path.name
@@ -145,7 +167,6 @@ def grade_class(args, tests, part, needed, paths, workspace):
         records.append(student_record(path, rows, time.perf_counter() - start, name))
         bar.write(f"{name}: {records[-1]['score']}/{records[-1]['total']}")
     print(class_table(tests, records))
-    out = args.out if args.out is not None else Path.cwd()
     write_scores(out, part, tests, records)
     print(f"\nwrote {out / 'scores.csv'} and {out / 'scores.json'}")
     full = sum(record["score"] == record["total"] for record in records)
@@ -168,11 +189,7 @@ def class_table(tests, records):
 
 def write_scores(out, part, tests, records):
     """scores.csv (student, each test's points, total, note) and scores.json (everything)."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise utils.UserError(f"cannot create the output folder {out} ({err}); "
-                              "choose another --out") from None
+    make_folder(out)
     names = [name for name, *_ in tests]
     text = io.StringIO()
     writer = csv.writer(text)
@@ -183,12 +200,30 @@ def write_scores(out, part, tests, records):
                 if test["score"] < test["points"]]
         writer.writerow([record["student"], *[scores[name] for name in names], record["score"],
                          record["error"] or "; ".join(lost)[:500]])
-    with utils.atomic_write(out / "scores.csv", "w") as handle:
-        handle.write(text.getvalue())
-    utils.save_json({"part": part, "tests": [{"name": name, "points": points}
-                                             for name, points, *_ in tests],
-                     "total": sum(points for _, points, *_ in tests), "students": records},
-                    out / "scores.json")
+    scores = {"part": part, "tests": [{"name": name, "points": points}
+                                      for name, points, *_ in tests],
+              "total": sum(points for _, points, *_ in tests), "students": records}
+    write_atomically(out / "scores.csv", text.getvalue())
+    write_atomically(out / "scores.json", json.dumps(scores, indent=2) + "\n")
+
+
+def make_folder(out):
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UsageError(f"cannot create the output folder {out} ({err.strerror or err}); "
+                         "choose another --out") from None
+
+
+def write_atomically(path, text):
+    """Write a temporary file next to `path`, then rename it over `path`."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(text)
+        os.replace(temporary, path)
+    except OSError as err:
+        temporary.unlink(missing_ok=True)
+        raise UsageError(f"cannot write {path} ({err.strerror}); choose another --out") from None
 
 
 def run(doc, tests, part, summary_file, needed):
@@ -197,4 +232,12 @@ def run(doc, tests, part, summary_file, needed):
         print("error: the autograder runs each test in a forked process; use Linux, macOS "
               "or WSL", file=sys.stderr)
         sys.exit(1)
-    utils.run_main(lambda: grading_main(doc, tests, part, summary_file, needed))
+    try:
+        status = grading_main(doc, tests, part, summary_file, needed)
+    except UsageError as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        sys.exit(130)
+    sys.exit(status)

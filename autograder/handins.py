@@ -80,13 +80,19 @@ def stage(path, needed, workspace):
         root = find_root(path)
     else:
         raise HandinError(f"{path.name} is neither a folder nor a .tar/.tar.gz")
-    if root is None:
-        raise HandinError("no mytorch/ folder in the hand-in")
-    missing = [name for name in needed if not (root / name).is_dir()]
-    if missing:
-        raise HandinError(f"no {missing[0]}/ folder next to mytorch/ in the hand-in")
-    for name in HANDIN_PACKAGES:
-        if (root / name).is_dir():
-            shutil.copytree(root / name, target / name,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    try:
+        if root is None:
+            raise HandinError("no mytorch/ folder in the hand-in")
+        missing = [name for name in needed if not (root / name).is_dir()]
+        if missing:
+            raise HandinError(f"no {missing[0]}/ folder next to mytorch/ in the hand-in")
+        for name in HANDIN_PACKAGES:
+            if (root / name).is_dir():
+                shutil.copytree(root / name, target / name,
+                                ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    except OSError as err:
+        raise HandinError(f"cannot copy the hand-in: {err}") from None
+    finally:
+        if is_tar(path):
+            shutil.rmtree(unpacked, ignore_errors=True)
     return target

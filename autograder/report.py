@@ -15,5 +15,6 @@ def report_table(results_dir):
              f"| {summary['score']}/{summary['total']} | | | full marks |"]
     for row in utils.load_json(results_dir / "benchmarks" / "mytorch_mlp.json")["rows"]:
         lines.append(f"| {row['name']} | {row['ours_s'] * 1000:.2f} ms "
-                     f"| {row['reference_s'] * 1000:.2f} ms | {row['ratio']:.2f} | {row['target']} |")
+                     f"| {row['reference_s'] * 1000:.2f} ms | {row['ratio']:.2f} "
+                     f"| {row['target']} |")
     return "\n".join(lines)

@@ -1,6 +1,6 @@
-"""hw2 (MyTorch CNNs): the autograder gives full marks (the mutants it catches are in
-test_autograder_handin.py); Conv1d/Tanh/Sigmoid gradients agree with finite differences; sizes,
-bad input, the scanning fixtures, the demo and the benchmark."""
+"""hw2 (MyTorch CNNs): Conv1d/Tanh/Sigmoid gradients agree with finite differences; sizes,
+bad input, the scanning fixtures, the demo and the benchmark (the autograder's own tests
+are in test_autograder_handin.py)."""
 import subprocess
 import sys
 
@@ -16,14 +16,6 @@ from mytorch.tensor import Tensor
 from utils import REPO_ROOT, load_json
 
 AUTOGRADER = REPO_ROOT / "autograder" / "hw2_autograder"
-
-
-def test_runner_gives_full_marks(tmp_path):
-    result = subprocess.run([sys.executable, str(AUTOGRADER / "runner.py"), "--out", str(tmp_path)],
-                            capture_output=True, text=True, cwd=REPO_ROOT)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "Total score: 95/95" in result.stdout
-    assert load_json(tmp_path / "hw2_autograder.json")["score"] == 95
 
 
 def numeric_gradient(function, arrays, index, upstream, eps=1e-6):

@@ -9,7 +9,7 @@ and points (95), a points table, then `Total score: N/95`; exit status 0 only at
 Each test runs in a child process of its own against the hand-in's mytorch/ and hw2/:
 test_conv.py (Conv1d forward and backward, Flatten, against torch float64),
 test_scanning.py (the scanning-MLP CNNs against literal MLP scans stored in ref_result/),
-test_cnn.py (the figure's layers, then five SGD steps of the CNN against torch). Without
+test_cnn.py (the figure's layers, then three SGD steps of the CNN against torch). Without
 --handin the scores are also written to results/mytorch/hw2_autograder.json
 (runs/quick/mytorch/ with --quick: the same tests).
 """
