@@ -6,9 +6,10 @@ the same count (what a shuffled DataLoader would give).
     python benchmarks/imdb_padding.py --quick                     # synthetic lengths (smoke run)
 
 Every padded position costs as much compute as a real token, so this fraction
-is the share of an epoch's work that is wasted. It uses imdb/classify.py's own
-batching at the MLP's token budget and reads `imdb.word.pkl.gz` from the data folder
-(`--data-dir`, else $DATA_DIR, else data/; downloaded when missing). The quick
+is the share of an epoch's work that is wasted. It uses the batching of
+imdb/classify.py (imdb/data_rnn.py) at the MLP's token budget and reads
+`imdb.word.pkl.gz` from the data folder (`--data-dir`, else $DATA_DIR, else
+data/; downloaded when missing). The quick
 run draws 2,000 log-normal review lengths instead, so it needs no data. Writes
 results/benchmarks/imdb_padding.json (runs/quick/benchmarks/ with --quick).
 """
