@@ -1,2 +1,3 @@
-"""The CIFAR part's pieces shared by cifar_pytorch.py and test.py: its data,
-model, named configs, declared runs and report tables."""
+"""The CIFAR part's pieces shared by cifar_pytorch.py, test.py and the throughput
+benchmark: data, model, training step, file names, named configs, declared runs and
+the report table."""

@@ -30,7 +30,8 @@ def write_batch(path, cifar_labels):
 
 @pytest.fixture
 def data_dir(tmp_path):
-    """5 training batches of 9 horse/ship/truck + 3 other images each, and a test batch like them."""
+    """5 training batches of 9 horse/ship/truck + 3 other images each, and a test batch
+    like them."""
     folder = tmp_path / "data" / "cifar-10-batches-py"
     folder.mkdir(parents=True)
     rows = [7, 8, 9] * 3 + list(OTHER_IDS)

@@ -38,7 +38,8 @@ def test_prefix_tree_check_agrees_with_running_each_string():
     bits = all_strings(8)
     h = univariate_tester.final_hidden(bits)
     assert np.array_equal(h > 0.5, bits.sum(axis=1) % 2 == 1)
-    assert univariate_tester.margin_of(h) == pytest.approx(univariate_tester.check_all_lengths(8)[1])
+    margin = univariate_tester.check_all_lengths(8)[1]
+    assert univariate_tester.margin_of(h) == pytest.approx(margin)
 
 
 def test_bad_weights_stop_at_the_first_failure(capsys):
