@@ -28,6 +28,14 @@ from cifar.training import evaluate, make_optimizer, train_epoch
 QUICK = {"epochs": 2, "limit": 128, "batch_size": 32}  # upper bounds for --quick
 
 
+def angle(text):
+    """A rotation in degrees, in [0, 180]."""
+    value = utils.non_negative_float(text)
+    if value > 180:
+        raise argparse.ArgumentTypeError(f"{value:g} must be in [0, 180] degrees")
+    return value
+
+
 def build_parser():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -47,7 +55,7 @@ def build_parser():
     parser.add_argument("--schedule", choices=("onecycle", "constant"), default=FINAL["schedule"],
                         help="one-cycle (warm-up, then cosine decay to ~0) or constant learning "
                              "rate (default: %(default)s)")
-    parser.add_argument("--rotate", type=utils.non_negative_float, default=FINAL["rotate"],
+    parser.add_argument("--rotate", type=angle, default=FINAL["rotate"],
                         help="max random rotation in degrees, at most 180 (default: %(default)s)")
     parser.add_argument("--shift", type=utils.bounded_int(0, 16), default=FINAL["shift"],
                         help="max random shift in whole pixels (default: %(default)s)")
@@ -66,8 +74,6 @@ def parse_args(argv=None):
     """The flags, with the checks that involve two of them (exit 2, like argparse's)."""
     parser = build_parser()
     args = utils.parse_args(parser, argv)
-    if args.rotate > 180:
-        parser.error(f"argument --rotate: {args.rotate:g} must be at most 180 degrees")
     if args.quick:
         args.epochs = min(args.epochs, QUICK["epochs"])
         args.limit = min(args.limit or QUICK["limit"], QUICK["limit"])
