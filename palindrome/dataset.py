@@ -54,7 +54,8 @@ class PalindromeDataset(data.Dataset):
 
     def held_out(self, size, seed=12345):
         """A fixed evaluation set of `size` palindromes, independent of training draws."""
-        return split(generate_palindromes(size, self.seq_length, torch.Generator().manual_seed(seed)))
+        generator = torch.Generator().manual_seed(seed)
+        return split(generate_palindromes(size, self.seq_length, generator))
 
 
 def split(palindromes):

@@ -32,8 +32,10 @@ class LSTM(nn.Module):
         self.seq_length, self.input_dim, self.num_hidden = seq_length, input_dim, num_hidden
         bound = 1 / math.sqrt(num_hidden)
         for gate in GATES:
-            setattr(self, f"W_{gate}x", uniform_parameter(num_hidden, input_dim, bound=bound, device=device))
-            setattr(self, f"W_{gate}h", uniform_parameter(num_hidden, num_hidden, bound=bound, device=device))
+            setattr(self, f"W_{gate}x",
+                    uniform_parameter(num_hidden, input_dim, bound=bound, device=device))
+            setattr(self, f"W_{gate}h",
+                    uniform_parameter(num_hidden, num_hidden, bound=bound, device=device))
             setattr(self, f"b_{gate}", uniform_parameter(num_hidden, bound=bound, device=device))
         nn.init.ones_(self.b_f)
         self.W_ph = uniform_parameter(num_classes, num_hidden, bound=bound, device=device)
