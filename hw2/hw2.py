@@ -1,8 +1,7 @@
 """The CNN of handout section 3: three Conv1d layers with Tanh, ReLU and Sigmoid,
 then Flatten and a Linear classifier, for inputs (batch, 24, 60)."""
 from mytorch.nn.activations import ReLU, Sigmoid, Tanh
-from mytorch.nn.conv import Conv1d, Flatten
-from mytorch.nn.functional import get_conv1d_output_size
+from mytorch.nn.conv import Conv1d, Flatten, get_conv1d_output_size
 from mytorch.nn.linear import Linear
 from mytorch.nn.module import Module
 from mytorch.nn.sequential import Sequential
@@ -16,9 +15,11 @@ class CNN(Module):
 
     def __init__(self):
         super().__init__()
-        convs = [Conv1d(24, 56, 5, 1), Tanh(), Conv1d(56, 28, 6, 2), ReLU(), Conv1d(28, 14, 2, 2), Sigmoid()]
+        convs = [Conv1d(24, 56, 5, 1), Tanh(), Conv1d(56, 28, 6, 2), ReLU(),
+                 Conv1d(28, 14, 2, 2), Sigmoid()]
         final_width = get_final_conv_output_size(convs, INPUT_WIDTH)
-        self.layers = Sequential(*convs, Flatten(), Linear(convs[-2].out_channel * final_width, NUM_CLASSES))
+        classifier = Linear(convs[-2].out_channel * final_width, NUM_CLASSES)
+        self.layers = Sequential(*convs, Flatten(), classifier)
 
     def forward(self, x):
         return self.layers(x)

@@ -34,7 +34,8 @@ def install_weights(convs, weights):
         conv_weight = linear_to_conv_weight(weight, conv.kernel_size)
         if conv_weight.shape != conv.weight.shape:
             raise ValueError(f"weight {np.shape(weight)} does not fit {conv!r}")
-        conv.weight = Tensor(np.ascontiguousarray(conv_weight), requires_grad=True, is_parameter=True)
+        conv.weight = Tensor(np.ascontiguousarray(conv_weight), requires_grad=True,
+                             is_parameter=True)
 
 
 class CNN_SimpleScanningMLP(Module):

@@ -2,7 +2,7 @@
 same network in torch, on a synthetic 1-d classification task; plot both loss
 curves on one figure (they should lie on top of each other).
 
-    python hw2/train_demo.py            # writes results/mytorch/hw2_demo.{png,json}, hw2_summary.json
+    python hw2/train_demo.py            # results/mytorch/hw2_demo.{png,json}, hw2_summary.json
     python hw2/train_demo.py --quick    # a few steps, under runs/quick/mytorch/
 
 The task: each of 10 classes owns a random motif (24 channels x 5 steps); an
@@ -38,7 +38,8 @@ CHANNELS, MOTIF_WIDTH = 24, 5
 # --- data ---
 
 def motif_dataset(size, motifs, rng, strength):
-    """`size` examples (size, 24, 60) of noise plus `strength` x the class motif at a random offset."""
+    """`size` examples (size, 24, 60) of noise plus `strength` x the class motif at a
+    random offset."""
     labels = rng.integers(0, NUM_CLASSES, size)
     inputs = rng.normal(0, 1, (size, CHANNELS, INPUT_WIDTH))
     offsets = rng.integers(0, INPUT_WIDTH - MOTIF_WIDTH + 1, size)
@@ -82,7 +83,8 @@ def train_torch(model, train, test, batches, epochs, lr, momentum):
             optimizer.step()
             losses.append(utils.check_finite(loss.item(), f"torch epoch {epoch + 1}"))
         with torch.no_grad():
-            accuracies.append(float((model(torch.from_numpy(test[0])).argmax(1).numpy() == test[1]).mean()))
+            predicted = model(torch.from_numpy(test[0])).argmax(1).numpy()
+            accuracies.append(float((predicted == test[1]).mean()))
     return losses, accuracies
 
 
@@ -91,50 +93,67 @@ def train_torch(model, train, test, batches, epochs, lr, momentum):
 def plot(history, path):
     fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(11, 4.2))
     steps = np.arange(1, len(history["mytorch_loss"]) + 1)
-    loss_ax.plot(steps, history["mytorch_loss"], color="tab:blue", lw=2.5, alpha=0.6, label="MyTorch (NumPy)")
-    loss_ax.plot(steps, history["torch_loss"], color="black", lw=1, ls="--", label="torch float64")
+    loss_ax.plot(steps, history["mytorch_loss"], color="tab:blue", lw=2.5, alpha=0.6,
+                 label="MyTorch (NumPy)")
+    loss_ax.plot(steps, history["torch_loss"], color="black", lw=1, ls="--",
+                 label="torch float64")
     loss_ax.axhline(np.log(NUM_CLASSES), color="gray", ls=":", label="chance (ln 10)")
-    loss_ax.set(title="Training loss per SGD step, same initial weights", xlabel="step", ylabel="cross-entropy")
+    loss_ax.set(title="Training loss per SGD step, same initial weights", xlabel="step",
+                ylabel="cross-entropy")
     gap = np.abs(np.subtract(history["mytorch_loss"], history["torch_loss"])).max()
-    loss_ax.text(0.98, 0.6, f"max |difference| = {gap:.1e}", transform=loss_ax.transAxes, ha="right")
+    loss_ax.text(0.98, 0.6, f"max |difference| = {gap:.1e}", transform=loss_ax.transAxes,
+                 ha="right")
     loss_ax.legend()
     epochs = np.arange(1, len(history["mytorch_test_accuracy"]) + 1)
     acc_ax.plot(epochs, history["mytorch_test_accuracy"], "o-", color="tab:blue", lw=2.5, alpha=0.6,
                 label="MyTorch (NumPy)")
-    acc_ax.plot(epochs, history["torch_test_accuracy"], "x--", color="black", lw=1, label="torch float64")
+    acc_ax.plot(epochs, history["torch_test_accuracy"], "x--", color="black", lw=1,
+                label="torch float64")
     acc_ax.axhline(1 / NUM_CLASSES, color="gray", ls=":", label="chance (0.1)")
-    acc_ax.set(title="Held-out accuracy after each epoch", xlabel="epoch", ylabel="accuracy", ylim=(0, 1.02))
+    acc_ax.set(title="Held-out accuracy after each epoch", xlabel="epoch", ylabel="accuracy",
+               ylim=(0, 1.02))
     acc_ax.xaxis.get_major_locator().set_params(integer=True)
     acc_ax.legend(loc="upper left")
     utils.save_figure(fig, path)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def build_parser():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     utils.add_common_args(parser, "mytorch")
-    parser.add_argument("--epochs", type=int, default=10, help="passes over the training set (default: 10)")
-    parser.add_argument("--batch-size", type=int, default=32, help="examples per SGD step (default: 32)")
-    parser.add_argument("--train-size", type=int, default=3000, help="training examples (default: 3000)")
-    parser.add_argument("--test-size", type=int, default=1000, help="held-out examples (default: 1000)")
-    parser.add_argument("--lr", type=float, default=0.05, help="SGD learning rate (default: 0.05)")
-    parser.add_argument("--momentum", type=float, default=0.9, help="SGD momentum (default: 0.9)")
-    parser.add_argument("--strength", type=float, default=2.0, help="motif amplitude; the noise has std 1 (default: 2)")
+    parser.add_argument("--epochs", type=utils.bounded_int(1, 1000), default=10,
+                        help="passes over the training set (default: 10)")
+    parser.add_argument("--batch-size", type=utils.bounded_int(1, 100_000), default=32,
+                        help="examples per SGD step (default: 32)")
+    parser.add_argument("--train-size", type=utils.bounded_int(1, 100_000), default=3000,
+                        help="training examples (default: 3000)")
+    parser.add_argument("--test-size", type=utils.bounded_int(1, 100_000), default=1000,
+                        help="held-out examples (default: 1000)")
+    parser.add_argument("--lr", type=utils.positive_float, default=0.05,
+                        help="SGD learning rate (default: 0.05)")
+    parser.add_argument("--momentum", type=utils.probability, default=0.9,
+                        help="SGD momentum, in [0, 1) (default: 0.9)")
+    parser.add_argument("--strength", type=utils.non_negative_float, default=2.0,
+                        help="motif amplitude; the noise has std 1 (default: 2)")
     parser.add_argument("--handout-init", action="store_true",
-                        help="keep the handout's N(0, 1) conv weights (default: divide them by sqrt(fan-in))")
-    args = parser.parse_args()
+                        help="keep the handout's N(0, 1) conv weights "
+                             "(default: divide them by sqrt(fan-in))")
+    return parser
+
+
+def main(argv=None):
+    args = utils.parse_args(build_parser(), argv)
     if args.quick:
         args.epochs, args.train_size, args.test_size = 2, 128, 64
-    if min(args.epochs, args.batch_size, args.train_size, args.test_size) < 1 or args.lr <= 0:
-        raise utils.UserError("--epochs, --batch-size, --train-size, --test-size and --lr must be positive")
     out = utils.output_dir(args)
     utils.seed_everything(args.seed)
-    torch.set_num_threads(1)
 
     rng = np.random.default_rng(args.seed)
     motifs = rng.normal(0, 1, (NUM_CLASSES, CHANNELS, MOTIF_WIDTH))
     train = motif_dataset(args.train_size, motifs, rng, args.strength)
     test = motif_dataset(args.test_size, motifs, rng, args.strength)
-    batches = [np.array_split(rng.permutation(args.train_size), -(-args.train_size // args.batch_size))
+    batches = [np.array_split(rng.permutation(args.train_size),
+                              -(-args.train_size // args.batch_size))
                for _ in range(args.epochs)]
 
     model = CNN()  # draws its weights from np.random, seeded above
@@ -142,7 +161,8 @@ def main():
         scale_conv_weights(model)
     reference = torch_cnn(model)
     history, seconds = {}, {}
-    for name, train_fn, net in (("mytorch", train_mytorch, model), ("torch", train_torch, reference)):
+    for name, train_fn, net in (("mytorch", train_mytorch, model),
+                                ("torch", train_torch, reference)):
         start = time.perf_counter()
         history[f"{name}_loss"], history[f"{name}_test_accuracy"] = train_fn(
             net, train, test, batches, args.epochs, args.lr, args.momentum)
@@ -151,13 +171,15 @@ def main():
               f"test accuracy {history[f'{name}_test_accuracy'][-1]:.3f}, {seconds[name]} s")
 
     gap = float(np.abs(np.subtract(history["mytorch_loss"], history["torch_loss"])).max())
-    settings = {k: v for k, v in vars(args).items() if k not in {"out", "data_dir", "part", "device"}}
-    utils.save_json({"settings": settings, "seconds": seconds, **history}, out / "hw2_demo.json")
+    script = "hw2/train_demo.py"
+    utils.save_json({"script": script, "seconds": seconds, **history}, out / "hw2_demo.json")
     plot(history, out / "hw2_demo.png")
-    summary = {"steps": len(history["mytorch_loss"]), "max_abs_loss_difference": gap,
+    summary = {"script": script, "settings": utils.run_settings(args),
+               "steps": len(history["mytorch_loss"]), "max_abs_loss_difference": gap,
                "final_loss": {k: history[f"{k}_loss"][-1] for k in ("mytorch", "torch")},
-               "final_test_accuracy": {k: history[f"{k}_test_accuracy"][-1] for k in ("mytorch", "torch")},
-               "seconds": seconds, "settings": settings}
+               "final_test_accuracy": {k: history[f"{k}_test_accuracy"][-1]
+                                       for k in ("mytorch", "torch")},
+               "seconds": seconds}
     utils.save_json(summary, out / "hw2_summary.json")
     print(f"max |loss difference| over {summary['steps']} steps: {gap:.2e}; wrote {out}")
     return 0

@@ -294,3 +294,17 @@ def test_conv1d_output_size_is_importable_from_conv():
     from mytorch.nn import conv
     assert conv.get_conv1d_output_size is F.get_conv1d_output_size
     assert conv.get_conv1d_output_size(60, 5, 1) == 56
+
+
+@pytest.mark.parametrize("flags", [["--momentum", "-0.5"], ["--momentum", "1"], ["--lr", "nan"],
+                                   ["--epochs", "0"], ["--batch-size", "-1"],
+                                   ["--train-size", "10000000"], ["--strength", "inf"],
+                                   ["--seed", "-1"]])
+def test_train_demo_refuses_bad_flags_before_training(tmp_path, flags):
+    import subprocess
+    import sys
+    result = subprocess.run([sys.executable, "hw2/train_demo.py", *flags, "--out",
+                             str(tmp_path / "out")], cwd=REPO_ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 2 and result.stderr.startswith("usage: ")
+    assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
