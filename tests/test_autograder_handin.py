@@ -4,6 +4,7 @@ lose the points of the test that covers the bug, hand-ins that hang, exit, flood
 output or fail to import are graded to the end, and this repository's own library still
 gets full marks. The runners are run as a user runs them (subprocesses)."""
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -126,8 +127,8 @@ def test_each_hw1_mutant_loses_its_test(tmp_path):
     for name, (target, _) in HW1_MUTANTS.items():
         assert lost_tests(scores[name]) == {target}, (name, scores[name]["tests"])
     header = (tmp_path / "out" / "scores.csv").read_text().splitlines()[0]
-    assert header == ",".join(["student", *[name for name in tests], "total", "note"]) or \
-        header.startswith("student,") and header.endswith(",total,note")
+    assert header == "student,Mul,Div,Linear ReLU Backward,Linear XELoss Forward," \
+                     "Linear Momentum Step,Linear BatchNorm ReLU Forward (Train),total,note"
 
 
 def test_each_hw2_mutant_loses_its_test_and_broken_handins_get_a_row(tmp_path):
@@ -168,43 +169,43 @@ def test_each_hw2_mutant_loses_its_test_and_broken_handins_get_a_row(tmp_path):
     assert "clean,20,30,10,10,15,85," in rows
 
 
-def test_hang_exit_flood_and_missing_module_are_graded_to_the_end(tmp_path):
-    functional, dropout = FUNCTIONAL, "mytorch/nn/dropout.py"
+def forward_body(operator):
+    """The text of the fixture's forward of Add, Sub, Mul or Div."""
+    return ("        check_tensors(a, b)\n        ctx.save_for_backward(a, b)\n"
+            f"        return make(a.data {operator} b.data, a, b)")
+
+
+def test_hang_exit_flood_missing_module_and_numpy_state_cost_one_test_each(tmp_path):
     folder = handin(tmp_path / "unruly", [
-        (functional, "        check_tensors(a, b)\n        ctx.save_for_backward(a, b)\n"
-                     "        return make(a.data - b.data, a, b)",
-         "        while True:\n            pass"),  # Sub hangs
-        (functional, "        check_tensors(a, b)\n        ctx.save_for_backward(a, b)\n"
-                     "        return make(a.data * b.data, a, b)",
-         "        import sys\n        sys.exit(3)"),  # Mul exits
-        (functional, "        check_tensors(a, b)\n        ctx.save_for_backward(a, b)\n"
-                     "        return make(a.data / b.data, a, b)",
-         "        import os\n        os._exit(4)"),  # Div ends the process
-        (dropout, "        if not self.is_train:",
+        (FUNCTIONAL, forward_body("+"), "        np.seterr(all='raise')\n"  # global state
+         "        np.random.seed(0)\n        np.multiply = None\n" + forward_body("+")),
+        (FUNCTIONAL, forward_body("*"), forward_body("*").replace(
+            "a.data * b.data", "np.multiply(a.data, b.data)")),  # fine unless Add ran before
+        (FUNCTIONAL, forward_body("-"), "        import sys\n        sys.exit(3)"),
+        (FUNCTIONAL, forward_body("/"), "        while True:\n            pass"),
+        ("mytorch/optim/adam.py", "        super().__init__(params)",
+         "        import os\n        os._exit(4)"),
+        ("mytorch/nn/batchnorm.py", "        if not self.is_train:",
          "        while True:\n            print('x' * 10000)\n        if not self.is_train:"),
-        (functional, "        check_tensors(a, b)\n        ctx.save_for_backward(a, b)\n"
-                     "        return make(a.data + b.data, a, b)",  # global NumPy state
-         "        np.seterr(all='raise')\n        np.random.seed(0)\n"
-         "        np.set_printoptions(precision=1)\n        check_tensors(a, b)\n"
-         "        ctx.save_for_backward(a, b)\n        return make(a.data + b.data, a, b)"),
     ])
-    (folder / "mytorch" / "optim" / "adam.py").unlink()
-    tests = ["Add", "Sub", "Mul", "Div", "Linear ReLU Dropout", "Linear Adam", "Linear Forward",
-             "Linear Backward"]
+    (folder / "mytorch" / "nn" / "dropout.py").unlink()
+    tests = ["Add", "Sub", "Mul", "Div", "Linear Forward", "Linear Backward", "Linear Adam",
+             "Linear ReLU Dropout", "Linear BatchNorm ReLU Forward (Train)"]
     result = grade(HW1, "--handin", folder, "--timeout", 3,
                    *[arg for test in tests for arg in ("--test", test)], cwd=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    assert lines[-1] == "Total score: 10/29"
+    assert lines[-1] == "Total score: 15/30", result.stdout
     assert len(result.stdout) < 20000, "the flood must not reach the runner's output"
-    reasons = {line.split("] ")[1].split(" (")[0]: line for line in lines if "] " in line}
-    assert "timed out after 3 s" in reasons["Sub"]
-    assert "sys.exit(3)" in reasons["Mul"]
-    assert "exited with status 4" in reasons["Div"]
-    assert "printed more than 32 MiB" in reasons["Linear ReLU Dropout"]
-    assert "No module named 'mytorch.optim.adam' in the hand-in" in reasons["Linear Adam"]
-    assert "[PASS]" in reasons["Add"] and "[PASS]" in reasons["Linear Forward"]
-    assert "[PASS]" in reasons["Linear Backward"]
+    reasons = {match[1]: line for line in lines
+               if (match := re.match(r"Test +\d+/\d+ \[\w+\] (.+?) \(\d+\.\d s\)", line))}
+    assert "sys.exit(3)" in reasons["Sub"]
+    assert "timed out after 3 s" in reasons["Div"]
+    assert "exited with status 4" in reasons["Linear Adam"]
+    assert "printed more than 32 MiB" in reasons["Linear BatchNorm ReLU Forward (Train)"]
+    assert "No module named 'mytorch.nn.dropout' in the hand-in" in reasons["Linear ReLU Dropout"]
+    for name in ("Add", "Mul", "Linear Forward", "Linear Backward"):
+        assert "[PASS]" in reasons[name], reasons[name]
 
 
 def test_bad_input_is_one_line(tmp_path):
