@@ -17,7 +17,9 @@ def sizes(rng, count, low=2, high=20):
 
 
 def mlp(rng, hidden_layers, relu=True, batchnorm=False, dropout=None, low=2, high=20):
-    """The spec of Linear layers (with ReLU, BatchNorm1d, Dropout after the hidden ones)."""
+    """The spec of an MLP with `hidden_layers` hidden layers: each hidden Linear (or the only
+    one, when there are none and `relu` is set) is followed by the BatchNorm1d, ReLU and
+    Dropout asked for."""
     widths = sizes(rng, hidden_layers + 2, low, high)
     spec = []
     for index, (fan_in, fan_out) in enumerate(zip(widths, widths[1:])):
