@@ -2,20 +2,28 @@
 a simpler way of doing the same thing) in one process and returns table rows.
 
 Every module exposes `run(quick=False, seed=0) -> list[dict]` with rows
-{"name", "ours_s", "reference", "reference_s", "ratio", "target", "met"} ("met" is None
-in rows timed only for comparison);
-benchmarks/run_all.py collects them into results/benchmarks.json. `ratio` is
-ours_s / reference_s (lower is better), except in rows whose target is a speed
-(cifar_throughput, names_batching: ">= 0.85 of the bare step's images/s",
-">= 6x names/s"), where it is reference_s / ours_s (higher is better). What the
+{"name", "ours_s", "reference", "reference_s", "ratio", "target", "met"} plus the
+fields that describe what was timed (sizes, model, ...) for report tables to read;
+"name" is for display only. "met" is None in rows timed only for comparison.
+`ratio` is ours_s / reference_s (lower is better), except in rows whose target is
+a speed (cifar_throughput, names_batching: ">= 0.85 of the bare step's images/s",
+">= 6x names/s"), where it is reference_s / ours_s (higher is better).
+
+Run as a script, a module writes results/benchmarks/<name>.json (runs/quick/
+with --quick); benchmarks/run_all.py writes the same file for each module, and
+benchmarks/report.py builds the REPORT.md table from those files. What the
 modules share lives here: the interleaved timing and the command line.
 """
 import argparse
 import os
+import platform
 import statistics
 import time
+from pathlib import Path
 
 import utils
+
+MACHINE = f"{platform.machine()} CPU with {os.cpu_count()} cores"
 
 
 def time_alternating(steps, repeats, inner=1, warmup=1, statistic=statistics.median):
@@ -49,30 +57,58 @@ def verdict(row):
     return "no target" if row["met"] is None else "met" if row["met"] else "not met"
 
 
-def command_line(doc, filename, run):
-    """Run a benchmark module as a script (through utils.run_main): parse the
-    common flags, call `run(quick, seed)`, print one line per row and write
-    {"rows", "threads"} as JSON to results/benchmarks/FILENAME
-    (runs/quick/benchmarks/ with --quick; --out chooses another folder)."""
-    utils.run_main(lambda: _main(doc, filename, run))
+def add_args(parser):
+    """The flags of every benchmark command: --seed, --quick, --out, --data-dir.
+    Benchmarks time the CPU with one torch thread, so there is no --device."""
+    parser.set_defaults(part="benchmarks")
+    parser.add_argument("--seed", type=utils.seed, default=0,
+                        help="seed of the random inputs (default: 0)")
+    parser.add_argument("--quick", action="store_true",
+                        help="a seconds-long smoke run (not for the report)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="output folder (default: results/benchmarks/, "
+                             "or runs/quick/benchmarks/ with --quick)")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="where benchmarks that read a dataset find it "
+                             "(default: $DATA_DIR, else data/)")
+    return parser
 
 
-def _main(doc, filename, run):
+def build_parser(doc):
+    """The parser of a benchmark module run as a script."""
+    parser = argparse.ArgumentParser(description=doc,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    return add_args(parser)
+
+
+def measure(name, run, quick, seed):
+    """Run one benchmark module's `run`, print its rows, and return what its JSON holds."""
     import torch
 
-    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
-    utils.add_common_args(parser, "benchmarks")
-    args = parser.parse_args()
-    if args.device not in ("auto", "cpu"):
-        raise utils.UserError("the benchmarks time the CPU only; leave out --device (or use --device cpu)")
-    if args.data_dir is not None:
-        os.environ["DATA_DIR"] = str(args.data_dir)  # where utils.data_dir looks
-    rows = run(quick=args.quick, seed=args.seed)
+    start = time.perf_counter()
+    rows = run(quick=quick, seed=seed)
     for row in rows:
         unit = row.get("unit", "s")
         print(f"{row['name']}: ours {format_value(row['ours_s'], unit)}, {row['reference']} "
               f"{format_value(row['reference_s'], unit)}, ratio {row['ratio']:.2f} "
               f"(target {row['target']}: {verdict(row)})")
-    out = utils.save_json({"rows": rows, "threads": torch.get_num_threads()}, utils.output_dir(args) / filename)
-    print(f"wrote {out}")
+    return {"script": f"benchmarks/{name}.py", "seed": seed, "quick": quick, "machine": MACHINE,
+            "threads": torch.get_num_threads(),
+            "seconds": round(time.perf_counter() - start, 1), "rows": rows}
+
+
+def main(argv, doc, name, run):
+    """A benchmark module as a script: parse, check the output folder, measure,
+    write <out>/<name>.json."""
+    args = utils.parse_args(build_parser(doc), argv)
+    out = utils.output_dir(args)
+    if args.data_dir is not None:
+        os.environ["DATA_DIR"] = str(args.data_dir)  # where utils.data_dir looks
+    path = utils.save_json(measure(name, run, args.quick, args.seed), out / f"{name}.json")
+    print(f"wrote {path}")
     return 0
+
+
+def command_line(doc, filename, run):
+    """Run a benchmark module as a script through utils.run_main (see `main`)."""
+    utils.run_main(lambda: main(None, doc, Path(filename).stem, run))

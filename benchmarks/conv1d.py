@@ -7,26 +7,31 @@ both float64 on the CPU, in one process.
 Ours runs through the autograd engine as a model would (`Conv1d.apply`, then
 `backward` with an upstream gradient into the input, weight and bias); torch
 the same with `conv1d(...).backward(grad)`. Sizes (batch, in, out, kernel,
-stride, width) are the issue's; each timing is the median of interleaved repeats.
+stride, width) are fixed; each timing is the median of interleaved repeats.
 Target: within 1.5x of torch.
 """
 import numpy as np
 import torch
 
+import benchmarks
 import mytorch.nn.functional as F
-from benchmarks import command_line, time_alternating
+import utils
+from benchmarks import time_alternating
 from mytorch.tensor import Tensor
 
 SIZES = [(32, 24, 56, 5, 1, 200), (8, 64, 64, 3, 1, 1000)]
+SIZE_FIELDS = ("batch", "in_channel", "out_channel", "kernel_size", "stride", "width")
 TARGET = 1.5
 
 
 def make_steps(batch, in_channel, out_channel, kernel, stride, width, seed=0):
     """Two zero-argument functions, one forward + backward each (ours, torch)."""
     rng = np.random.default_rng(seed)
-    x, weight, bias = rng.normal(size=(batch, in_channel, width)), rng.normal(size=(out_channel, in_channel, kernel)), \
-        rng.normal(size=out_channel)
-    grad = rng.normal(size=(batch, out_channel, F.get_conv1d_output_size(width, kernel, stride)))
+    x = rng.normal(size=(batch, in_channel, width))
+    weight = rng.normal(size=(out_channel, in_channel, kernel))
+    bias = rng.normal(size=out_channel)
+    output_size = F.get_conv1d_output_size(width, kernel, stride)
+    grad = rng.normal(size=(batch, out_channel, output_size))
     ours = [Tensor(a, requires_grad=True) for a in (x, weight, bias)]
     theirs = [torch.tensor(a, requires_grad=True) for a in (x, weight, bias)]
     torch_grad = torch.tensor(grad)
@@ -50,14 +55,24 @@ def run(quick=False, seed=0):
     for size in SIZES:
         if quick:
             size = size[:5] + (size[5] // 10,)
-        ours_s, torch_s = time_alternating(make_steps(*size, seed=seed), repeats=3 if quick else 15,
-                                           inner=2 if quick else 5)
-        rows.append({"name": "Conv1d forward + backward (batch, in, out, kernel, stride, width) = "
-                             f"{size}, float64", "ours_s": ours_s, "reference": "torch.nn.functional.conv1d",
-                     "reference_s": torch_s, "ratio": ours_s / torch_s, "target": f"<= {TARGET:g}x torch",
+        ours_s, torch_s = time_alternating(make_steps(*size, seed=seed),
+                                           repeats=3 if quick else 15, inner=2 if quick else 5)
+        rows.append({"name": "Conv1d forward + backward (batch, in, out, kernel, stride, width) "
+                             f"= {size}, float64",
+                     "sizes": dict(zip(SIZE_FIELDS, size)), "ours_s": ours_s,
+                     "reference": "torch.nn.functional.conv1d", "reference_s": torch_s,
+                     "ratio": ours_s / torch_s, "target": f"<= {TARGET:g}x torch",
                      "met": ours_s / torch_s <= TARGET})
     return rows
 
 
+def build_parser():
+    return benchmarks.build_parser(__doc__)
+
+
+def main(argv=None):
+    return benchmarks.main(argv, __doc__, "conv1d", run)
+
+
 if __name__ == "__main__":
-    command_line(__doc__, "conv1d.json", run)
+    utils.run_main(main)

@@ -9,12 +9,12 @@ alternate step by step (so background load hits both alike) and each reports its
 median step. A second row times a chain of 10,000 additions (forward and
 backward), where the cost is per operation rather than in the matrix products.
 """
-import os
-
 import numpy as np
 import torch
 
-from benchmarks import command_line, time_alternating
+import benchmarks
+import utils
+from benchmarks import time_alternating
 from mytorch.nn.activations import ReLU
 from mytorch.nn.linear import Linear
 from mytorch.nn.loss import CrossEntropyLoss
@@ -73,21 +73,31 @@ def chain_functions(length):
 
 
 def run(quick=False, seed=0):
-    sizes, batch_size, repeats = ([64, 32, 32, 10], 16, 3) if quick else ([784, 256, 256, 10], 128, 100)
+    sizes, batch_size, repeats = (([64, 32, 32, 10], 16, 3) if quick
+                                  else ([784, 256, 256, 10], 128, 100))
     chain_length, chain_repeats = (100, 2) if quick else (10_000, 5)
-    threads = f"{torch.get_num_threads()} torch thread(s), OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}"
     mlp_ours, mlp_torch = time_alternating(mlp_step_functions(sizes, batch_size, seed), repeats)
     chain_ours, chain_torch = time_alternating(chain_functions(chain_length), chain_repeats)
     shape = "-".join(map(str, sizes))
     return [
-        {"name": f"MLP {shape} training step, batch {batch_size} ({threads})", "ours_s": mlp_ours,
-         "reference": "torch float64", "reference_s": mlp_torch, "ratio": mlp_ours / mlp_torch,
-         "target": "<= 2x torch", "met": mlp_ours <= 2 * mlp_torch},
-        {"name": f"chain of {chain_length:,} additions, forward+backward", "ours_s": chain_ours,
-         "reference": "torch float64", "reference_s": chain_torch, "ratio": chain_ours / chain_torch,
+        {"name": f"MLP {shape} training step, batch {batch_size}", "layers": sizes,
+         "batch": batch_size, "ours_s": mlp_ours, "reference": "torch float64",
+         "reference_s": mlp_torch, "ratio": mlp_ours / mlp_torch, "target": "<= 2x torch",
+         "met": mlp_ours <= 2 * mlp_torch},
+        {"name": f"chain of {chain_length:,} additions, forward+backward",
+         "operations": chain_length, "ours_s": chain_ours, "reference": "torch float64",
+         "reference_s": chain_torch, "ratio": chain_ours / chain_torch,
          "target": "none (for comparison)", "met": None},
     ]
 
 
+def build_parser():
+    return benchmarks.build_parser(__doc__)
+
+
+def main(argv=None):
+    return benchmarks.main(argv, __doc__, "mytorch_mlp", run)
+
+
 if __name__ == "__main__":
-    command_line(__doc__, "mytorch_mlp.json", run)
+    utils.run_main(main)

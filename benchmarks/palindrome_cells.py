@@ -13,8 +13,9 @@ the machine hurts both alike.
 import torch
 from torch import nn
 
+import benchmarks
 import utils
-from benchmarks import command_line, time_alternating
+from benchmarks import time_alternating
 from palindrome.lstm import LSTM
 from palindrome.vanilla_rnn import VanillaRNN
 
@@ -54,14 +55,26 @@ def run(quick=False, seed=0):
     for name, ours, reference in (
             ("LSTM", LSTM(LENGTH, 1, HIDDEN, CLASSES), nn.LSTM(1, HIDDEN, batch_first=True)),
             ("RNN", VanillaRNN(LENGTH, 1, HIDDEN, CLASSES), nn.RNN(1, HIDDEN, batch_first=True))):
-        steps = [step_function(ours, digits, labels), step_function(TorchReference(reference), digits, labels)]
-        ours_s, reference_s = time_alternating(steps, rounds, inner=steps_per_round, warmup=3, statistic=min)
-        rows.append({"name": f"palindrome {name} training step (batch {BATCH}, hidden {HIDDEN}, T={LENGTH})",
-                     "ours_s": ours_s, "reference": f"torch nn.{name} + nn.Linear", "reference_s": reference_s,
-                     "ratio": ours_s / reference_s, "target": f"<= {TARGET:g}x torch",
-                     "met": ours_s / reference_s <= TARGET})
+        steps = [step_function(ours, digits, labels),
+                 step_function(TorchReference(reference), digits, labels)]
+        ours_s, reference_s = time_alternating(steps, rounds, inner=steps_per_round, warmup=3,
+                                               statistic=min)
+        rows.append({"name": f"palindrome {name} training step (batch {BATCH}, hidden {HIDDEN}, "
+                             f"T={LENGTH})",
+                     "model": name, "batch": BATCH, "hidden": HIDDEN, "length": LENGTH,
+                     "ours_s": ours_s, "reference": f"torch nn.{name} + nn.Linear",
+                     "reference_s": reference_s, "ratio": ours_s / reference_s,
+                     "target": f"<= {TARGET:g}x torch", "met": ours_s / reference_s <= TARGET})
     return rows
 
 
+def build_parser():
+    return benchmarks.build_parser(__doc__)
+
+
+def main(argv=None):
+    return benchmarks.main(argv, __doc__, "palindrome_cells", run)
+
+
 if __name__ == "__main__":
-    command_line(__doc__, "palindrome_cells.json", run)
+    utils.run_main(main)
