@@ -97,20 +97,27 @@ def accuracy(model, x, y, batches, pad, device):
 
 
 def plot_curves(history, title, path):
-    """Training loss and validation accuracy per epoch, side by side, as one PNG."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.5))
+    """Training loss per epoch and, for a validation run, validation accuracy per
+    epoch beside it, as one PNG. A test run (--final) scores the test set once,
+    after its last epoch, so it has no accuracy curve: its title gives that score."""
+    accs = [h["val_acc"] for h in history if h["val_acc"] is not None]
+    fig, axes = plt.subplots(1, 2 if accs else 1, figsize=(7, 3) if accs else (4.5, 3),
+                             squeeze=False)
     epochs = [h["epoch"] for h in history]
+    left = axes[0, 0]
     left.plot(epochs, [h["train_loss"] for h in history], marker="o")
     left.set(title="training loss", xlabel="epoch", ylabel="cross-entropy per review")
-    accs = [h["val_acc"] for h in history if h["val_acc"] is not None]
     if accs:
+        right = axes[0, 1]
         right.plot(epochs[:len(accs)], accs, marker="o", label="validation")
-    right.axhline(0.5, color="grey", linestyle="--", label="chance")
-    right.set(title="validation accuracy", xlabel="epoch", ylabel="accuracy", ylim=(0.45, 1.0))
-    right.legend()
-    for ax in (left, right):
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    fig.suptitle(title)
+        right.axhline(0.5, color="grey", linestyle="--", label="chance")
+        right.set(title="validation accuracy", xlabel="epoch", ylabel="accuracy",
+                  ylim=(0.45, 1.0))
+        right.legend(loc="upper left", ncol=2)
+    for ax in axes[0]:  # whole epochs, also for a one-epoch run
+        ax.set_xlim(0.5, len(history) + 0.5)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+    fig.suptitle(title, fontsize="medium")
     utils.save_figure(fig, path)
 
 

@@ -7,8 +7,8 @@ LSTMs), from the runs' JSON files; as a script, the IMDb summary and figure.
 The IMDb tables read every finished <config>_<val|final>_seed<S>[_<tag>].json that
 imdb/classify.py wrote: per Q4 model the untagged validation run of its config
 (the chosen settings) and its test runs, and every validation run as a row of
-the tuning table. The autoregressive tables read every <config>[_<tag>].json of
-imdb/autoregressive.py, samples and verdicts included.
+the tuning table. The autoregressive table reads every <config>[_<tag>].json of
+imdb/autoregressive.py.
 """
 import argparse
 import statistics
@@ -17,9 +17,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 import utils
-from imdb.configs import AUTOREGRESSIVE
+from imdb.configs import AUTOREGRESSIVE, CLASSIFY
 from imdb.data_rnn import entropy_per_token
-from imdb.grammar_checks import low_temperature_valid
 from imdb.models import MODELS
 
 
@@ -77,22 +76,29 @@ def summarize(folder):
 
 
 def plot_accuracies(models, path):
-    """Bars of validation and mean test accuracy per model, single test seeds as dots."""
+    """Bars of validation and mean test accuracy per model, each value written inside
+    its bar, single test seeds as dots; the legend sits in the free band above the
+    bars (accuracies stay below 0.9)."""
     names = [m for m in MODELS if m in models]
     fig, ax = plt.subplots(figsize=(7, 4))
     positions = range(len(names))
-    val = [models[m]["val_acc"] or 0 for m in names]
-    test = [models[m]["test_acc_mean"] or 0 for m in names]
-    ax.bar([p - 0.2 for p in positions], val, width=0.4, label="validation (20k train, seed 0)")
-    ax.bar([p + 0.2 for p in positions], test, width=0.4,
-           label="test (25k train, mean over seeds)")
+    bars = {"validation (20k train, seed 0)": ([models[m]["val_acc"] for m in names], -0.2),
+            "test (25k train, mean of the seeds)": ([models[m]["test_acc_mean"] for m in names],
+                                                   0.2)}
+    for label, (values, shift) in bars.items():
+        xs = [p + shift for p in positions]
+        ax.bar(xs, [v or 0 for v in values], width=0.4, label=label)
+        for x, value in zip(xs, values):
+            if value is not None:
+                ax.text(x, value - 0.01, f"{value:.3f}", ha="center", va="top", color="white",
+                        fontsize="small")
     for m, p in zip(names, positions):
         ax.scatter([p + 0.2] * len(models[m]["test_acc"]), models[m]["test_acc"], color="black",
-                   s=12, zorder=3)
+                   s=12, zorder=3, label="test, one seed" if p == 0 else None)
     ax.axhline(0.5, color="grey", linestyle="--", label="chance")
-    ax.set(xticks=list(positions), xticklabels=names, ylim=(0.45, 1.0), xlabel="model",
-           ylabel="accuracy", title="IMDb sentiment: accuracy per model (dots: single seeds)")
-    ax.legend(loc="lower right")
+    ax.set(xticks=list(positions), xticklabels=names, ylim=(0.45, 1.02), xlabel="model",
+           ylabel="accuracy", title="IMDb sentiment: accuracy per model")
+    ax.legend(loc="upper center", ncol=2, fontsize="small")
     utils.save_figure(fig, path)
 
 
@@ -117,46 +123,55 @@ def describe(settings):
     return ", ".join(parts)
 
 
+def flags(settings):
+    """The imdb/classify.py flags that give these settings: --config, then every
+    setting that differs from that config (what a tuning row changed)."""
+    config = CLASSIFY.get(settings["config"], {})
+    words = ["--config", settings["config"]]
+    for key, value in settings.items():
+        if key not in config or value == config[key]:
+            continue
+        flag = "--" + key.replace("_", "-")
+        words += [flag] if value is True else [flag, f"{value:g}" if isinstance(value, float)
+                                               else str(value)]
+    return " ".join(words)
+
+
 def fmt(value, spec=".3f"):
     return "–" if value is None else format(value, spec)
 
 
-def minutes(seconds, cpu_seconds):
-    """"wall (CPU)" in minutes: the machine was shared, so wall time alone overstates."""
-    return "–" if seconds is None else f"{seconds / 60:.1f} ({cpu_seconds / 60:.1f})"
+def curves(run_file, text):
+    """`text` linked to the run's training curves (results/imdb/<run>.png)."""
+    return f"[{text}](results/imdb/{run_file}.png)"
 
 
 def report_table(results_root):
-    """REPORT.md's imdb block, from the runs in results/imdb/."""
+    """REPORT.md's imdb block, from the runs in results/imdb/: the Q4 tuning table
+    (every validation run, the chosen ones marked), the test runs of the chosen
+    settings and the Q2 run. Each run's name links its curves."""
     summary = summarize(Path(results_root) / "imdb")
-    lines = ["| model | validation acc. (per epoch) | test acc. per seed | test mean | settings "
-             "| padding (random batches) | minutes, validation run, wall (CPU) "
-             "| minutes per test run, wall (CPU) |",
-             "|---|---|---|---:|---|---:|---:|---:|"]
+    seeds = sorted({seed for row in summary["models"].values() for seed in row["seeds"]})
+    lines = ["| model | `imdb/classify.py` flags (link: curves) | validation acc. per epoch "
+             "| chosen |", "|---|---|---|---|"]
+    for run in summary["tuning"]:
+        per_epoch = ", ".join(fmt(a) for a in run["val_acc_by_epoch"])
+        command = curves(run["run"], f"`{flags(run['settings'])}`")
+        lines.append(f"| {run['model']} | {command} | {per_epoch} | "
+                     f"{'yes' if run['chosen'] else 'no'} |")
+    lines += ["", "Test accuracy of the chosen settings, trained on all 25,000 training reviews "
+                  "(`--final --seed S`; links: curves):", "",
+              f"| model | validation acc. | test acc., seed {' / '.join(map(str, seeds))} "
+              "| test mean |", "|---|---:|---|---:|"]
     for model, row in summary["models"].items():
-        per_epoch = ", ".join(fmt(a) for a in row["val_acc_by_epoch"])
-        tests = ", ".join(fmt(a) for a in row["test_acc"]) or "–"
-        padding = f"{row['padding_fraction']:.1%} ({row['random_padding_fraction']:.0%})"
-        lines.append(f"| {model} | {per_epoch} | {tests} | {fmt(row['test_acc_mean'])} | "
-                     f"{describe(row['settings'])} | {padding} | "
-                     f"{minutes(row['val_seconds'], row['val_cpu_seconds'])} | "
-                     f"{minutes(row['seconds'], row['cpu_seconds'])} |")
+        tests = " / ".join(curves(f"{model}_final_seed{seed}", fmt(acc))
+                           for seed, acc in zip(row["seeds"], row["test_acc"])) or "–"
+        lines.append(f"| {model} | {fmt(row['val_acc'])} | {tests} | "
+                     f"**{fmt(row['test_acc_mean'])}** |")
     if summary["q2"]:
         q2 = summary["q2"]
-        lines += ["", f"Q2 (`{q2['run']}`: {describe(q2['settings'])}): validation accuracy "
-                      f"{q2['val_acc']:.3f} after the epoch, "
-                      f"{minutes(q2['seconds'], q2['cpu_seconds'])} minutes, wall (CPU)."]
-    if summary["tuning"]:
-        lines += ["", "Q4 tuning, all on the validation split (seed 0); the chosen row of each "
-                      "model is the setting of its test runs:", "",
-                  "| model | run | settings | validation acc. (per epoch) | minutes, wall (CPU) "
-                  "| chosen |",
-                  "|---|---|---|---|---:|---|"]
-        for run in summary["tuning"]:
-            per_epoch = ", ".join(fmt(a) for a in run["val_acc_by_epoch"])
-            lines.append(f"| {run['model']} | {run['run']} | {describe(run['settings'])} | "
-                         f"{per_epoch} | {minutes(run['seconds'], run['cpu_seconds'])} | "
-                         f"{'yes' if run['chosen'] else 'no'} |")
+        lines += ["", f"Q2 (`{q2['run']}`, `{flags(q2['settings'])}`: "
+                      f"{describe(q2['settings'])}): validation accuracy {q2['val_acc']:.3f}."]
     return "\n".join(lines)
 
 
@@ -174,78 +189,31 @@ def ar_runs(folder):
     return sorted(runs, key=lambda r: (order.index(r["settings"]["config"]), run_name(r)))
 
 
-def long_sample_counts(entry, min_length):
-    """{temperature: (valid, all)} over an epoch's samples longer than `min_length`."""
-    counts = {}
-    for key, samples in entry["samples"].items():
-        long = [valid for text, valid in zip(samples["text"], samples["valid"])
-                if len(text) > min_length]
-        counts[key] = (sum(long), len(long))
-    return counts
+def ar_settings(settings):
+    """The settings a run's row shows (its epochs are the length of the per-epoch column)."""
+    schedule = " → 0 (cosine)" if settings["cosine"] else ""
+    layers = f"{settings['layers']} layer{'s' if settings['layers'] != 1 else ''}"
+    return f"e={settings['emb']}, h={settings['hidden']}, {layers}, lr {settings['lr']:g}{schedule}"
 
 
 def ar_report_table(results_root):
-    """REPORT.md's imdb_ar block, from the runs in results/imdb_ar/."""
+    """REPORT.md's imdb_ar block, from the runs in results/imdb_ar/: one row per run
+    with the loss of its last epoch, the share of valid samples per temperature and
+    epoch, and the checkpoint kept."""
     runs = ar_runs(Path(results_root) / "imdb_ar")
     if not runs:
         return "No runs of imdb/autoregressive.py yet."
-    temperatures = runs[0]["settings"]["temperatures"]
-    lines = ["| run | settings | sequences × epochs | loss per token, last epoch (lowest possible) "
-             "| valid at T = 0 / 0.5 / 1, last epoch | valid at T = 0.5, per epoch "
-             "| first epoch ≥ 0.9 at T = 0.5 | batches clipped (largest norm) "
-             "| kept checkpoint: epoch (valid at T ≤ 0.5) | minutes: wall (CPU) |",
-             "|---|---|---|---:|---|---|---:|---:|---:|---:|"]
+    temperatures = " / ".join(f"{t:g}" for t in runs[0]["settings"]["temperatures"])
+    lines = [f"| run | settings | loss (floor) | valid at T = {temperatures}, last epoch "
+             "| valid at T = 0.5, per epoch | kept |", "|---|---|---:|---|---|---:|"]
     for run in runs:
         s, history = run["settings"], run["history"]
         last = " / ".join(f"{history[-1]['valid'][str(t)]:.2f}" for t in s["temperatures"])
-        half = [h["valid"].get("0.5") for h in history]
-        first = next((h["epoch"] for h in history if h["valid"].get("0.5", 0) >= 0.9),
-                     "not reached")
-        settings = f"e={s['emb']}, h={s['hidden']}, {s['layers']} layer(s), Adam {s['lr']:g}" \
-                   f"{' cosine to 0' if s['cosine'] else ''}, " \
-                   f"clip {s['clip']:g}, ≤{s['max_tokens']} tokens/batch"
-        minutes = f"{run['seconds'] / 60:.1f} ({run['cpu_seconds'] / 60:.1f})"
-        kept = run["kept_epoch"]
-        kept_valid = " / ".join(f"{v:.2f}"
-                                for v in low_temperature_valid(history[kept - 1]).values())
-        norms = run["batches"]["grad_norm"]
-        clipped = f"{sum(n > (s['clip'] or float('inf')) for n in norms) / len(norms):.1%} " \
-                  f"({max(norms):.2f})"
+        half = ", ".join(fmt(h["valid"].get("0.5"), ".2f") for h in history)
         floor = entropy_per_token(run["data"])
         floor = "" if floor is None else f" ({floor:.3f})"
-        lines.append(f"| {run_name(run)} | {settings} | "
-                     f"{s['n']:,} × {len(history)} | {history[-1]['loss']:.3f}{floor} | {last} | "
-                     f"{', '.join(f'{v:.2f}' for v in half)} | {first} | {clipped} | "
-                     f"{kept} ({kept_valid}) | {minutes} |")
-    lines += ["", "Long samples are the real test (a model that only closes shallow brackets "
-                  "passes on short ones): samples of the last epoch with more than 40 "
-                  "characters, valid / all:", "",
-              "| run | " + " | ".join(f"T = {t}" for t in temperatures) + " |",
-              "|---|" + "---:|" * len(temperatures)]
-    for run in runs:
-        counts = long_sample_counts(run["history"][-1], 40)
-        lines.append(f"| {run_name(run)} | "
-                     + " | ".join(f"{ok} / {n}" for ok, n in counts.values()) + " |")
-    lines += ["", f"Valid = the whole sample is in the language and ended with `.end` "
-                  f"({runs[0]['settings']['samples']} samples per temperature and epoch); for "
-                  "brackets, properly nested. The stricter and looser checks, last epoch:", "",
-              "| run | temperature | brackets balanced | properly nested | in the training "
-              "language | toy: share of known words |", "|---|---:|---:|---:|---:|---:|"]
-    for run in runs:
-        for key, extra in run["history"][-1]["extras"].items():
-            cells = [f"{extra[k]:.2f}" if k in extra else "–"
-                     for k in ("balanced", "nested", "in_language", "known_words")]
-            lines.append(f"| {run_name(run)} | {key} | {' | '.join(cells)} |")
-    lines += ["", "Samples of the last epoch (the first three per temperature; one at T = 0, "
-                  "where all are the same; cut at 90 characters):", "",
-              "| run | T | sample | valid |", "|---|---:|---|---|"]
-    for run in runs:
-        for key, samples in run["history"][-1]["samples"].items():
-            first = list(zip(samples["text"], samples["ended"], samples["valid"]))
-            for text, ended, valid in first[:1 if key == "0.0" else 3]:  # argmax repeats itself
-                text += "" if ended else " [no .end]"
-                cut = text if len(text) <= 90 else text[:90] + " …"
-                lines.append(f"| {run_name(run)} | {key} | `{cut}` | {'yes' if valid else 'no'} |")
+        lines.append(f"| {run_name(run)} | {ar_settings(s)} | {history[-1]['loss']:.3f}{floor} "
+                     f"| {last} | {half} | {run['kept_epoch']} |")
     return "\n".join(lines)
 
 
