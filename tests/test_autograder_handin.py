@@ -178,9 +178,10 @@ def forward_body(operator):
 def test_hang_exit_flood_missing_module_and_numpy_state_cost_one_test_each(tmp_path):
     folder = handin(tmp_path / "unruly", [
         (FUNCTIONAL, forward_body("+"), "        np.seterr(all='raise')\n"  # global state
-         "        np.random.seed(0)\n        np.multiply = None\n" + forward_body("+")),
-        (FUNCTIONAL, forward_body("*"), forward_body("*").replace(
-            "a.data * b.data", "np.multiply(a.data, b.data)")),  # fine unless Add ran before
+         "        np.random.seed(0)\n        np.set_printoptions(precision=1)\n"
+         + forward_body("+")),
+        (FUNCTIONAL, forward_body("*"), forward_body("*").replace(  # an overflow that only
+            "a.data * b.data", "a.data * b.data * (np.float64(1e308) * 10 > 0)")),  # warns
         (FUNCTIONAL, forward_body("-"), "        import sys\n        sys.exit(3)"),
         (FUNCTIONAL, forward_body("/"), "        while True:\n            pass"),
         ("mytorch/optim/adam.py", "        super().__init__(params)",
@@ -204,8 +205,8 @@ def test_hang_exit_flood_missing_module_and_numpy_state_cost_one_test_each(tmp_p
     assert "exited with status 4" in reasons["Linear Adam"]
     assert "printed more than 32 MiB" in reasons["Linear BatchNorm ReLU Forward (Train)"]
     assert "No module named 'mytorch.nn.dropout' in the hand-in" in reasons["Linear ReLU Dropout"]
-    for name in ("Add", "Mul", "Linear Forward", "Linear Backward"):
-        assert "[PASS]" in reasons[name], reasons[name]
+    for name in ("Add", "Mul", "Linear Forward", "Linear Backward"):  # Mul: Add's np.seterr
+        assert "[PASS]" in reasons[name], reasons[name]  # stayed in Add's process
 
 
 def test_bad_input_is_one_line(tmp_path):
