@@ -94,6 +94,7 @@ def measure(name, run, quick, seed):
               f"(target {row['target']}: {verdict(row)})")
     return {"script": f"benchmarks/{name}.py", "seed": seed, "quick": quick, "machine": MACHINE,
             "threads": torch.get_num_threads(),
+            "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
             "seconds": round(time.perf_counter() - start, 1), "rows": rows}
 
 

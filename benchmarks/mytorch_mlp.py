@@ -73,6 +73,7 @@ def chain_functions(length):
 
 
 def run(quick=False, seed=0):
+    torch.set_num_threads(1)  # NumPy's BLAS threads follow OMP_NUM_THREADS (recorded in the JSON)
     sizes, batch_size, repeats = (([64, 32, 32, 10], 16, 3) if quick
                                   else ([784, 256, 256, 10], 128, 100))
     chain_length, chain_repeats = (100, 2) if quick else (10_000, 5)
