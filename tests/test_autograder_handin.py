@@ -118,7 +118,7 @@ def test_each_hw1_mutant_loses_its_test(tmp_path):
     for name, (_, substitutions) in HW1_MUTANTS.items():
         handin(students / name, substitutions)
     tests = sorted({target for target, _ in HW1_MUTANTS.values()})
-    result = grade(HW1, "--handin", students, "--out", tmp_path / "out",
+    result = grade(HW1, "--handin", *sorted(students.iterdir()), "--out", tmp_path / "out",
                    *[arg for test in tests for arg in ("--test", test)], cwd=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     scores = {student["student"]: student
