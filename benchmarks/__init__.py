@@ -30,9 +30,9 @@ def time_alternating(steps, repeats, inner=1, warmup=1, statistic=statistics.med
     """Seconds per call of each zero-argument function in `steps`.
 
     After `warmup` calls of each, `repeats` rounds run every step `inner` times in
-    turn, so load from other jobs on the machine slows all of them alike; each
-    step's per-call times over the rounds are reduced with `statistic` (the
-    median, or `min` for the round least disturbed by other jobs).
+    turn, so a busy machine slows all of them alike; each step's per-call times
+    over the rounds are reduced with `statistic` (the median, or `min` for the
+    least disturbed round).
     """
     for step in steps:
         for _ in range(warmup):

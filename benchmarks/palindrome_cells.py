@@ -6,9 +6,9 @@ torch's nn.LSTM and nn.RNN of the same size, in one process.
 
 One step = forward over T = 20 digits (batch 128, hidden 128, scalar input), a
 linear read-out of the last hidden state, cross-entropy, backward, gradient
-clipping and an RMSProp update, as in palindrome/train.py. The two sides run in
-alternating rounds and each keeps its fastest round, so load from other jobs on
-the machine hurts both alike.
+clipping and an RMSProp update, as in palindrome/training.py. The two sides run
+in alternating rounds on one torch thread and each keeps its fastest round, so a
+busy machine slows both alike.
 """
 import torch
 from torch import nn
