@@ -37,15 +37,17 @@ def build_parser():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     utils.add_config_argument(parser, CONFIGS)
     parser.add_argument("--models", nargs="+", choices=sorted(training.MODELS),
-                        help="models to train")
+                        help="models to train (default: %(default)s)")
     parser.add_argument("--lengths", nargs="+", type=utils.bounded_int(2, training.MAX_LENGTH),
-                        help="palindrome lengths T")
+                        help="palindrome lengths T (default: %(default)s)")
     parser.add_argument("--seeds", type=utils.bounded_int(1, 100),
-                        help="seeds per point: --seed, --seed + 1, ...")
+                        help="seeds per point: --seed, --seed + 1, ... (default: %(default)s)")
     training.add_model_args(parser)
     for model, flag in STEP_FLAGS.items():
         parser.add_argument(f"--{flag}", type=utils.bounded_int(1, 1_000_000),
-                            help=f"most training steps of each {model} run")
+                            help=f"most training steps of each {model} run "
+                                 "(default: %(default)s)")
+    parser.set_defaults(**next(iter(CONFIGS.values())))  # what --help shows: the default config
     return utils.add_common_args(parser, "palindrome")
 
 

@@ -25,22 +25,23 @@ MAX_LENGTH = 1000  # longest palindrome a run may ask for (the loop runs once pe
 def add_model_args(parser):
     """The flags of one training run that a sweep shares across its runs."""
     parser.add_argument("--input_dim", type=int, choices=(1, NUM_DIGITS), default=1,
-                        help="1: each digit as a number; 10: each digit one-hot (default: 1)")
+                        help="1: each digit as a number; 10: each digit one-hot "
+                             "(default: %(default)s)")
     parser.add_argument("--num_hidden", type=utils.bounded_int(1, 4096), default=128,
-                        help="hidden units (default: 128)")
+                        help="hidden units (default: %(default)s)")
     parser.add_argument("--batch_size", type=utils.bounded_int(1, 65536), default=128,
-                        help="palindromes per step (default: 128)")
+                        help="palindromes per step (default: %(default)s)")
     parser.add_argument("--learning_rate", type=utils.positive_float, default=0.001,
-                        help="RMSProp learning rate (default: 0.001)")
+                        help="RMSProp learning rate (default: %(default)s)")
     parser.add_argument("--max_norm", type=utils.positive_float, default=10.0,
-                        help="gradient-norm clip (default: 10.0)")
+                        help="gradient-norm clip (default: %(default)s)")
     parser.add_argument("--eval_size", type=utils.bounded_int(1, 1_000_000), default=10000,
-                        help="held-out palindromes scored at the end (default: 10000)")
+                        help="held-out palindromes scored at the end (default: %(default)s)")
     parser.add_argument("--eval_every", type=utils.bounded_int(1, 1_000_000), default=100,
-                        help="steps between early-stopping checks (default: 100)")
+                        help="steps between early-stopping checks (default: %(default)s)")
     parser.add_argument("--check_size", type=utils.bounded_int(1, 1_000_000), default=1000,
                         help="held-out palindromes scored at each check, at most --eval_size; "
-                             "training stops once all are right (default: 1000)")
+                             "training stops once all are right (default: %(default)s)")
     return parser
 
 
@@ -51,14 +52,14 @@ def train_parser(description=None):
     parser = argparse.ArgumentParser(description=description,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model_type", choices=sorted(MODELS), default="RNN",
-                        help="RNN or LSTM (default: RNN)")
+                        help="RNN or LSTM (default: %(default)s)")
     parser.add_argument("--input_length", type=utils.bounded_int(1, MAX_LENGTH - 1), default=4,
-                        help="digits seen, T-1 (default: 4, the sanity check's T = 5)")
+                        help="digits seen, T-1 (default: %(default)s, the sanity check's T = 5)")
     parser.add_argument("--num_classes", type=int, choices=(NUM_DIGITS,), default=NUM_DIGITS,
                         help="output classes: the 10 digits")
     add_model_args(parser)
     parser.add_argument("--train_steps", type=utils.bounded_int(1, 1_000_000), default=10000,
-                        help="most training steps (default: 10000)")
+                        help="most training steps (default: %(default)s)")
     return utils.add_common_args(parser, "palindrome")
 
 
