@@ -7,8 +7,8 @@ the forget gate is shut so that c_t = i_t * g_t, and the output gate is open so
 that h_t = tanh(c_t). That gives h ~ +0.76 after an odd number of ones and
 h ~ -0.76 or ~0 after an even number, so "odd iff h > 0.5" reads the parity.
 
-Like the course tester this checks every string of length 14, stops at the first
-failure and prints it; by default it checks every string of every length 0..20
+Like the course tester (every string of length 14) it stops at the first wrong
+string and prints it; by default it checks every string of every length 0..20
 (vectorised with NumPy) and 10,000 random strings of length 10,000, reports the
 margin (the smallest |h - 0.5| seen) and proves, by interval arithmetic, that h
 stays on the right side of 0.5 at every length. Exit status 0 when every string
