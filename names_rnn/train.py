@@ -8,7 +8,7 @@ packed batches.
     python names_rnn/train.py --quick
 
 Each --config is one answer of REPORT.md (names_rnn/configs.py; the default is the
-final model); flags given after it change single settings. A run trains on the
+final model); other flags change single settings of it. A run trains on the
 training split for the config's epochs and scores the test split once, after the
 last epoch; it keeps the last epoch's weights. With --validation F it instead holds
 out a stratified share F of the training split, scores that after every epoch, keeps
