@@ -2,7 +2,8 @@
 script still accepts, belongs to a declared run, and a final run's settings are
 exactly what its declared command parses to."""
 import fnmatch
-import importlib
+import functools
+import importlib.util
 import json
 
 import pytest
@@ -15,9 +16,15 @@ PARTS = registry.all_parts()
 DECLARED = [(part, run) for part in PARTS for run in part.runs if run.result]
 
 
+@functools.cache
 def script_module(path):
-    """The module of a script path such as names_rnn/train.py."""
-    return importlib.import_module(path.removesuffix(".py").replace("/", "."))
+    """The module of a script path such as names_rnn/train.py, loaded from its file
+    (a top-level test.py must not resolve to Python's own test package)."""
+    spec = importlib.util.spec_from_file_location(
+        "script_" + path.removesuffix(".py").replace("/", "_"), REPO_ROOT / path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def recorded_runs():
