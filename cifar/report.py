@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import utils
+from cifar import files
 
 ORDER = ("plain", "batchnorm")  # then any other run, by name
 
@@ -23,31 +24,27 @@ def load_runs(folder, prefix):
 def describe(settings):
     """The settings column: what differs between the runs, in words."""
     augmentation = ", ".join(part for part in (
-        f"rotate ±{settings['rotate']:g}°" if settings["rotate"] else "",
-        f"shift ±{settings['shift']} px" if settings["shift"] else "", "flip") if part)
-    return (f"{'BatchNorm after fc1, ' if settings['batchnorm'] else ''}adam "
-            f"lr {settings['lr']:g} ({settings['schedule']}), wd {settings['weight_decay']:g}, "
-            f"batch {settings['batch_size']}, {augmentation}")
+        "flips", f"shifts ±{settings['shift']} px" if settings["shift"] else "",
+        f"rotations ±{settings['rotate']:g}°" if settings["rotate"] else "") if part)
+    return (f"{'BatchNorm after fc1; ' if settings['batchnorm'] else ''}Adam lr "
+            f"{settings['lr']:g} {settings['schedule']}, wd {settings['weight_decay']:g}, "
+            f"batch {settings['batch_size']}; {augmentation}")
 
 
 def report_table(results_root):
-    """One row per training run: settings, best validation epoch and accuracy, the
-    test accuracy of that checkpoint, and the time taken."""
+    """One row per training run: its command and settings, the best validation epoch
+    and accuracy, and the test accuracy of that checkpoint (test.py)."""
     folder = Path(results_root) / "cifar"
     runs, tests = load_runs(folder, "run"), load_runs(folder, "evaluation")
     if not runs:
         return "_No results yet: run `python run_all.py --only cifar`._"
-    lines = ["| run | settings | epochs | best epoch | best val acc | test acc (best checkpoint) "
-             "| train time | per epoch (with validation) |",
-             "|---|---|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| run | command | settings | epochs | best epoch | best val acc | test acc |",
+             "|---|---|---|---:|---:|---:|---:|"]
     for name in sorted(runs, key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n)):
         run = runs[name]
         test = tests.get(name)
         test_acc = "not run" if test is None else f"{test['test_acc']:.4f}"
-        lines.append(f"| {name} | {describe(run['settings'])} | {run['epochs']} "
-                     f"| {run['best_epoch']} | {run['best_val_acc']:.4f} | {test_acc} "
-                     f"| {run['train_seconds'] / 60:.1f} min "
-                     f"| {run['train_seconds'] / run['epochs']:.0f} s |")
-    devices = sorted({run["device"] for run in runs.values()})
-    lines += ["", f"Device: {', '.join(devices)}, one torch thread per run."]
+        lines.append(f"| {name} | `{files.train_command(name)}` | {describe(run['settings'])} "
+                     f"| {run['epochs']} | {run['best_epoch']} | {run['best_val_acc']:.4f} "
+                     f"| {test_acc} |")
     return "\n".join(lines)
