@@ -45,7 +45,8 @@ def test_finite_difference_gradients(name, function, shapes):
     upstream = rng.standard_normal(out.shape)
     out.backward(Tensor(upstream))
     for index, tensor in enumerate(inputs):
-        np.testing.assert_allclose(tensor.grad.data, numeric_gradient(function, arrays, index, upstream),
+        np.testing.assert_allclose(tensor.grad.data,
+                                   numeric_gradient(function, arrays, index, upstream),
                                    rtol=1e-5, atol=1e-7, err_msg=f"{name}, input {index}")
 
 
@@ -75,7 +76,8 @@ def test_bad_input_is_a_clear_error():
         layer(Tensor(np.zeros((2, 3, 3))))
     with pytest.raises(TypeError, match="Conv1d expects Tensors, got ndarray"):
         layer(np.zeros((2, 3, 10)))
-    with pytest.raises(ValueError, match=r"Flatten expects input of shape \(batch, ...\), got \(5,\)"):
+    with pytest.raises(ValueError,
+                       match=r"Flatten expects input of shape \(batch, ...\), got \(5,\)"):
         Flatten()(Tensor(np.zeros(5)))
     with pytest.raises(TypeError, match="Flatten expects Tensors"):
         Flatten()(np.zeros((2, 5)))
@@ -97,7 +99,8 @@ def test_simple_cnn_also_scans_the_shared_parameter_mlp():
     for model in (CNN_SimpleScanningMLP(), CNN_DistributedScanningMLP()):
         model.init_weights(weights)
         np.testing.assert_allclose(model(Tensor(series)).data, expected, rtol=1e-10)
-    assert sum(p.data.size for p in model.parameters() if p.data.ndim == 3) == 2 * 24 * 2 + 8 * 2 * 2 + 4 * 8 * 2
+    conv_weights = sum(p.data.size for p in model.parameters() if p.data.ndim == 3)
+    assert conv_weights == 2 * 24 * 2 + 8 * 2 * 2 + 4 * 8 * 2
 
 
 def test_demo_quick_is_reproducible_and_frameworks_agree(tmp_path, monkeypatch):
