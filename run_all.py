@@ -86,6 +86,8 @@ def execute(order, jobs, data_dir, quick):
                 seconds = time.perf_counter() - start
                 status[key] = ("ok" if process.returncode == 0 else "FAILED", seconds)
                 bar.write(f"{status[key][0]:<7} {key} in {seconds:.0f} s")
+                if process.returncode == 0 and not quick:
+                    record_timing(key, seconds, threads)
                 if process.returncode != 0:
                     tail = open(log.name).read().splitlines()[-10:]
                     bar.write("\n".join(f"    {line}" for line in tail))
@@ -97,19 +99,15 @@ def execute(order, jobs, data_dir, quick):
             process.wait()
             log.close()
         bar.close()
-    if not quick:
-        record_timings(status, threads)
     return status
 
 
-def record_timings(status, threads):
-    """Merge the seconds of the runs that succeeded into results/timings.json."""
+def record_timing(key, seconds, threads):
+    """Keep a finished run's seconds in results/timings.json (as soon as it ends,
+    so that an interrupted reproduction keeps the timings it has)."""
     timings = utils.load_json(registry.TIMINGS) if registry.TIMINGS.exists() else {}
-    for key, (state, seconds) in status.items():
-        if state == "ok":
-            timings[key] = {"seconds": round(seconds, 1), "threads": threads}
-    if timings:
-        utils.save_json(dict(sorted(timings.items())), registry.TIMINGS)
+    timings[key] = {"seconds": round(seconds, 1), "threads": threads}
+    utils.save_json(dict(sorted(timings.items())), registry.TIMINGS)
 
 
 def summary(parts, status):
