@@ -67,3 +67,16 @@ def test_report_images_exist_and_every_result_png_is_shown_or_linked():
     pngs = {p.relative_to(REPO_ROOT).as_posix() for p in (REPO_ROOT / "results").rglob("*.png")}
     unseen = sorted(pngs - shown)
     assert not unseen, f"results PNGs that REPORT.md never shows or links: {unseen}"
+
+
+def github_anchor(heading):
+    """The anchor GitHub gives a markdown heading."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def test_readme_links_to_report_sections_that_exist():
+    headings = re.findall(r"^#+ (.+)$", (REPO_ROOT / "REPORT.md").read_text(), re.M)
+    anchors = {github_anchor(heading) for heading in headings}
+    links = re.findall(r"\(REPORT\.md#([^)]+)\)", (REPO_ROOT / "README.md").read_text())
+    assert links and not set(links) - anchors, f"dead links: {sorted(set(links) - anchors)}"
