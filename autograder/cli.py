@@ -39,7 +39,8 @@ def positive_seconds(text):
     return value
 
 
-def parse(doc, tests):
+def build_parser(doc, tests):
+    """The runners' command line (the same flags for hw1 and hw2)."""
     parser = argparse.ArgumentParser(description=doc,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.set_defaults(part="mytorch")
@@ -61,14 +62,14 @@ def parse(doc, tests):
                         help="the same tests (they take seconds); scores go to runs/quick/")
     for flag in ("--seed", "--device", "--data-dir"):  # the flags every script takes
         parser.add_argument(flag, default=None, help="accepted, unused")
-    return parser.parse_args()
+    return parser
 
 
 def grading_main(doc, tests, part, summary_file, needed):
     """A runner: `tests` as (name, points, "module:function", section), `part` the
     homework's name ("HW2P1"), `summary_file` the JSON for this repository's own grade,
     `needed` the packages a hand-in must hold. Returns the exit status."""
-    args = parse(doc, tests)
+    args = build_parser(doc, tests).parse_args()
     try:
         tests = grading.select(tests, args.test)
     except ValueError as err:

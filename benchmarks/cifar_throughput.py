@@ -19,6 +19,7 @@ import time
 import torch
 import torch.nn.functional as F
 
+import benchmarks
 from benchmarks import command_line
 from cifar.configs import FINAL
 from cifar.model import Net
@@ -84,6 +85,10 @@ def run(quick=False, seed=0):
                      "epoch_seconds_estimate": TRAIN_IMAGES * ours_s,
                      "threads": torch.get_num_threads()})
     return rows
+
+
+def build_parser():
+    return benchmarks.build_parser(__doc__)
 
 
 if __name__ == "__main__":

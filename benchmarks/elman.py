@@ -12,6 +12,7 @@ layer also pays for its output Linear (lin2); the target allows for that.
 import torch
 from torch import nn
 
+import benchmarks
 from benchmarks import command_line, time_alternating
 from imdb.models import Elman, skeleton_forward
 
@@ -41,6 +42,10 @@ def run(quick=False, seed=0):
          "reference_s": reference_s, "ratio": skeleton_s / reference_s,
          "target": "none (for comparison)", "met": None},
     ]
+
+
+def build_parser():
+    return benchmarks.build_parser(__doc__)
 
 
 if __name__ == "__main__":

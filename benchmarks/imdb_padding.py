@@ -15,6 +15,7 @@ results/benchmarks/imdb_padding.json (runs/quick/benchmarks/ with --quick).
 """
 import random
 
+import benchmarks
 from benchmarks import command_line
 from imdb.configs import CLASSIFY
 from imdb.data_rnn import load_imdb, make_batches, padding_fraction, random_batches
@@ -44,6 +45,10 @@ def run(quick=False, seed=0):
              "reference": "random batches, same count",
              "reference_s": random_share, "ratio": ours_share / random_share,
              "target": f"<= {TARGET:.0%} padded", "met": ours_share <= TARGET}]
+
+
+def build_parser():
+    return benchmarks.build_parser(__doc__)
 
 
 if __name__ == "__main__":

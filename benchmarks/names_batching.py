@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 import utils
+import benchmarks
 from benchmarks import command_line
 from names_rnn.data import N_LETTERS, NameBatches
 from names_rnn.model import NameClassifier, pack_names, train_epoch
@@ -101,6 +102,10 @@ def run(quick=False, seed=0):
                          "met": one / thirty >= TARGET} if bucket
                         else {"target": "none (plain packing, for comparison)", "met": None})})
     return rows
+
+
+def build_parser():
+    return benchmarks.build_parser(__doc__)
 
 
 if __name__ == "__main__":

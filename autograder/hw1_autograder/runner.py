@@ -13,7 +13,7 @@ Autograd), test_linear.py (Linear, ReLU, SGD, momentum, cross-entropy) and test_
 (Adam, Dropout, BatchNorm1d). Without --handin the scores are also written to
 results/mytorch/hw1_summary.json (runs/quick/mytorch/ with --quick: the same tests).
 """
-from autograder.cli import run
+from autograder import cli
 
 PACKAGE = "autograder.hw1_autograder"
 HW1P1 = [("Add", 0, "test_autograd:test_add"),  # the course's freebie
@@ -54,5 +54,10 @@ TESTS = [(name, points, f"{PACKAGE}.{target}", section)
          for section, tests in (("HW1P1", HW1P1), ("HW1P1 bonus", BONUS))
          for name, points, target in tests]
 
+
+def build_parser():
+    return cli.build_parser(__doc__, TESTS)
+
+
 if __name__ == "__main__":
-    run(__doc__, TESTS, "HW1P1", "hw1_summary.json", needed=("mytorch",))
+    cli.run(__doc__, TESTS, "HW1P1", "hw1_summary.json", needed=("mytorch",))

@@ -53,12 +53,16 @@ def shared_weights(rng):
     return w1, w2, w3
 
 
-def main():
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=HERE,
                         help="folder to write data/, weights/, ref_result/ into")
-    args = parser.parse_args()
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
     rng = np.random.default_rng(SEED)
     series = rng.normal(0, 1, (1, TIME_STEPS, FEATURES))
     # integer weights for the simple MLP, so that init_weights must convert them

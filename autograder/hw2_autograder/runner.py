@@ -13,7 +13,7 @@ test_cnn.py (the figure's layers, then three SGD steps of the CNN against torch)
 --handin the scores are also written to results/mytorch/hw2_autograder.json
 (runs/quick/mytorch/ with --quick: the same tests).
 """
-from autograder.cli import run
+from autograder import cli
 
 PACKAGE = "autograder.hw2_autograder"
 TESTS = [(name, points, f"{PACKAGE}.{target}", "HW2P1") for name, points, target in [
@@ -25,5 +25,10 @@ TESTS = [(name, points, f"{PACKAGE}.{target}", "HW2P1") for name, points, target
     ("CNN", 15, "test_cnn:test_cnn"),
 ]]
 
+
+def build_parser():
+    return cli.build_parser(__doc__, TESTS)
+
+
 if __name__ == "__main__":
-    run(__doc__, TESTS, "HW2P1", "hw2_autograder.json", needed=("mytorch", "hw2"))
+    cli.run(__doc__, TESTS, "HW2P1", "hw2_autograder.json", needed=("mytorch", "hw2"))

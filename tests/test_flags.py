@@ -1,0 +1,71 @@
+"""Every script's numeric flags are checked before any work: NaN, negative and
+huge values (zero too, where it must be positive) end with argparse's usage, one
+line naming the flag, and exit status 2, never a traceback or a silent run."""
+import argparse
+import importlib.util
+import os
+from pathlib import Path
+
+import pytest
+
+import utils
+from utils import REPO_ROOT
+
+SCRIPTS = sorted(path.relative_to(REPO_ROOT).as_posix()
+                 for folder in ("", *{p.parent.name for p in REPO_ROOT.glob("*/runs.py")},
+                                "autograder/hw1_autograder", "autograder/hw2_autograder",
+                                "benchmarks")
+                 for path in (REPO_ROOT / folder).glob("*.py")
+                 if 'if __name__ == "__main__":' in path.read_text())
+NOT_NUMBERS = {None, str, Path, os.path.abspath, utils.tag, utils.device_name}
+POSITIVE = {utils.positive_int, utils.positive_float}
+
+
+def load(path):
+    spec = importlib.util.spec_from_file_location(
+        "flags_" + path.removesuffix(".py").replace("/", "_"), REPO_ROOT / path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def numeric_flags(parser):
+    return [action for action in parser._actions
+            if action.option_strings and action.type not in NOT_NUMBERS]
+
+
+def test_every_script_is_found_and_has_a_parser():
+    assert {"cifar_pytorch.py", "test.py", "names_rnn/train.py", "palindrome/train.py",
+            "imdb/autoregressive.py", "benchmarks/run_all.py"} <= set(SCRIPTS)
+    for path in SCRIPTS:
+        assert hasattr(load(path), "build_parser"), f"{path} has no build_parser()"
+
+
+@pytest.mark.parametrize("path", SCRIPTS)
+def test_numeric_flags_use_checked_types(path):
+    for action in numeric_flags(load(path).build_parser()):
+        assert action.type not in (int, float) or action.choices, \
+            f"{path} {action.option_strings[0]} takes any {action.type.__name__}"
+
+
+@pytest.mark.parametrize("path", SCRIPTS)
+def test_bad_numbers_are_refused_in_one_line(path, capsys):
+    parser = load(path).build_parser()
+    for action in numeric_flags(parser):
+        flag = action.option_strings[-1]
+        bad = ["nan", "-1", "1e999", "-inf"] + (["0"] if action.type in POSITIVE else [])
+        for value in bad:
+            if action.choices and value not in map(str, action.choices):
+                continue  # argparse's own choices check refuses it
+            with pytest.raises(SystemExit) as exit_info:
+                parser.parse_args([flag, value])
+            error = capsys.readouterr().err.strip().splitlines()[-1]
+            assert exit_info.value.code == 2, f"{path} {flag} {value}"
+            assert error.startswith(parser.prog) and flag in error, f"{path} {flag}: {error}"
+
+
+def test_the_seed_range_is_numpy_s():
+    parser = utils.add_common_args(argparse.ArgumentParser(), "demo")
+    for value in ("-1", "99999999999"):
+        with pytest.raises(SystemExit):
+            parser.parse_args(["--seed", value])
