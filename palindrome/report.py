@@ -64,48 +64,51 @@ def plot_gradients(norms, num_hidden, path):
     utils.save_figure(fig, path)
 
 
-def sweep_settings_line(model_type, settings):
-    steps = settings[f"{model_type.lower()}_train_steps"]
-    digits = "one-hot" if settings["input_dim"] == 10 else "scalar"
-    return (f"{model_type}: {digits} digits, hidden {settings['num_hidden']}, batch "
-            f"{settings['batch_size']}, RMSProp lr {settings['learning_rate']}, at most {steps} "
-            f"steps (stopping once {settings['check_size']} held-out palindromes are all right).")
+def step_cap(run):
+    return run["settings"][f"{run['model_type'].lower()}_train_steps"]
+
+
+def stopped_at_cap(run):
+    """True when the run used all its steps without getting the check slice right."""
+    return run["steps"] >= step_cap(run) and run["history"][-1]["check_accuracy"] < 1.0
 
 
 def report_table(results_root):
-    """The palindrome block of REPORT.md: accuracy by T and model, the steps each
-    run took, the settings, and the sanity runs."""
+    """The palindrome block of REPORT.md: per model the mean and min-max held-out
+    accuracy by T and how many runs stopped at the step cap; the settings; the
+    sanity runs."""
     folder = Path(results_root) / "palindrome"
     records = [utils.load_json(path) for path in sorted((folder / "runs").glob("*.json"))]
     models = [m for m, _ in MODELS if any(r["model_type"] == m for r in records)]
     lengths = sorted({r["palindrome_length"] for r in records})
     lines = ["| model | " + " | ".join(f"T={t}" for t in lengths) + " |",
-             "|---|" + "---|" * len(lengths)]
+             "|---|" + "---:|" * len(lengths)]
+    caps = {}
     for model_type in models:
-        accuracies = by_length(records, model_type)
-        cells = [f"{np.mean(a):.3f} ({min(a):.3f}-{max(a):.3f})" if (a := accuracies.get(t))
-                 else "-" for t in lengths]
-        lines.append(f"| {model_type} | " + " | ".join(cells) + " |")
-    for model_type in models:
-        steps = by_length(records, model_type, "steps")
-        listed = "; ".join(f"{t}: {', '.join(map(str, s))}" for t, s in steps.items())
-        lines.append(f"\n{model_type} training steps per seed (by T): {listed}.")
-    for model_type in models:
-        run = next(r for r in records if r["model_type"] == model_type)
-        lines.append("\n" + sweep_settings_line(model_type, run["settings"]))
-    seeds = sorted({r["seed"] for r in records})
-    minutes = sum(r["seconds"] for r in records) / 60
-    lines.append(f"\nHeld-out accuracy on {records[0]['settings']['eval_size']:,} palindromes, "
-                 f"mean (min-max) over seeds {seeds}; {minutes:.1f} single-thread minutes of "
-                 "training in all.")
-    sanity = sorted(folder.glob("train_*.json"))
+        runs = {t: [r for r in records if r["model_type"] == model_type
+                    and r["palindrome_length"] == t] for t in lengths}
+        caps[model_type] = step_cap(next(r for rs in runs.values() for r in rs))
+        mean, spread, capped = [model_type], ["min-max"], ["at cap"]
+        for t in lengths:
+            accuracies = [r["held_out_accuracy"] for r in runs[t]]
+            mean.append(f"**{np.mean(accuracies):.3f}**" if accuracies else "-")
+            spread.append(f"{min(accuracies):.3f}-{max(accuracies):.3f}" if accuracies else "-")
+            capped.append(f"{sum(map(stopped_at_cap, runs[t]))}/{len(runs[t])}")
+        lines += ["| " + " | ".join(row) + " |" for row in (mean, spread, capped)]
+    settings = records[0]["settings"]
+    digits = "one-hot" if settings["input_dim"] == 10 else "scalar"
+    seeds = ", ".join(str(s) for s in sorted({r["seed"] for r in records}))
+    cap_text = ", ".join(f"{m} at most {steps} steps" for m, steps in caps.items())
+    lines.append(f"\nHeld-out accuracy, mean (bold) and min-max ({settings['eval_size']:,} "
+                 f"palindromes; seeds {seeds}); "
+                 f"{digits} digits, hidden {settings['num_hidden']}, batch "
+                 f"{settings['batch_size']}, RMSProp lr {settings['learning_rate']}. \"at cap\": "
+                 f"runs stopped by the step cap ({cap_text}) before {settings['check_size']:,} "
+                 "check palindromes were right.")
+    sanity = [utils.load_json(path) for path in sorted(folder.glob("train_*.json"))]
     if sanity:
-        lines += ["",
-                  "| sanity run (exercise defaults) | T | steps | held-out accuracy | seconds |",
-                  "|---|---|---|---|---|"]
-        for path in sanity:
-            run = utils.load_json(path)
-            lines.append(f"| {run['settings']['model_type']} | {run['palindrome_length']} "
-                         f"| {run['steps']} | {run['held_out_accuracy']:.4f} "
-                         f"| {run['seconds']:.0f} |")
+        done = "; ".join(f"{run['settings']['model_type']} {run['held_out_accuracy']:.4f}, "
+                         f"{run['steps']} steps" for run in sanity)
+        lines.append(f"\nSanity runs (train.py's defaults, T = {sanity[0]['palindrome_length']}"
+                     f"): {done}.")
     return "\n".join(lines)
