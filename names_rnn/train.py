@@ -117,6 +117,12 @@ def main(argv=None):
     utils.seed_everything(args.seed)
     device = utils.pick_device(args.device)
     out = utils.output_dir(args)
+    with utils.run_lock(out, tag):  # one writer per run name and folder
+        return train(args, tag, device, out)
+
+
+def train(args, tag, device, out):
+    """Train one run, score it, and write its JSON and checkpoint as it goes."""
     data = NamesData(args.data_dir, split_seed=args.split_seed, val_fraction=args.validation)
     split = "val" if args.validation else "test"
     train_pairs, eval_pairs = data.train, getattr(data, split)
