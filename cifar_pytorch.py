@@ -11,6 +11,8 @@ epoch the weights are saved when validation accuracy is the best so far (the
 first epoch always is), and the run's JSON is rewritten, so an interrupted run
 keeps a checkpoint and the JSON that describes it (Q3).
 """
+import utils  # first: a Ctrl-C during the imports below is then one line
+
 import argparse
 import math
 import time
@@ -18,7 +20,6 @@ import time
 import numpy as np
 import torch
 
-import utils
 from cifar.configs import CONFIGS, FINAL
 from cifar.data import CLASSES, load_cifar3
 from cifar.files import checkpoint_folder, checkpoint_path, file_suffix, run_name, run_path

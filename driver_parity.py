@@ -15,6 +15,8 @@ several saves the mean accuracy by length and the epochs to fit per hidden size.
 The run's JSON is rewritten after every model, and a run started again with the
 same settings keeps the models an interrupted one finished.
 """
+import utils  # first: a Ctrl-C during the imports below is then one line
+
 import argparse
 import json
 import sys
@@ -27,7 +29,6 @@ import torch.nn as nn
 from torch.nn.utils.rnn import pack_padded_sequence
 from torch.utils.data import DataLoader
 
-import utils
 from parity.configs import CONFIGS
 from parity.data import Parity, pad_collate
 

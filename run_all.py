@@ -15,6 +15,8 @@ runs/logs/<part>/<run>.log. A failed run is reported, the runs that wait for it 
 skipped, the others go on, and the exit status is non-zero. The seconds of every
 full run are kept in results/timings.json, behind REPORT.md's "How to reproduce".
 """
+import utils  # first: a Ctrl-C during the imports below is then one line
+
 import argparse
 import os
 import shlex
@@ -23,7 +25,6 @@ import sys
 import time
 
 import registry
-import utils
 from utils import REPO_ROOT
 
 LOGS = REPO_ROOT / "runs" / "logs"

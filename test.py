@@ -11,13 +11,14 @@ in the output folder (another run's weights) is refused rather than scored under
 this run's name. Prints the test accuracy and the accuracy per class, and saves a
 confusion matrix (PNG and JSON) next to the training results.
 """
+import utils  # first: a Ctrl-C during the imports below is then one line
+
 import argparse
 from pathlib import Path
 
 import numpy as np
 import torch
 
-import utils
 from cifar.data import CLASSES, load_cifar3
 from cifar.files import (checkpoint_folder, checkpoint_path, evaluation_path, file_suffix,
                          run_name, run_path, train_command)

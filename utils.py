@@ -13,6 +13,7 @@ import json
 import math
 import os
 import random
+import signal
 import sys
 import tarfile
 import tempfile
@@ -20,7 +21,19 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
+
+def _interrupted_while_starting(signum, frame):
+    """Ctrl-C while a script is still importing: one line, not an import traceback
+    (run_main puts the usual KeyboardInterrupt back once main starts)."""
+    print("\ninterrupted while starting: nothing was written", file=sys.stderr)
+    os._exit(130)
+
+
+_MAIN = sys.modules.get("__main__")
+if getattr(_MAIN, "__spec__", 0) is None and sys.argv[0].endswith(".py"):  # `python script.py`
+    signal.signal(signal.SIGINT, _interrupted_while_starting)
+
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")  # never open a window: scripts run headless and save PNGs
 import matplotlib.pyplot as plt  # noqa: E402
@@ -304,6 +317,7 @@ def run_main(main):
     UserError -> "error: ..." and exit 1; Ctrl-C -> exit 130 (checkpoints are
     written atomically, so whatever was saved stays usable).
     """
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         status = main()
     except UserError as err:

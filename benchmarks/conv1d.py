@@ -10,12 +10,13 @@ the same with `conv1d(...).backward(grad)`. Sizes (batch, in, out, kernel,
 stride, width) are fixed; each timing is the median of interleaved repeats.
 Target: within 1.5x of torch.
 """
+import utils  # first: a Ctrl-C during the imports below is then one line
+
 import numpy as np
 import torch
 
 import benchmarks
 import mytorch.nn.functional as F
-import utils
 from benchmarks import time_alternating
 from mytorch.tensor import Tensor
 

@@ -9,11 +9,12 @@ alternate step by step (so background load hits both alike) and each reports its
 median step. A second row times a chain of 10,000 additions (forward and
 backward), where the cost is per operation rather than in the matrix products.
 """
+import utils  # first: a Ctrl-C during the imports below is then one line
+
 import numpy as np
 import torch
 
 import benchmarks
-import utils
 from benchmarks import time_alternating
 from mytorch.nn.activations import ReLU
 from mytorch.nn.linear import Linear

@@ -12,12 +12,13 @@ surnames, so no dataset is needed. The script also prints where a batch's time
 goes (packing, forward, backward, optimiser step) and how many RNN steps a
 batch takes.
 """
+import utils  # first: a Ctrl-C during the imports below is then one line
+
 import time
 
 import torch
 from torch import nn
 
-import utils
 import benchmarks
 from benchmarks import command_line
 from names_rnn.data import N_LETTERS, NameBatches

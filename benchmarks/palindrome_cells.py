@@ -10,11 +10,12 @@ clipping and an RMSProp update, as in palindrome/training.py. The two sides run
 in alternating rounds on one torch thread and each keeps its fastest round, so a
 busy machine slows both alike.
 """
+import utils  # first: a Ctrl-C during the imports below is then one line
+
 import torch
 from torch import nn
 
 import benchmarks
-import utils
 from benchmarks import time_alternating
 from palindrome.lstm import LSTM
 from palindrome.vanilla_rnn import VanillaRNN

@@ -12,6 +12,8 @@ run on its own (default folder results/benchmarks/, runs/quick/benchmarks/ with
 --quick); benchmarks/report.py builds the REPORT.md table from those files
 (`python run_all.py --tables`), and this script prints it.
 """
+import utils  # first: a Ctrl-C during the imports below is then one line
+
 import argparse
 import importlib
 import os
@@ -19,7 +21,6 @@ from pathlib import Path
 
 import torch
 
-import utils
 from benchmarks import add_args, measure
 from benchmarks.report import format_table
 

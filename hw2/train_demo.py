@@ -17,6 +17,8 @@ Sigmoid saturate and SGD barely moves. The demo therefore divides each conv
 weight by sqrt(fan-in) before training (`--handout-init` keeps N(0, 1)); both
 frameworks start from the same rescaled weights.
 """
+import utils  # first: a Ctrl-C during the imports below is then one line
+
 import argparse
 import time
 
@@ -24,7 +26,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-import utils
 from autograder.hw2_autograder.torch_cnn import torch_cnn
 from hw2 import CNN, INPUT_WIDTH, NUM_CLASSES  # hw2/hw2.py as a script, the package when imported
 from mytorch.nn.conv import Conv1d

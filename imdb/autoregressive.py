@@ -19,6 +19,8 @@ epoch every sample with its verdict), <config>.png and
 samples/<config>_epochNN.txt, and keeps the checkpoint of the epoch with the most
 valid samples at low temperature in checkpoints/imdb_ar/.
 """
+import utils  # first: a Ctrl-C during the imports below is then one line
+
 import argparse
 import random
 import time
@@ -29,7 +31,6 @@ import torch.nn.functional as F
 from matplotlib.ticker import MaxNLocator
 from torch import nn
 
-import utils
 from imdb.configs import AUTOREGRESSIVE
 from imdb.data_rnn import (entropy_per_token, load_brackets, load_ndfa, load_toy, make_batches,
                            pad_batch)

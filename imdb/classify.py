@@ -17,6 +17,8 @@ scored once on the test set. Each run writes <config>_<val|final>_seed<S>.json
 after every epoch, and the latest model to checkpoints/imdb/<same name>.pt, so
 an interrupted run keeps its finished epochs.
 """
+import utils  # first: a Ctrl-C during the imports below is then one line
+
 import argparse
 import random
 import time
@@ -26,7 +28,6 @@ import torch
 import torch.nn.functional as F
 from matplotlib.ticker import MaxNLocator
 
-import utils
 from imdb.configs import CLASSIFY
 from imdb.data_rnn import load_imdb, make_batches, pad_batch, padding_fraction, random_batches
 from imdb.models import MODELS, Classifier

@@ -10,13 +10,14 @@ imdb/classify.py wrote: per Q4 model the untagged validation run of its config
 the tuning table. The autoregressive table reads every <config>[_<tag>].json of
 imdb/autoregressive.py.
 """
+import utils  # first: a Ctrl-C during the imports below is then one line
+
 import argparse
 import statistics
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-import utils
 from imdb.configs import AUTOREGRESSIVE, CLASSIFY
 from imdb.data_rnn import entropy_per_token
 from imdb.models import MODELS

@@ -7,13 +7,14 @@ Without --checkpoint it uses the final model's (checkpoints/names/final-seed0.pt
 written by `python names_rnn/train.py`): the setting chosen on the validation split.
 Names are stripped of surrounding whitespace, as the training names are.
 """
+import utils  # first: a Ctrl-C during the imports below is then one line
+
 import argparse
 import pickle
 from pathlib import Path
 
 import torch
 
-import utils
 from names_rnn.configs import FINAL
 from names_rnn.data import encode_name
 from names_rnn.model import build_model, pack_names

@@ -22,12 +22,13 @@ the weights to checkpoints/names/<tag>.pt (under --out with --quick), which
 names_rnn/predict.py reads. The tag is "<config>-seed<seed>", with "-custom" before
 the seed when flags changed the config's settings.
 """
+import utils  # first: a Ctrl-C during the imports below is then one line
+
 import argparse
 import time
 
 import torch
 
-import utils
 from names_rnn.configs import CONFIGS
 from names_rnn.data import N_LETTERS, NameBatches, NamesData
 from names_rnn.model import CELLS, build_model, evaluate, train_epoch

@@ -13,6 +13,8 @@ unfinished run, or a file that cannot be read (with a warning), is trained
 again from the start. At the end it draws accuracy_vs_length.png from the
 sweep's runs, and gradient_norms.png (numbers in gradient_norms.json).
 """
+import utils  # first: a Ctrl-C during the imports below is then one line
+
 import argparse
 import json
 import sys
@@ -20,7 +22,6 @@ import sys
 import torch
 from torch import nn
 
-import utils
 from palindrome import report, training
 from palindrome.configs import CONFIGS
 from palindrome.dataset import PalindromeDataset

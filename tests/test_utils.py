@@ -6,6 +6,7 @@ import hashlib
 import http.server
 import io
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -274,3 +275,15 @@ def test_run_lock_refuses_a_second_live_run_and_takes_over_a_dead_ones(tmp_path)
     (tmp_path / ".run.lock").write_text("999999999 python dead.py\n")
     with utils.run_lock(tmp_path, "run"):
         pass
+
+
+def test_ctrl_c_while_a_script_imports_is_one_line(tmp_path):
+    script = tmp_path / "slow_start.py"
+    script.write_text("import utils\nimport time\nprint('ready', flush=True)\ntime.sleep(60)\n")
+    process = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    assert process.stdout.readline().strip() == "ready"
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert err.strip() == "interrupted while starting: nothing was written"

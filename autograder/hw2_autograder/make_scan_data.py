@@ -8,12 +8,13 @@ nothing borrowed from the CNN code they grade. Writes data/scan_input.npy,
 weights/{simple,distributed}_w{1,2,3}.npy and ref_result/{simple,distributed}_output.npy
 next to this script (small files, committed). Fixed seed: reruns give the same bytes.
 """
+import utils  # first: a Ctrl-C during the imports below is then one line
+
 import argparse
 from pathlib import Path
 
 import numpy as np
 
-import utils
 
 HERE = Path(__file__).resolve().parent
 SEED = 11785
