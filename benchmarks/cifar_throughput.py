@@ -10,9 +10,8 @@ forward, backward, Adam step, one-cycle schedule and the per-batch loss and
 accuracy it records. The reference is the bare step (forward, backward, Adam
 step) repeated on one resident, already normalised random batch of the same
 size. The two are measured in alternating rounds and the fastest round of each
-counts: on a machine shared with other jobs, the fastest round is the one least
-slowed by them. Random pixels are enough:
-the cost of this network does not depend on the values.
+counts, the one least slowed by anything else the machine does. Random pixels
+are enough: the cost of this network does not depend on the values.
 """
 import time
 
