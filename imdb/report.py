@@ -235,9 +235,9 @@ def main(argv=None):
         raise utils.UserError(f"no finished runs of the Q4 configs ({', '.join(MODELS)}) in "
                               f"{out}; run imdb/classify.py first")
     utils.save_json({"script": "imdb/report.py", "settings": utils.run_settings(args),
-                     **summary}, out / "summary.json")
+                     **summary}, out / "imdb_summary.json")
     plot_accuracies(summary["models"], out / "accuracy.png")
-    print(report_table(out.parent) if out.name == "imdb" else f"wrote {out / 'summary.json'}")
+    print(report_table(out.parent) if out.name == "imdb" else f"wrote {out / 'imdb_summary.json'}")
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ TESTS = tuple(classify(f"{model}_final_seed{seed}", "--config", model, "--final"
 IMDB = Part(
     "imdb",
     runs=(classify("q2_val_seed0", "--config", "q2"), *TUNING, *TESTS,
-          Run("report", ("imdb/report.py",), kind="report", result="results/imdb/summary.json",
+          Run("report", ("imdb/report.py",), kind="report", result="results/imdb/imdb_summary.json",
               after=tuple(run.name for run in (*TUNING, *TESTS)))),
     quick=(Run("quick-lstm", (CLASSIFY, "--quick")),
            Run("quick-report", ("imdb/report.py", "--quick"), kind="report",

@@ -279,4 +279,4 @@ def test_report_collects_runs_into_summary_and_tables(data, tmp_path):
     assert "Q2 (`q2_val_seed0`" in table
     report.main(["--out", str(out)])
     assert (out / "accuracy.png").is_file()
-    assert json.loads((out / "summary.json").read_text())["script"] == "imdb/report.py"
+    assert json.loads((out / "imdb_summary.json").read_text())["script"] == "imdb/report.py"
