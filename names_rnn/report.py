@@ -9,13 +9,14 @@ choice here is made on validation: the chosen tuning setting is the one with the
 best mean validation accuracy over the settings run with both seeds before the
 final runs; the confusion matrix shown is the final model's with seed 0.
 """
+import utils  # first: a Ctrl-C during the imports below is then one line
+
 import argparse
 from collections import Counter
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-import utils
 from names_rnn.configs import FINAL, LATER, TASK1, TASK2B, TUNING
 from names_rnn.data import NamesData
 from names_rnn.model import model_name
@@ -60,6 +61,7 @@ def setting_summary(records):
             "acc": [record[f"final_{split}_acc"] for record in records],
             "loss": [record[f"final_{split}_loss"] for record in records],
             "train_loss": [record["history"]["train_loss"][-1] for record in records],
+            "mean_recall": [mean_recall(record["confusion"]) for record in records],
             "minutes": [record["wall_seconds"] / 60 for record in records],
             "n_train": records[0]["n_train"], f"n_{split}": records[0][f"n_{split}"],
             "majority_baseline": records[0]["majority_baseline"]}
@@ -67,6 +69,12 @@ def setting_summary(records):
 
 def mean(values):
     return sum(values) / len(values)
+
+
+def mean_recall(confusion):
+    """The recall of each language (row), averaged: every language counts alike, however
+    many names it has."""
+    return mean([row[i] / sum(row) for i, row in enumerate(confusion) if sum(row)])
 
 
 def summarize(runs):
@@ -79,8 +87,9 @@ def summarize(runs):
     for config in TASK2B:
         if config in by_config:
             record = by_config[config][0]
+            # the per-epoch curves last: they replace the summary's last-epoch losses
             task2b[str(record["settings"]["batch_size"])] = {
-                **record["history"], **settings[config],
+                **settings[config], **record["history"],
                 "epoch_seconds": record["epoch_seconds"]}
     tuning = {config: settings[config] for config in TUNING if config in settings}
     candidates = [config for config in tuning if config not in LATER]
@@ -126,18 +135,22 @@ def plot_confusion(confusion, categories, title, path):
 
 
 def plot_batch_sizes(task2b, baseline, path):
-    """Task 2B: one panel per metric against epoch, one line per batch size."""
+    """Task 2B: one panel per metric against epoch, one line per batch size; the legend
+    sits in the training-loss panel, above the curves."""
     fig, axes = plt.subplots(1, 3, figsize=(14, 4.2))
     for ax, (key, label) in zip(axes, METRICS.items()):
         for batch_size, curves in task2b.items():
             epochs = range(1, len(curves[key]) + 1)
             ax.plot(epochs, curves[key], marker="o", ms=3, label=f"batch size {batch_size}")
-        if key == "test_acc":
-            ax.axhline(baseline, color="grey", ls="--", label=f"majority class ({baseline:.3f})")
+        ax.set_xticks(range(1, max(len(c[key]) for c in task2b.values()) + 1))
         ax.set_xlabel("epoch")
         ax.set_ylabel(label)
         ax.set_title(f"{label} per epoch")
-        ax.legend()
+    axes[0].legend(loc="upper right")
+    axes[2].axhline(baseline, color="grey", ls="--")
+    axes[2].annotate(f"majority class ({baseline:.3f})", (1, baseline), xycoords=("axes fraction",
+                     "data"), xytext=(-4, 4), textcoords="offset points", ha="right",
+                     color="grey")
     fig.suptitle(f"Task 2B: {study_settings(task2b)}, the same epochs for every batch size")
     return utils.save_figure(fig, path)
 
@@ -159,68 +172,35 @@ def scores(d):
 
 
 def format_table(summary):
-    """Markdown: the data, the final model, Task 1, the tuning runs and Task 2B."""
-    lines = [data_line(summary["data"]), ""]
-    if summary["majority_baseline"] is not None:
-        lines += [f"Majority baseline (always Russian): {summary['majority_baseline']:.3f} "
-                  "test accuracy.", ""]
-    if summary["final"]:
-        d = summary["final"]
-        lines += ["**Final model** (config `final`: trained on the whole training split, "
-                  "scored once on the test split after the last epoch):", "",
-                  "| model | letter dropout | epochs | test accuracy per seed | mean "
-                  "| test loss (mean) | minutes per run |", "|---|---:|---:|---|---:|---:|---:|",
-                  f"| {d['model']} | {d['letter_dropout']:g} | {d['epochs']} | {scores(d)} "
-                  f"| {mean(d['loss']):.4f} | {mean(d['minutes']):.1f} |", ""]
+    """Markdown: Task 1's test scores, the tuning runs, and the final model's test scores
+    (the data facts and Task 2B's curves stay in summary.json and the figure)."""
+    lines = []
     if summary["task1"]:
-        lines += ["**Task 1** (test accuracy after the last epoch, one per seed; each model "
-                  "scored once per seed):", "",
-                  "| model | test accuracy per seed | mean | test loss (mean) "
-                  "| training loss (mean) | batch | optimizer | epochs | minutes per run |",
-                  "|---|---|---:|---:|---:|---:|---|---:|---:|"]
-        for d in summary["task1"].values():
-            lines.append(f"| {d['model']} | {scores(d)} | {mean(d['loss']):.4f} "
-                         f"| {mean(d['train_loss']):.4f} | {d['batch_size']} "
-                         f"| {d['optimizer']} lr {d['lr']:g}, {d['schedule']} | {d['epochs']} "
-                         f"| {mean(d['minutes']):.1f} |")
+        lines += ["**Task 1** (configs `task1-<model>`):", "",
+                  "| model | test accuracy per seed | mean | test loss |",
+                  "|---|---|---:|---:|"]
+        lines += [f"| {d['model']} | {scores(d)} | {mean(d['loss']):.3f} |"
+                  for d in summary["task1"].values()]
         lines.append("")
     if summary["tuning"]:
-        lines += ["**Tuning on the validation split** (trained on 87.5% of the training split, "
-                  "scored on the other 12.5% after the last epoch; the test split is not read; "
-                  "best mean first):", "",
-                  "| setting | model | letter dropout | epochs | validation accuracy per seed "
-                  "| mean | validation loss (mean) | minutes per run | chosen |",
-                  "|---|---|---:|---:|---|---:|---:|---:|---|"]
+        lines += ["**Validation split** (best mean first; candidates: both seeds):", "",
+                  "| setting | model | letter dropout | epochs | validation accuracy, mean "
+                  "| chosen |", "|---|---|---:|---:|---:|---|"]
         ranked = sorted(summary["tuning"].items(), key=lambda item: -mean(item[1]["acc"]))
         for config, d in ranked:
-            chosen = "**chosen**" if config == summary["chosen"] else ""
+            chosen = ("**chosen**" if config == summary["chosen"]
+                      else "one seed" if config in LATER else "")
             lines.append(f"| {config} | {d['model']} | {d['letter_dropout']:g} | {d['epochs']} "
-                         f"| {scores(d)} | {mean(d['loss']):.4f} | {mean(d['minutes']):.1f} "
-                         f"| {chosen} |")
+                         f"| {mean(d['acc']):.4f} | {chosen} |")
         lines.append("")
-    if summary["task2b"]:
-        lines += [f"**Task 2B** ({study_settings(summary['task2b'])}; after the last epoch):", "",
-                  "| batch size | updates per epoch | seconds per epoch | train loss | test loss "
-                  "| test accuracy | minutes per run |", "|---:|---:|---:|---:|---:|---:|---:|"]
-        for batch_size, d in summary["task2b"].items():
-            updates = -(-d["n_train"] // int(batch_size))
-            lines.append(f"| {batch_size} | {updates} | {mean(d['epoch_seconds']):.1f} "
-                         f"| {d['train_loss'][-1]:.4f} | {d['test_loss'][-1]:.4f} "
-                         f"| {d['test_acc'][-1]:.4f} | {mean(d['minutes']):.1f} |")
+    if summary["final"]:
+        d = summary["final"]
+        lines += ["**Final model** (config `final`):", "",
+                  "| model | letter dropout | epochs | test accuracy per seed | mean "
+                  "| test loss |", "|---|---:|---:|---|---:|---:|",
+                  f"| {d['model']} | {d['letter_dropout']:g} | {d['epochs']} | {scores(d)} "
+                  f"| {mean(d['loss']):.3f} |"]
     return "\n".join(lines).rstrip("\n")
-
-
-def data_line(d):
-    """The data set and split in one paragraph."""
-    top = ", ".join(f"{k} {v:,}" for k, v in list(d["repeated_lines_by_language"].items())[:3])
-    return (f"Data: {d['lines']:,} lines, {d['distinct_pairs']:,} distinct (name, language) "
-            f"pairs, {d['distinct_names']:,} distinct names of which "
-            f"{d['names_in_several_languages']} appear under several languages; repeated lines "
-            f"per file, top 3: {top}. Split: {d['train']:,} train / {d['test']:,} test lines; "
-            f"{d['test_lines_repeating_a_train_pair']} test lines repeat a training pair, and "
-            f"{d['test_names_in_train_only_under_other_languages']} test names occur in "
-            f"training only under another language. Deduplicated: {d['dedup']['train']:,} / "
-            f"{d['dedup']['test']:,}, majority baseline {d['dedup']['majority_baseline']:.3f}.")
 
 
 def main(argv=None):
