@@ -1,4 +1,4 @@
-"""Collect the names runs into results/names/summary.json, the Task 2B figure, the
+"""Collect the names runs into results/names/names_summary.json, the Task 2B figure, the
 final model's confusion matrix, and REPORT.md's tables.
 
     python names_rnn/report.py --data-dir ../shared/data    # after the runs of runs.py
@@ -78,7 +78,7 @@ def mean_recall(confusion):
 
 
 def summarize(runs):
-    """The summary.json dict: the final model, Task 1, Task 2B and the tuning runs."""
+    """The names_summary.json dict: the final model, Task 1, Task 2B and the tuning runs."""
     by_config = {}
     for record in runs.values():
         by_config.setdefault(record["settings"]["config"], []).append(record)
@@ -162,8 +162,8 @@ def study_settings(task2b):
 
 
 def report_table(results_root):
-    """The names block of REPORT.md, from results/names/summary.json."""
-    return format_table(utils.load_json(Path(results_root) / "names" / "summary.json"))
+    """The names block of REPORT.md, from results/names/names_summary.json."""
+    return format_table(utils.load_json(Path(results_root) / "names" / "names_summary.json"))
 
 
 def scores(d):
@@ -173,7 +173,7 @@ def scores(d):
 
 def format_table(summary):
     """Markdown: Task 1's test scores, the tuning runs, and the final model's test scores
-    (the data facts and Task 2B's curves stay in summary.json and the figure)."""
+    (the data facts and Task 2B's curves stay in names_summary.json and the figure)."""
     lines = []
     if summary["task1"]:
         lines += ["**Task 1** (configs `task1-<model>`):", "",
@@ -208,7 +208,7 @@ def main(argv=None):
     out = utils.output_dir(args)
     runs = load_runs(out)
     summary = {**summarize(runs), "data": data_stats(args.data_dir)}
-    utils.save_json(summary, out / "summary.json")
+    utils.save_json(summary, out / "names_summary.json")
     if summary["task2b"]:
         plot_batch_sizes(summary["task2b"], summary["majority_baseline"],
                          out / "batch_size_study.png")
