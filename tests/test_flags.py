@@ -4,6 +4,8 @@ line naming the flag, and exit status 2, never a traceback or a silent run."""
 import argparse
 import importlib.util
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -69,3 +71,19 @@ def test_the_seed_range_is_numpy_s():
     for value in ("-1", "99999999999"):
         with pytest.raises(SystemExit):
             parser.parse_args(["--seed", value])
+
+
+TRAINING = ["cifar_pytorch.py", "driver_parity.py", "univariate_tester.py", "hw2/train_demo.py",
+            "imdb/classify.py", "imdb/autoregressive.py", "names_rnn/train.py",
+            "palindrome/train.py", "palindrome/experiment.py", "benchmarks/run_all.py"]
+
+
+@pytest.mark.parametrize("path", TRAINING)
+def test_an_output_folder_that_is_a_file_is_one_line(path, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = subprocess.run([sys.executable, path, "--quick", "--out", str(blocker / "out"),
+                             "--data-dir", str(tmp_path)], cwd=REPO_ROOT, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
