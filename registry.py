@@ -112,7 +112,8 @@ def timings_table(results):
         timed = [timings[key] for key in (f"{part.name}/{run.name}" for run in part.runs)
                  if key in timings]
         minutes = sum(entry["seconds"] * entry["threads"] for entry in timed) / 60
-        rows.append(f"| {part.name} | {len(part.runs)} | {len(timed)} | {minutes:.0f} |")
+        shown = f"{minutes:.0f}" if timed else "–"
+        rows.append(f"| {part.name} | {len(part.runs)} | {len(timed)} | {shown} |")
         totals = [totals[0] + len(part.runs), totals[1] + len(timed), totals[2] + minutes]
     rows.append(f"| all | {totals[0]} | {totals[1]} | {totals[2]:.0f} |")
     return "\n".join(rows)

@@ -19,7 +19,7 @@ def format_table(results):
              f"thread{'s' * (threads != [1])}; ratio = ours / reference.",
              "", "| benchmark | ours | reference | reference's | ratio |",
              "|---|---:|---|---:|---:|"]
-    for row in (row for result in results for row in result["rows"]):
+    for row in (row for result in results for row in result["rows"] if row["met"] is not None):
         unit = row.get("unit", "s")
         lines.append(f"| {row['name']} | {format_value(row['ours_s'], unit)} | {row['reference']} "
                      f"| {format_value(row['reference_s'], unit)} "

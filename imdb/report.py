@@ -153,12 +153,11 @@ def report_table(results_root):
     settings and the Q2 run. Each run's name links its curves."""
     summary = summarize(Path(results_root) / "imdb")
     seeds = sorted({seed for row in summary["models"].values() for seed in row["seeds"]})
-    lines = ["| model | `imdb/classify.py` flags (link: curves) | validation acc. per epoch "
-             "| chosen |", "|---|---|---|---|"]
+    lines = ["| model | `imdb/classify.py` flags (link: curves) | validation acc. "
+             "| chosen |", "|---|---|---:|---|"]
     for run in summary["tuning"]:
-        per_epoch = ", ".join(fmt(a) for a in run["val_acc_by_epoch"])
         command = curves(run["run"], f"`{flags(run['settings'])}`")
-        lines.append(f"| {run['model']} | {command} | {per_epoch} | "
+        lines.append(f"| {run['model']} | {command} | {fmt(run['val_acc_by_epoch'][-1])} | "
                      f"{'yes' if run['chosen'] else 'no'} |")
     lines += ["", "Test accuracy of the chosen settings, trained on all 25,000 training reviews "
                   "(`--final --seed S`; links: curves):", "",
