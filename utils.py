@@ -110,64 +110,33 @@ def _number(text, kind):
     return value
 
 
-def positive_int(text):
-    """An integer > 0 (sizes, counts, epochs)."""
-    value = _number(text, int)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{value} must be a positive integer")
-    return value
+def _checked(kind, allowed, rule, name):
+    """A flag type: `kind` parsed from the text, then `allowed(value)` or the line
+    "<value> <rule>"."""
+    def check(text):
+        value = _number(text, kind)
+        if not allowed(value):
+            raise argparse.ArgumentTypeError(f"{value} {rule}")
+        return value
+    check.__name__ = name
+    return check
 
 
-def non_negative_int(text):
-    """An integer >= 0."""
-    value = _number(text, int)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} must be >= 0")
-    return value
-
-
-def positive_float(text):
-    """A finite number > 0 (learning rates, norms, temperatures)."""
-    value = _number(text, float)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{value} must be a positive number")
-    return value
-
-
-def non_negative_float(text):
-    """A finite number >= 0 (weight decay, momentum, smoothing)."""
-    value = _number(text, float)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} must be >= 0")
-    return value
-
-
-def probability(text):
-    """A number in [0, 1) (dropout rates, split fractions)."""
-    value = _number(text, float)
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be in [0, 1)")
-    return value
-
-
-def seed(text):
-    """A random seed in [0, 2**32), the range NumPy accepts."""
-    value = _number(text, int)
-    if not 0 <= value < 2 ** 32:
-        raise argparse.ArgumentTypeError(f"{value} must be in [0, 2**32)")
-    return value
+# Sizes, counts, epochs; learning rates, norms, temperatures; weight decay, momentum;
+# dropout rates and split fractions; seeds in the range NumPy accepts.
+positive_int = _checked(int, lambda v: v > 0, "must be a positive integer", "positive_int")
+non_negative_int = _checked(int, lambda v: v >= 0, "must be >= 0", "non_negative_int")
+positive_float = _checked(float, lambda v: v > 0, "must be a positive number", "positive_float")
+non_negative_float = _checked(float, lambda v: v >= 0, "must be >= 0", "non_negative_float")
+probability = _checked(float, lambda v: 0 <= v < 1, "must be in [0, 1)", "probability")
+seed = _checked(int, lambda v: 0 <= v < 2 ** 32, "must be in [0, 2**32)", "seed")
 
 
 def bounded_int(low, high):
     """A flag type for an integer in [low, high], with the limit in its message
     (sizes that would otherwise run for hours or exhaust memory without output)."""
-    def check(text):
-        value = _number(text, int)
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{value} must be in [{low}, {high:,}]")
-        return value
-    check.__name__ = f"integer in [{low}, {high}]"
-    return check
+    return _checked(int, lambda v: low <= v <= high, f"must be in [{low}, {high:,}]",
+                    f"integer in [{low}, {high}]")
 
 
 def tag(text):
