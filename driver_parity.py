@@ -3,12 +3,18 @@
 The names follow the course skeleton: the `Parity` dataset and `pad_collate`
 (parity/data.py), `ParityLSTM`, `train_model` and `runParityExperiment`. Each
 model trains on every string of length 1..5 and is then scored on every string of
-every length 0..20. A run trains one model per hidden size and seed; the named
-settings are in parity/configs.py.
+every length 0..20 and (but for the sweep) on 10,000 uniform random strings of
+length 1,000 after every prefix: the LSTM reads each string once and its state after the first L
+bits scores length L, so each length 1..1,000 gets 10,000 uniform random strings
+(lengths up to 13 repeat strings; the exhaustive check covers those). The
+strings come from NumPy's generator seeded with --seed: first 1,000 validation
+strings (settings are chosen on them), then the test strings. A run trains one
+model per hidden size and seed; the named settings are in parity/configs.py.
 
     python driver_parity.py                    # Q5/Q6: LSTM-64, seed 42
     python driver_parity.py --config sweep     # Q7: hidden sizes 1..64, seeds 42-46
-    python driver_parity.py --config hidden1   # Q7: the settings that fit hidden size 1
+    python driver_parity.py --config hidden1   # Q6/Q7: the settings that fit hidden size 1
+    python driver_parity.py --config lstm64_decay   # Q6: LSTM-64 right to length 1,000
 
 A run of one model saves its training curve and its errors per length; a run of
 several saves the mean accuracy by length and the epochs to fit per hidden size.
@@ -30,11 +36,12 @@ from torch.nn.utils.rnn import pack_padded_sequence
 from torch.utils.data import DataLoader
 
 from parity.configs import CONFIGS
-from parity.data import Parity, pad_collate
+from parity.data import Parity, pad_collate, random_strings
 
 EVAL_MAX_LENGTH = 20
+VALIDATION_SAMPLES = 1000  # random long strings that settings are chosen on
 QUICK = {"epochs": 30, "eval_max_length": 8, "hidden_dim": 8, "hidden_dims": 2, "seeds": 2,
-         "restarts": 1}  # upper bounds for --quick
+         "restarts": 1, "long_length": 50, "long_samples": 200}  # upper bounds for --quick
 
 
 # ---------------------------------------------------------------------------
@@ -165,6 +172,34 @@ def accuracy_by_length(model, max_length=EVAL_MAX_LENGTH, chunk=1 << 16):
     return [hits / 2 ** length for length, hits in enumerate(correct)]
 
 
+@torch.no_grad()
+def accuracy_by_prefix(model, strings, budget=1 << 25):
+    """Accuracy after each prefix of an N x T 0/1 array of strings: entry L-1 scores
+    the state after the first L bits of every string against their parity.
+
+    One pass over the strings gives all T lengths; at most `budget` hidden values
+    (N x T x hidden size) are held at a time."""
+    model.eval()
+    device = next(model.parameters()).device
+    count, length = strings.shape
+    correct = torch.zeros(length, dtype=torch.long)
+    rows = max(1, budget // (length * model.hidden_dim))
+    for start in range(0, count, rows):
+        bits = torch.as_tensor(strings[start:start + rows], dtype=torch.float32)
+        states, _ = model.lstm(bits.unsqueeze(-1).to(device))
+        predicted = model.classifier(states).argmax(-1).cpu()
+        correct += (predicted == torch.cumsum(bits, 1).remainder(2).long()).sum(0)
+    return (correct.double() / count).tolist()
+
+
+def validation_and_test_strings(length, samples, seed):
+    """(validation, test) uniform random strings of `length` bits: VALIDATION_SAMPLES
+    (at most `samples`) drawn first, then `samples` test strings."""
+    rng = np.random.default_rng(seed)
+    return (random_strings(rng, min(VALIDATION_SAMPLES, samples), length),
+            random_strings(rng, samples, length))
+
+
 def shortest_failing_length(acc_by_length, start=0):
     """The shortest length >= start with accuracy below 1, or None if all are perfect."""
     return next((length for length, acc in enumerate(acc_by_length)
@@ -182,15 +217,17 @@ def train_on_parity(model, max_train_length, recipe, log_every=10):
     loader = DataLoader(train, batch_size=recipe["batch_size"], shuffle=True,
                         collate_fn=pad_collate)
     history = train_model(model, loader, epochs=recipe["epochs"], lr=recipe["lr"],
-                          log_every=log_every, give_up_after=recipe["give_up_after"])
+                          weight_decay=recipe["weight_decay"], log_every=log_every,
+                          give_up_after=recipe["give_up_after"])
     history["fit"] = accuracy(model, train) == 1.0
     return history
 
 
 def runParityExperiment(hidden_dim, seed, max_train_length, recipe, device,
-                        eval_max_length=EVAL_MAX_LENGTH, log_every=0):
+                        eval_max_length=EVAL_MAX_LENGTH, log_every=0, long_strings=None):
     """Q5-Q7: seed, train a ParityLSTM(hidden_dim) with `recipe` and score it on
-    every string of length 0..eval_max_length; returns (model, record).
+    every string of length 0..eval_max_length and, given (validation, test)
+    `long_strings`, after every prefix of those; returns (model, record).
 
     With recipe["restarts"] > 0, an attempt that ends without fitting (or gives up,
     see train_model) starts again from a fresh initialisation (the seed's random
@@ -207,11 +244,19 @@ def runParityExperiment(hidden_dim, seed, max_train_length, recipe, device,
         if history["fit"]:
             break
     acc_by_length = accuracy_by_length(model, eval_max_length)
+    long = None
+    if long_strings is not None:
+        validation, test = long_strings
+        long = {"validation_strings": len(validation), "test_strings": len(test),
+                "lengths": list(range(1, test.shape[1] + 1)),
+                "validation_acc": accuracy_by_prefix(model, validation),
+                "test_acc": accuracy_by_prefix(model, test)}
     return model, {"hidden_dim": hidden_dim, "seed": seed, "fit": history["fit"],
                    "attempts": attempt, "epochs_to_fit": epochs_to_fit, "epochs_trained": spent,
                    "acc_by_length": acc_by_length,
                    "shortest_failing_length": shortest_failing_length(acc_by_length),
                    "shortest_failing_length_nonempty": shortest_failing_length(acc_by_length, 1),
+                   "long": long,
                    "seconds": round(time.perf_counter() - start, 1), "history": history}
 
 
@@ -335,6 +380,9 @@ def build_parser():
                         help="training epochs per attempt (default: %(default)s)")
     parser.add_argument("--lr", type=utils.positive_float, default=first["lr"],
                         help="Adam learning rate (default: %(default)s)")
+    parser.add_argument("--weight-decay", type=utils.non_negative_float,
+                        default=first["weight_decay"],
+                        help="Adam's L2 penalty (default: %(default)s)")
     parser.add_argument("--batch-size", type=utils.positive_int, default=first["batch_size"],
                         help="batch size (default: %(default)s)")
     parser.add_argument("--restarts", type=utils.bounded_int(0, 10), default=first["restarts"],
@@ -347,6 +395,15 @@ def build_parser():
     parser.add_argument("--eval-max-length", type=utils.bounded_int(0, 24),
                         default=EVAL_MAX_LENGTH,
                         help="score every string of length 0..N after training "
+                             "(default: %(default)s)")
+    parser.add_argument("--long-length", type=utils.bounded_int(0, 10_000),
+                        default=first["long_length"], metavar="L",
+                        help="score random strings of L bits after every prefix, 0 for none "
+                             "(default: %(default)s)")
+    parser.add_argument("--long-samples", type=utils.bounded_int(1, 100_000),
+                        default=first["long_samples"], metavar="N",
+                        help="test strings of --long-length bits, after "
+                             f"min(N, {VALIDATION_SAMPLES:,}) validation strings "
                              "(default: %(default)s)")
     parser.add_argument("--tag", type=utils.tag, default=None,
                         help="name of the run's files (default: the config's name)")
@@ -364,6 +421,8 @@ def parse_args(argv=None):
         args.hidden_dims = sizes[:QUICK["hidden_dims"]]
         args.seeds = min(args.seeds, QUICK["seeds"])
         args.restarts = min(args.restarts, QUICK["restarts"])
+        args.long_length = min(args.long_length, QUICK["long_length"])
+        args.long_samples = min(args.long_samples, QUICK["long_samples"])
     return args
 
 
@@ -396,7 +455,10 @@ def run(args, out, name, device):
     """Train and score one model per hidden size and seed; write <name>.json and figures."""
     settings = json.loads(json.dumps(utils.run_settings(args)))
     recipe = {key: getattr(args, key)
-              for key in ("epochs", "lr", "batch_size", "restarts", "give_up_after")}
+              for key in ("epochs", "lr", "weight_decay", "batch_size", "restarts",
+                          "give_up_after")}
+    long_strings = (validation_and_test_strings(args.long_length, args.long_samples, args.seed)
+                    if args.long_length else None)
     plan = [(hidden_dim, seed) for hidden_dim in args.hidden_dims
             for seed in range(args.seed, args.seed + args.seeds)]
     single = len(plan) == 1
@@ -412,14 +474,18 @@ def run(args, out, name, device):
         kept = record is not None
         if not kept:
             model, record = runParityExperiment(hidden_dim, seed, args.max_length, recipe, device,
-                                                args.eval_max_length, 10 if single else 0)
+                                                args.eval_max_length, 10 if single else 0,
+                                                long_strings)
             if not single:
                 del record["history"]  # 2000 epochs x 2 numbers per model: only the figure's
         print(f"hidden {hidden_dim:>3}  seed {seed}: fit {record['fit']!s:5}  "
               f"epochs to fit {record['epochs_to_fit']!s:>5}  attempts {record['attempts']}  "
               f"acc@{args.eval_max_length} {record['acc_by_length'][-1]:.4f}  "
               f"first length < 100%: {record['shortest_failing_length']}  "
-              f"({record['seconds']:.1f} s{', kept from the interrupted run' if kept else ''})",
+              + (f"lowest accuracy at 1..{args.long_length}: validation "
+                 f"{min(record['long']['validation_acc']):.4f}, test "
+                 f"{min(record['long']['test_acc']):.4f}  " if record["long"] else "")
+              + f"({record['seconds']:.1f} s{', kept from the interrupted run' if kept else ''})",
               flush=True)
         result["runs"].append(record)
         result["seconds"] = round(sum(r["seconds"] for r in result["runs"]), 1)

@@ -1,12 +1,22 @@
-"""REPORT.md's parity block, from the JSON that univariate_tester.py (Q4) and
-driver_parity.py (Q5-Q7: lstm64.json, sweep.json, hidden1.json) write."""
+"""REPORT.md's parity block and the long-string figure, from the JSON that
+univariate_tester.py (Q4) and driver_parity.py (Q5-Q7: lstm64.json, sweep.json,
+hidden1.json, lstm64_decay.json) write.
+
+    python parity/report.py    # after the runs of parity/runs.py: long_strings.png
+"""
+import utils  # first: a Ctrl-C during the imports below is then one line
+
+import argparse
 import math
 import sys
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 
-import utils
+TARGET = 0.999  # accuracy asked of every length of the long strings
+LONG_RUNS = {"lstm64": "skeleton settings", "lstm64_decay": "weight decay 1e-4",
+             "hidden1": "lr 0.03, restarts"}  # the configs scored on long strings
 
 
 def load(folder, name):
@@ -23,7 +33,7 @@ def load(folder, name):
 
 def format_accuracy(acc):
     """'1' only when every string is right; otherwise rounded down, so 0.99999 reads 0.9999."""
-    return "1" if acc == 1.0 else f"{math.floor(acc * 1e4) / 1e4:.4f}"
+    return "1" if acc == 1.0 else f"{math.floor(acc * 1e4 + 1e-9) / 1e4:.4f}"
 
 
 def span(values):
@@ -57,8 +67,7 @@ def sweep_rows(result, shared, label=str):
             f"| {sum(r['fit'] for r in group)}/{len(group)} | {span(fitted)} "
             f"| {format_accuracy(np.mean(accs))} ({format_accuracy(min(accs))}-"
             f"{format_accuracy(max(accs))}) "
-            f"| {sum(r['shortest_failing_length_nonempty'] is None for r in group)}/{len(group)} "
-            f"| {sum(r['acc_by_length'][0] == 1.0 for r in group)}/{len(group)} |")
+            f"| {sum(r['shortest_failing_length_nonempty'] is None for r in group)}/{len(group)} |")
     return rows
 
 
@@ -69,8 +78,8 @@ def q7_table(sweep, hidden1):
     shared = (settings[0]["batch_size"], settings[0]["epochs"])
     top = settings[0]["eval_max_length"]
     lines = ["| hidden size | settings | seeds fit | epochs to fit, median (range) "
-             f"| length-{top} accuracy, mean (range) | perfect on 1..{top} | empty string right |",
-             "|---|---|---:|---:|---:|---:|---:|"]
+             f"| length-{top} accuracy, mean (range) | perfect on 1..{top} |",
+             "|---|---|---:|---:|---:|---:|"]
     if sweep:
         lines += sweep_rows(sweep, shared)
     if hidden1:
@@ -79,8 +88,8 @@ def q7_table(sweep, hidden1):
     note = f"Adam, batch {shared[0]}, {shared[1]} epochs, seeds {first}-{first + count - 1}"
     restarting = [s for s in settings if s["restarts"]]
     if restarting:
-        note += (f"; a restart starts afresh after {restarting[0]['give_up_after']} unfit "
-                 "epochs (epochs to fit count every attempt)")
+        note += (f"; restart after {restarting[0]['give_up_after']} unfit epochs (epochs to "
+                 "fit count every attempt)")
     return lines + ["", f"Q7: {note}."]
 
 
@@ -102,9 +111,92 @@ def wrong_by_length(single):
             "", f"Q6: seed {record['seed']}, trained on lengths 1..{single['max_train_length']}."]
 
 
+def shortest_below(acc, lengths, target=TARGET):
+    """The shortest length whose accuracy is below `target`, or None."""
+    return next((n for n, a in zip(lengths, acc) if a < target), None)
+
+
+def long_label(name, record):
+    return f"LSTM-{record['hidden_dim']}, {LONG_RUNS.get(name, name)}"
+
+
+def long_row(name, result, cut):
+    """A run's row of the long-string table: its worst seed's lowest accuracies, its
+    seeds at >= TARGET on every length up to `cut` and up to the longest, and the
+    shortest length any seed gets below TARGET."""
+    records = [r for r in result["runs"] if r.get("long")]
+    lengths = records[0]["long"]["lengths"]
+
+    def lowest(key, upto):
+        return format_accuracy(min(a for r in records
+                                   for n, a in zip(lengths, r["long"][key]) if n <= upto))
+    below = [shortest_below(r["long"]["test_acc"], lengths) or math.inf for r in records]
+    seeds = sorted(r["seed"] for r in records)
+    seed_text = str(seeds[0]) if len(seeds) == 1 else f"{seeds[0]}-{seeds[-1]}"
+    return (f"| {long_label(name, records[0])} (`{name}`) | {seed_text} "
+            f"| {lowest('validation_acc', lengths[-1])} | {lowest('test_acc', cut)} "
+            f"| {lowest('test_acc', lengths[-1])} "
+            f"| {sum(n > cut for n in below)}/{len(below)}, "
+            f"{sum(n == math.inf for n in below)}/{len(below)} "
+            f"| {min(below) if min(below) < math.inf else 'none'} |")
+
+
+def long_table(results):
+    """Q6 beyond length 20: one row per run that scored long random strings."""
+    if not results:
+        return []
+    long = next(r["long"] for r in next(iter(results.values()))["runs"] if r.get("long"))
+    top = long["lengths"][-1]
+    cut = min(256, top)
+    return [f"| model (config) | seeds | lowest accuracy, validation 1..{top} "
+            f"| test 1..{cut} | test 1..{top} | seeds >= {TARGET} at 1..{cut}, 1..{top} "
+            f"| first length < {TARGET} |", "|---|---|---:|---:|---:|---:|---:|",
+            *(long_row(name, result, cut) for name, result in results.items()), "",
+            f"Q6: {long['validation_strings']:,} validation and {long['test_strings']:,} "
+            f"test strings of {top:,} random bits, scored after every prefix."]
+
+
+def plot_long_strings(results, path):
+    """Test accuracy against length (log axis) for every seed of the runs with long
+    strings; the right panel zooms in on the 0.999 line."""
+    fig, (full, zoom) = plt.subplots(1, 2, figsize=(13, 4.8))
+    # (colour, width, style) per config: thick under dashed, so overlapping lines show
+    looks = dict(zip(LONG_RUNS, (("tab:red", 1.2, "-"), ("tab:blue", 3.5, "-"),
+                                 ("tab:green", 1.5, "--"))))
+    for name, result in results.items():
+        colour, width, style = looks.get(name, ("tab:gray", 1, "-"))
+        for k, record in enumerate(r for r in result["runs"] if r.get("long")):
+            for ax in (full, zoom):
+                ax.plot(record["long"]["lengths"], record["long"]["test_acc"], color=colour,
+                        linewidth=width, linestyle=style, alpha=0.8,
+                        label=f"{long_label(name, record)} ({name})" if k == 0 else None)
+    for ax in (full, zoom):
+        ax.axhline(TARGET, color="tab:orange", linestyle="--", linewidth=1,
+                   label=f"{TARGET} (target)")
+        ax.axvline(5, color="gray", linestyle=":", label="longest training length (5)")
+        ax.set(xscale="log", xlabel="string length (log scale)",
+               ylabel="test accuracy (10,000 random strings)")
+    full.axhline(0.5, color="black", linestyle=":", linewidth=1, label="chance (0.5)")
+    full.set(ylim=(0.4, 1.02), title="accuracy after every prefix, one line per seed")
+    zoom.set(ylim=(0.97, 1.002), title=f"the same, zoomed in on {TARGET}")
+    full.legend(fontsize=8, loc="lower left")
+    utils.save_figure(fig, path)
+
+
+def long_results(folder):
+    """{config: result} of the runs that scored long random strings."""
+    results = {name: load(folder, f"{name}.json") for name in LONG_RUNS}
+    return {name: result for name, result in results.items()
+            if result and any(r.get("long") for r in result["runs"])}
+
+
 def report_table(results_root):
-    """The Q7 table, then Q6's errors by length and Q4's margin."""
-    folder = Path(results_root) / "parity"
+    """The block of results/parity/ (see parity_block)."""
+    return parity_block(Path(results_root) / "parity")
+
+
+def parity_block(folder):
+    """The Q7 table, then Q6's errors by length and on long strings, and Q4's checks."""
     univariate, single = load(folder, "univariate.json"), load(folder, "lstm64.json")
     sweep, hidden1 = load(folder, "sweep.json"), load(folder, "hidden1.json")
     if not any((univariate, single, sweep, hidden1)):
@@ -114,7 +206,34 @@ def report_table(results_root):
         lines += q7_table(sweep, hidden1) + [""]
     if single:
         lines += wrong_by_length(single) + [""]
+    long = long_table(long_results(folder))
+    if long:
+        lines += long + [""]
     if univariate and univariate["passed"]:
-        lines += ["Q4: the hand-set LSTM gets every string right, margin min |h - 0.5| = "
-                  f"{univariate['margin']:.4f}."]
+        line = f"Q4: every string of length 0..{univariate['max_length']} right"
+        if univariate.get("random_length"):
+            line += (f"; {univariate['random_samples']:,} random strings of length "
+                     f"{univariate['random_length']:,}, every prefix (float64)")
+        lines += [line + f"; margin min |h - 0.5| = {univariate['margin']:.4f}."]
     return "\n".join(lines).strip()
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    utils.add_common_args(parser, "parity")
+    return parser
+
+
+def main(argv=None):
+    args = utils.parse_args(build_parser(), argv)
+    out = utils.output_dir(args)
+    results = long_results(out)
+    if results:
+        plot_long_strings(results, out / "long_strings.png")
+    print(parity_block(out))
+    return 0
+
+
+if __name__ == "__main__":
+    utils.run_main(main)
