@@ -160,6 +160,8 @@ def plot_long_strings(results, path):
     """Test accuracy against length (log axis) for every seed of the runs with long
     strings; the right panel zooms in on the 0.999 line."""
     fig, (full, zoom) = plt.subplots(1, 2, figsize=(13, 4.8))
+    strings = next(r["long"] for r in next(iter(results.values()))["runs"]
+                   if r.get("long"))["test_strings"]
     # (colour, width, style) per config: thick under dashed, so overlapping lines show
     looks = dict(zip(LONG_RUNS, (("tab:red", 1.2, "-"), ("tab:blue", 3.5, "-"),
                                  ("tab:green", 1.5, "--"))))
@@ -175,7 +177,7 @@ def plot_long_strings(results, path):
                    label=f"{TARGET} (target)")
         ax.axvline(5, color="gray", linestyle=":", label="longest training length (5)")
         ax.set(xscale="log", xlabel="string length (log scale)",
-               ylabel="test accuracy (10,000 random strings)")
+               ylabel=f"test accuracy ({strings:,} random strings)")
     full.axhline(0.5, color="black", linestyle=":", linewidth=1, label="chance (0.5)")
     full.set(ylim=(0.4, 1.02), title="accuracy after every prefix, one line per seed")
     zoom.set(ylim=(0.97, 1.002), title=f"the same, zoomed in on {TARGET}")
