@@ -10,6 +10,11 @@ import sys
 import torch
 from torch.utils import data
 
+# Seeds of the two fixed sets, apart from each other and from every run's training
+# seed (--seed is at most a few hundred in every sweep): the validation set makes
+# every choice, the test set is scored once per run.
+TEST_SEED, VALIDATION_SEED = 12345, 54321
+
 
 def generate_palindromes(count, length, generator=None):
     """`count` random palindromes of `length` digits, as a (count, length) float tensor.
@@ -33,8 +38,8 @@ class PalindromeDataset(data.Dataset):
     """An endless supply of (first seq_length-1 digits, last digit) pairs.
 
     Items are drawn from the dataset's own seeded generator, so a run repeats;
-    `batch` draws a whole batch at once (what training uses) and `held_out` a
-    fixed evaluation set from a separate seed, the same for every model.
+    `batch` draws a whole batch at once (what training uses), `validation` and
+    `test` fixed sets from seeds of their own, the same for every model.
     """
 
     def __init__(self, seq_length, seed=0):
@@ -52,10 +57,16 @@ class PalindromeDataset(data.Dataset):
         """(inputs, labels): a (batch_size, seq_length-1) float tensor and int64 labels."""
         return split(generate_palindromes(batch_size, self.seq_length, self.generator))
 
-    def held_out(self, size, seed=12345):
-        """A fixed evaluation set of `size` palindromes, independent of training draws."""
+    def held_out(self, size, seed):
+        """A fixed set of `size` palindromes drawn from `seed`, apart from training draws."""
         generator = torch.Generator().manual_seed(seed)
         return split(generate_palindromes(size, self.seq_length, generator))
+
+    def validation(self, size):
+        return self.held_out(size, VALIDATION_SEED)
+
+    def test(self, size):
+        return self.held_out(size, TEST_SEED)
 
 
 def split(palindromes):

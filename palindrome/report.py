@@ -1,6 +1,7 @@
 """The palindrome part's figures and its REPORT.md block, from the runs' JSON:
-accuracy against length (from runs/*.json of the sweep), the gradient norms, and
-the table of the sweep and the two sanity runs (train_*.json)."""
+accuracy against length (runs/*.json of the sweep), the gradient norms and the
+T = 40 measurement (gradients.py), and the tables of the sweep, the RNN's tuning,
+the LSTM's ablation and the two sanity runs (train_*.json)."""
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -12,7 +13,7 @@ MODELS = (("RNN", "tab:blue"), ("LSTM", "tab:orange"))
 CHANCE = 0.1
 
 
-def by_length(records, model_type, field="held_out_accuracy"):
+def by_length(records, model_type, field="test_accuracy"):
     """{T: [field of each seed's run, in seed order]} for one model."""
     table = {}
     for run in sorted(records, key=lambda r: (r["palindrome_length"], r["seed"])):
@@ -22,7 +23,7 @@ def by_length(records, model_type, field="held_out_accuracy"):
 
 
 def plot_accuracy(records, path):
-    """Held-out accuracy against T: every seed's run as a circle, the mean as a
+    """Test accuracy against T: every seed's run as a circle, the mean as a
     line, the min-max band shaded, the two models side by side at each T. The
     right panel repeats the top 1% of the scale, where the LSTM's band lies."""
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), gridspec_kw={"width_ratios": (3, 2)})
@@ -43,7 +44,7 @@ def plot_accuracy(records, path):
         ax.set_xlabel("palindrome length T (the network sees T-1 digits)")
     main, zoom = axes
     main.axhline(CHANCE, color="gray", linestyle="--", lw=1, label="chance (0.1)")
-    main.set(ylabel="held-out accuracy of the last digit", ylim=(0, 1.05),
+    main.set(ylabel="test accuracy of the last digit", ylim=(0, 1.05),
              title="Accuracy against length (circles: one run each)")
     zoom.set(ylim=(0.99, 1.0005), title="The same, accuracy 0.99 to 1")
     zoom.legend(*main.get_legend_handles_labels(), loc="lower right", fontsize=9)
@@ -64,50 +65,180 @@ def plot_gradients(norms, num_hidden, path):
     utils.save_figure(fig, path)
 
 
-def step_cap(run):
-    return run["settings"][f"{run['model_type'].lower()}_train_steps"]
+def plot_collapse(records, path):
+    """The LSTM at T = 40 under each forget-gate initialisation: the gradient reaching
+    the first digit over training, the forget gate over t, validation accuracy."""
+    fig, (grad_ax, gate_ax, acc_ax) = plt.subplots(1, 3, figsize=(15, 4.5))
+    for (name, run), color in zip(records.items(), ("tab:red", "tab:green")):
+        steps = [0] + [h["step"] for h in run["history"]]
+        probes = [run["probe_at_start"]] + run["history"]
+        grad_ax.semilogy(steps, [p["grad_x1"] for p in probes], color=color,
+                         label=f"{INIT_NAMES[name]}: ||dL/dx(1)||")
+        grad_ax.semilogy(steps, [p["cell_gain"] for p in probes], color=color, ls=":",
+                         label=f"{INIT_NAMES[name]}: mean f(2)⋯f(T-1)")
+        t = range(1, len(probes[0]["forget_mean"]) + 1)
+        gate_ax.plot(t, probes[0]["forget_mean"], color=color, ls="--",
+                     label=f"{INIT_NAMES[name]}: untrained")
+        gate_ax.plot(t, probes[-1]["forget_mean"], color=color,
+                     label=f"{INIT_NAMES[name]}: step {steps[-1]}")
+        acc_ax.plot(steps[1:], [h["validation_accuracy"] for h in run["history"]], ".-", ms=3,
+                    color=color, label=INIT_NAMES[name])
+    length = run["palindrome_length"]
+    grad_ax.set(xlabel="training step", ylabel="on 256 validation palindromes (log scale)",
+                title=f"Gradient reaching the first digit, T = {length}")
+    gate_ax.set(xlabel="time step t", ylabel="mean forget gate f(t)", ylim=(0, 1.02),
+                title="Forget gate over the sequence")
+    acc_ax.axhline(CHANCE, color="gray", linestyle="--", lw=1, label="chance (0.1)")
+    acc_ax.set(xlabel="training step", ylabel="validation accuracy", ylim=(0, 1.05),
+               title="Learning curve")
+    for ax in (grad_ax, gate_ax, acc_ax):
+        ax.legend(fontsize=8)
+    utils.save_figure(fig, path)
 
 
-def stopped_at_cap(run):
-    """True when the run used all its steps without getting the check slice right."""
-    return run["steps"] >= step_cap(run) and run["history"][-1]["check_accuracy"] < 1.0
+INIT_NAMES = {"one": "b_f = 1", "chrono": "chrono"}
+STOPS = ("solved", "plateau", "cap")
 
 
-def report_table(results_root):
-    """The palindrome block of REPORT.md: per model the mean and min-max held-out
-    accuracy by T and how many runs stopped at the step cap; the settings; the
-    sanity runs."""
-    folder = Path(results_root) / "palindrome"
-    records = [utils.load_json(path) for path in sorted((folder / "runs").glob("*.json"))]
+def stop_counts(runs):
+    """'solved/plateau/cap' counts of how `runs` stopped."""
+    return "/".join(str(sum(r["stop"] == stop for r in runs)) for stop in STOPS)
+
+
+def sweep_table(records):
+    """Per model: mean and min-max test accuracy by T, the mean step of the kept
+    (best validation) weights, and how the runs stopped."""
     models = [m for m, _ in MODELS if any(r["model_type"] == m for r in records)]
     lengths = sorted({r["palindrome_length"] for r in records})
     lines = ["| model | " + " | ".join(f"T={t}" for t in lengths) + " |",
              "|---|" + "---:|" * len(lengths)]
-    caps = {}
     for model_type in models:
         runs = {t: [r for r in records if r["model_type"] == model_type
                     and r["palindrome_length"] == t] for t in lengths}
-        caps[model_type] = step_cap(next(r for rs in runs.values() for r in rs))
-        mean, spread, capped = [model_type], ["min-max"], ["at cap"]
+        rows = ([model_type], ["min-max"], ["steps"], ["solved/plateau/cap"])
         for t in lengths:
-            accuracies = [r["held_out_accuracy"] for r in runs[t]]
-            mean.append(f"**{np.mean(accuracies):.3f}**" if accuracies else "-")
-            spread.append(f"{min(accuracies):.3f}-{max(accuracies):.3f}" if accuracies else "-")
-            capped.append(f"{sum(map(stopped_at_cap, runs[t]))}/{len(runs[t])}")
-        lines += ["| " + " | ".join(row) + " |" for row in (mean, spread, capped)]
+            accuracies = [r["test_accuracy"] for r in runs[t]]
+            if not accuracies:
+                for row in rows:
+                    row.append("-")
+                continue
+            rows[0].append(f"**{np.mean(accuracies):.3f}**")
+            rows[1].append(f"{min(accuracies):.3f}-{max(accuracies):.3f}")
+            rows[2].append(f"{np.mean([r['best_step'] for r in runs[t]]):,.0f}")
+            rows[3].append(stop_counts(runs[t]))
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def ablation_table(records):
+    """One row per variant of the T = 50 ablation: test accuracy and steps."""
+    lines = ["| T = 50, LSTM | test accuracy, mean (min-max) | steps (mean) | "
+             "solved/plateau/cap |", "|---|---:|---:|---:|"]
+    for variant in dict.fromkeys(r["variant"] for r in records):
+        runs = [r for r in records if r["variant"] == variant]
+        accuracies = [r["test_accuracy"] for r in runs]
+        lines.append(f"| {variant} | **{np.mean(accuracies):.3f}** ({min(accuracies):.3f}-"
+                     f"{max(accuracies):.3f}) | {np.mean([r['best_step'] for r in runs]):,.0f} "
+                     f"| {stop_counts(runs)} |")
+    return lines
+
+
+def collapse_lines(collapse):
+    """The probe's numbers for each initialisation, untrained and at the end."""
+    lines = []
+    for name, run in collapse["runs"].items():
+        start, end = run["probe_at_start"], run["history"][-1]
+        lines.append(
+            f"- {INIT_NAMES[name]}: mean f {np.mean(start['forget_mean']):.2f} untrained, "
+            f"{np.mean(end['forget_mean']):.2f} at step {end['step']}; mean f(2)⋯f(T-1) "
+            f"{start['cell_gain']:.1e} → {end['cell_gain']:.1e}; ||dL/dx(1)|| "
+            f"{start['grad_x1']:.1e} → {end['grad_x1']:.1e}; best validation accuracy "
+            f"{run['best_validation_accuracy']:.3f} ({run['stop']} at step {run['steps']}).")
+    return lines
+
+
+def finished(folder, pattern):
+    """The finished runs among the JSON files matching `pattern` in `folder`."""
+    runs = (utils.load_json(path) for path in sorted(folder.glob(pattern)))
+    return [run for run in runs if run.get("finished")]
+
+
+def step_cap(run):
+    return run["settings"][f"{run['model_type'].lower()}_train_steps"]
+
+
+def recipe_text(run):
+    """A run's model-specific settings in words."""
+    model = run["model_type"].lower()
+    settings = run["settings"]
+    init = {"one": "b_f = 1", "chrono": "chrono init"}.get(settings[f"{model}_init"],
+                                                          f"{settings[f'{model}_init']} W_hh")
+    return (f"{run['model_type']}: {init}, lr {settings[f'{model}_learning_rate']}, clip "
+            f"{settings[f'{model}_max_norm']:g}")
+
+
+def tuning_lines(folder):
+    """The RNN's tuning runs (validation only) as a grid: W_hh init by (lr, clip);
+    each cell the best validation accuracy and its step."""
+    runs = finished(folder, "rnn_tuning/*/runs/*.json")
+    if not runs:
+        return []
+    def optimiser(run):
+        return run["settings"]["rnn_learning_rate"], run["settings"]["rnn_max_norm"]
+    columns = sorted({optimiser(run) for run in runs})
+    inits = sorted({run["settings"]["rnn_init"] for run in runs})
+    cells = {(run["settings"]["rnn_init"], optimiser(run)): run for run in runs}
+    lines = ["", f"| RNN, T = {runs[0]['palindrome_length']}, seed {runs[0]['seed']}: W_hh | "
+             + " | ".join(f"lr {lr}, clip {clip:g}" for lr, clip in columns) + " |",
+             "|---|" + "---:|" * len(columns)]
+    for init in inits:
+        row = [cells.get((init, column)) for column in columns]
+        lines.append(f"| {init} | " + " | ".join(
+            "-" if run is None else
+            f"{run['best_validation_accuracy']:.3f} ({run['best_step']:,})" for run in row) + " |")
+    lines.append(f"\nBest validation accuracy (its step) of each setting; no test set. "
+                 f"Stops, solved/plateau/cap: {stop_counts(runs)}.")
+    return lines
+
+
+def report_table(results_root):
+    """The palindrome block of REPORT.md: the sweep by model and T, the settings,
+    the RNN's tuning, the LSTM's ablation, the T = 40 measurement, the sanity runs."""
+    folder = Path(results_root) / "palindrome"
+    records = finished(folder, "runs/*.json")
+    lines = sweep_table(records)
     settings = records[0]["settings"]
     digits = "one-hot" if settings["input_dim"] == 10 else "scalar"
     seeds = ", ".join(str(s) for s in sorted({r["seed"] for r in records}))
-    cap_text = ", ".join(f"{m} at most {steps} steps" for m, steps in caps.items())
-    lines.append(f"\nHeld-out accuracy, mean (bold) and min-max ({settings['eval_size']:,} "
-                 f"palindromes; seeds {seeds}); "
-                 f"{digits} digits, hidden {settings['num_hidden']}, batch "
-                 f"{settings['batch_size']}, RMSProp lr {settings['learning_rate']}. \"at cap\": "
-                 f"runs stopped by the step cap ({cap_text}) before {settings['check_size']:,} "
-                 "check palindromes were right.")
+    minutes = sum(r["seconds"] for r in records) / 60
+    caps = " or ".join(f"{cap:,}" for cap in sorted({step_cap(r) for r in records}))
+    recipes = "; ".join(recipe_text(next(r for r in records if r["model_type"] == m))
+                        for m, _ in MODELS if any(r["model_type"] == m for r in records))
+    lines.append(f"\nTest accuracy, mean (bold) and min-max ({settings['eval_size']:,} "
+                 f"palindromes; seeds {seeds}); {digits} digits, hidden "
+                 f"{settings['num_hidden']}, batch {settings['batch_size']}, RMSProp; {recipes}. "
+                 f"\"steps\": mean step of the kept weights (the best check of "
+                 f"{settings['val_size']:,} validation palindromes, every "
+                 f"{settings['eval_every']} steps). A run stops solved (validation all right), "
+                 f"on a plateau (best validation accuracy up by less than "
+                 f"{settings['min_gain']} in {settings['plateau_steps']:,} steps) or at the "
+                 f"safety cap of {caps} steps. The sweep took "
+                 f"{minutes:.0f} single-thread minutes.")
+    lines += tuning_lines(folder)
+    longer = finished(folder, "rnn_longer/runs/*.json")
+    if longer:
+        lines += ["", "The RNN beyond T = 100, same recipe:", "", *sweep_table(longer)]
+    ablation = finished(folder, "ablation/*.json")
+    if ablation:
+        lines += ["", *ablation_table(ablation)]
+    if (folder / "collapse.json").exists():
+        collapse = utils.load_json(folder / "collapse.json")
+        lines += ["", f"LSTM at T = {collapse['palindrome_length']}, seed "
+                      f"{collapse['settings']['seed']}, probed on 256 validation palindromes:",
+                  *collapse_lines(collapse)]
     sanity = [utils.load_json(path) for path in sorted(folder.glob("train_*.json"))]
     if sanity:
-        done = "; ".join(f"{run['settings']['model_type']} {run['held_out_accuracy']:.4f}, "
+        done = "; ".join(f"{run['settings']['model_type']} {run['test_accuracy']:.4f}, "
                          f"{run['steps']} steps" for run in sanity)
         lines.append(f"\nSanity runs (train.py's defaults, T = {sanity[0]['palindrome_length']}"
                      f"): {done}.")

@@ -9,7 +9,7 @@ Flags and defaults follow the exercise's train.py (input_length is T-1), except
 that --input_length defaults to 4: the handout's sanity check, near-perfect
 accuracy at T = 5 with the default parameters. The run's JSON,
 results/palindrome/train_<model>_T<T>_seed<seed>.json, is rewritten after every
-check of the held-out slice, so an interrupted run keeps its learning curve
+validation check, so an interrupted run keeps its learning curve
 ("finished": false); the model itself is not saved (a run takes seconds to
 minutes, and nothing reads it afterwards).
 """
@@ -23,7 +23,7 @@ def build_parser():
 
 def main(argv=None):
     parser = build_parser()
-    args = training.check_sizes(parser, utils.parse_args(parser, argv))
+    args = utils.parse_args(parser, argv)
     if args.quick:
         training.quick_settings(args)
         args.input_length, args.train_steps = 4, min(args.train_steps, training.QUICK_STEPS)

@@ -2,11 +2,14 @@
 flags, the input encoding, and one training run.
 
 Training uses RMSProp on the cross-entropy of the last step's logits, clips the
-gradient norm to --max_norm, scores a slice of the held-out set (--check_size
-palindromes) every --eval_every steps, stops early once that slice is all right,
-and finally scores the whole held-out set (--eval_size palindromes).
+gradient norm to --max_norm, scores a validation set (--val_size palindromes)
+every --eval_every steps, stops once it is all right or has stopped improving
+(the Plateau rule), and scores the best check's weights once on a test set
+(--eval_size palindromes) drawn from another seed.
 """
 import argparse
+import copy
+import sys
 import time
 
 import torch
@@ -15,34 +18,55 @@ from torch import nn
 import utils
 from palindrome.dataset import PalindromeDataset
 from palindrome.lstm import LSTM
-from palindrome.vanilla_rnn import VanillaRNN
+from palindrome.vanilla_rnn import RECURRENT_INITS, VanillaRNN
 
 MODELS = {"RNN": VanillaRNN, "LSTM": LSTM}
 NUM_DIGITS = 10
 MAX_LENGTH = 1000  # longest palindrome a run may ask for (the loop runs once per digit)
+LSTM_INITS = ("one", "chrono")
 
 
-def add_model_args(parser):
-    """The flags of one training run that a sweep shares across its runs."""
+def add_model_args(parser, optimiser=True):
+    """The flags of one training run that a sweep shares across its runs; without
+    `optimiser`, not --learning_rate and --max_norm (a sweep sets them per model)."""
     parser.add_argument("--input_dim", type=int, choices=(1, NUM_DIGITS), default=1,
                         help="1: each digit as a number; 10: each digit one-hot "
                              "(default: %(default)s)")
     parser.add_argument("--num_hidden", type=utils.bounded_int(1, 4096), default=128,
                         help="hidden units (default: %(default)s)")
+    parser.add_argument("--rnn_init", choices=sorted(RECURRENT_INITS), default="uniform",
+                        help="the RNN's W_hh: torch's uniform, orthogonal or identity "
+                             "(default: %(default)s)")
+    parser.add_argument("--lstm_init", choices=LSTM_INITS, default="one",
+                        help="the LSTM's forget bias: b_f = 1 (one), or chrono with T_max = T "
+                             "(default: %(default)s)")
     parser.add_argument("--batch_size", type=utils.bounded_int(1, 65536), default=128,
                         help="palindromes per step (default: %(default)s)")
-    parser.add_argument("--learning_rate", type=utils.positive_float, default=0.001,
-                        help="RMSProp learning rate (default: %(default)s)")
-    parser.add_argument("--max_norm", type=utils.positive_float, default=10.0,
-                        help="gradient-norm clip (default: %(default)s)")
-    parser.add_argument("--eval_size", type=utils.bounded_int(1, 1_000_000), default=10000,
-                        help="held-out palindromes scored at the end (default: %(default)s)")
+    if optimiser:
+        add_optimiser_args(parser)
+    parser.add_argument("--eval_size", type=utils.bounded_int(0, 1_000_000), default=10000,
+                        help="test palindromes, scored once at the end; 0 for none, as in "
+                             "tuning runs (default: %(default)s)")
+    parser.add_argument("--val_size", type=utils.bounded_int(1, 1_000_000), default=2000,
+                        help="validation palindromes, scored every --eval_every steps "
+                             "(default: %(default)s)")
     parser.add_argument("--eval_every", type=utils.bounded_int(1, 1_000_000), default=100,
-                        help="steps between early-stopping checks (default: %(default)s)")
-    parser.add_argument("--check_size", type=utils.bounded_int(1, 1_000_000), default=1000,
-                        help="held-out palindromes scored at each check, at most --eval_size; "
-                             "training stops once all are right (default: %(default)s)")
+                        help="steps between validation checks (default: %(default)s)")
+    parser.add_argument("--plateau_steps", type=utils.bounded_int(1, 1_000_000), default=3000,
+                        help="stop once the best validation accuracy has not risen by "
+                             "--min_gain for this many steps (default: %(default)s)")
+    parser.add_argument("--min_gain", type=utils.probability, default=0.005,
+                        help="smallest rise of the best validation accuracy that counts "
+                             "(default: %(default)s)")
     return parser
+
+
+def add_optimiser_args(parser, prefix="", defaults=(0.001, 10.0)):
+    """--{prefix}learning_rate and --{prefix}max_norm."""
+    parser.add_argument(f"--{prefix}learning_rate", type=utils.positive_float,
+                        default=defaults[0], help="RMSProp learning rate (default: %(default)s)")
+    parser.add_argument(f"--{prefix}max_norm", type=utils.positive_float, default=defaults[1],
+                        help="gradient-norm clip (default: %(default)s)")
 
 
 def train_parser(description=None):
@@ -59,26 +83,20 @@ def train_parser(description=None):
                         help="output classes: the 10 digits")
     add_model_args(parser)
     parser.add_argument("--train_steps", type=utils.bounded_int(1, 1_000_000), default=10000,
-                        help="most training steps (default: %(default)s)")
+                        help="safety cap on the training steps (default: %(default)s)")
     return utils.add_common_args(parser, "palindrome")
-
-
-def check_sizes(parser, args):
-    """The one rule between flags: the check slice comes from the held-out set."""
-    if args.check_size > args.eval_size:
-        parser.error(f"--check_size {args.check_size} is larger than --eval_size {args.eval_size}")
-    return args
 
 
 QUICK_STEPS = 1500  # most steps of a --quick run: enough for T = 5 at the quick settings
 
 
 def quick_settings(args):
-    """Shrink the shared flags for a seconds-long run: a small network, a small
-    held-out set, checks every 100 steps, a learning rate of at least 0.01."""
-    args.num_hidden, args.eval_size, args.eval_every = 32, 2000, 100
-    args.check_size = min(args.check_size, args.eval_size)
-    args.learning_rate = max(args.learning_rate, 0.01)
+    """Shrink the shared flags for a seconds-long run: a small network, small
+    validation and test sets, checks every 100 steps, a learning rate of at least 0.01."""
+    args.num_hidden, args.eval_size, args.val_size, args.eval_every = 32, 2000, 1000, 100
+    for key, value in vars(args).items():
+        if key.endswith("learning_rate"):  # a sweep's --rnn_learning_rate, ...
+            setattr(args, key, max(value, 0.01))
     return args
 
 
@@ -87,6 +105,15 @@ def encode(digits, input_dim):
     if input_dim == NUM_DIGITS:
         return nn.functional.one_hot(digits.long(), NUM_DIGITS).float()
     return digits
+
+
+def build_model(config, device="cpu"):
+    """The model `config` names, initialised as its --rnn_init / --lstm_init say."""
+    sizes = (config.input_length, config.input_dim, config.num_hidden, config.num_classes)
+    if config.model_type == "RNN":
+        return VanillaRNN(*sizes, device=device, init=config.rnn_init)
+    chrono = config.input_length + 1 if config.lstm_init == "chrono" else None
+    return LSTM(*sizes, device=device, chrono=chrono)
 
 
 @torch.no_grad()
@@ -99,29 +126,52 @@ def accuracy(model, inputs, labels, input_dim, batch_size=2000):
     return correct / len(labels)
 
 
-def train(config, device=torch.device("cpu"), log=print, save=None):
+class Plateau:
+    """The stopping rule: solved once every validation palindrome is right; on a
+    plateau once the best validation accuracy has not risen by `min_gain` over the
+    last `steps` steps. Remembers the best step, whose weights the run keeps."""
+
+    def __init__(self, steps, min_gain):
+        self.steps, self.min_gain = steps, min_gain
+        self.best, self.best_step, self.gain_step = -1.0, 0, 0
+
+    def update(self, step, accuracy):
+        """Record one check; return "solved", "plateau" or None (go on)."""
+        if accuracy > self.best:
+            if accuracy >= self.best + self.min_gain:
+                self.gain_step = step
+            self.best, self.best_step = accuracy, step
+        if accuracy >= 1.0:
+            return "solved"
+        return "plateau" if step - self.gain_step >= self.steps else None
+
+
+def train(config, device=torch.device("cpu"), log=print, save=None, probe=None):
     """Train one model as `config` says (model_type, input_length, seed and the
     flags above); return the run's record.
 
-    The record holds the learning curve (step, loss, check accuracy, examples/s),
-    the final held-out accuracy and the wall time. `save(record)` is called after
-    every evaluation with the record so far ("finished": false), and at the end.
+    Every --eval_every steps the validation set is scored and the Plateau rule
+    applied; at the end the weights of the best validation check are scored once
+    on the test set. The record holds the learning curve (step, loss, validation
+    accuracy, examples/s, and `probe(model)`'s dict if given), why and when the
+    run stopped, the test accuracy and the wall time. `save(record)` is called
+    after every check with the record so far ("finished": false), and at the end.
     """
     utils.seed_everything(config.seed)
     seq_length = config.input_length + 1
     dataset = PalindromeDataset(seq_length, seed=config.seed)
-    held_inputs, held_labels = dataset.held_out(config.eval_size)
-    check_inputs = held_inputs[:config.check_size].to(device)
-    check_labels = held_labels[:config.check_size].to(device)
-    model = MODELS[config.model_type](config.input_length, config.input_dim, config.num_hidden,
-                                      config.num_classes, device=device)
+    val_inputs, val_labels = (t.to(device) for t in dataset.validation(config.val_size))
+    model = build_model(config, device)
     optimizer = torch.optim.RMSprop(model.parameters(), lr=config.learning_rate)
+    plateau = Plateau(config.plateau_steps, config.min_gain)
     name = f"[{config.model_type} T={seq_length} seed {config.seed}]"
-    record = {"palindrome_length": seq_length, "finished": False, "steps": 0,
-              "held_out_accuracy": None, "seconds": 0.0, "history": [],
-              "threads": torch.get_num_threads()}
+    record = {"palindrome_length": seq_length, "finished": False, "steps": 0, "stop": None,
+              "best_step": None, "best_validation_accuracy": None, "test_accuracy": None,
+              "seconds": 0.0, "history": [], "threads": torch.get_num_threads()}
+    if probe is not None:
+        record["probe_at_start"] = probe(model)
     history, start = record["history"], time.perf_counter()
-    window_loss, window_start = 0.0, time.perf_counter()
+    window_loss, window_start, best_state = 0.0, time.perf_counter(), None
     for step in range(1, config.train_steps + 1):
         digits, labels = dataset.batch(config.batch_size)
         logits = model(encode(digits, config.input_dim).to(device))
@@ -134,23 +184,48 @@ def train(config, device=torch.device("cpu"), log=print, save=None):
         if step % config.eval_every and step != config.train_steps:
             continue
         steps_in_window = step - (history[-1]["step"] if history else 0)
-        check = accuracy(model, check_inputs, check_labels, config.input_dim)
+        val = accuracy(model, val_inputs, val_labels, config.input_dim)
         speed = steps_in_window * config.batch_size / (time.perf_counter() - window_start)
         history.append({"step": step, "loss": window_loss / steps_in_window,
-                        "check_accuracy": check, "examples_per_s": speed})
-        record.update(steps=step, seconds=round(time.perf_counter() - start, 2))
+                        "validation_accuracy": val, "examples_per_s": speed,
+                        **(probe(model) if probe is not None else {})})
+        stop = plateau.update(step, val)
+        if plateau.best_step == step:
+            best_state = copy.deepcopy(model.state_dict())
+        record.update(steps=step, best_step=plateau.best_step,
+                      best_validation_accuracy=plateau.best,
+                      seconds=round(time.perf_counter() - start, 2))
         if save is not None:
             save(record)
-        log(f"{name} step {step:5d}  loss {history[-1]['loss']:.4f}  check acc {check:.4f}  "
+        log(f"{name} step {step:5d}  loss {history[-1]['loss']:.4f}  val acc {val:.4f}  "
             f"{speed:,.0f} examples/s")
         window_loss, window_start = 0.0, time.perf_counter()
-        if check >= 1.0:
+        if stop:
             break
-    record["held_out_accuracy"] = accuracy(model, held_inputs.to(device), held_labels.to(device),
+    model.load_state_dict(best_state)
+    if config.eval_size:
+        test_inputs, test_labels = dataset.test(config.eval_size)
+        record["test_accuracy"] = accuracy(model, test_inputs.to(device), test_labels.to(device),
                                            config.input_dim)
-    record.update(finished=True, seconds=round(time.perf_counter() - start, 2))
-    log(f"{name} held-out accuracy {record['held_out_accuracy']:.4f} after {record['steps']} "
-        f"steps, {record['seconds']:.1f} s")
+    record.update(stop=stop or "cap", finished=True, seconds=round(time.perf_counter() - start, 2))
+    log(f"{name} stopped ({record['stop']}) after {record['steps']} steps, kept step "
+        f"{record['best_step']} (validation {plateau.best:.4f}, test "
+        f"{record['test_accuracy']}), {record['seconds']:.1f} s")
     if save is not None:
         save(record)
     return record
+
+
+def load_finished(path, wanted):
+    """The saved run at `path` if it is finished and was trained as `wanted` says;
+    None otherwise (a damaged file is reported and will be overwritten)."""
+    if not path.exists():
+        return None
+    try:
+        saved = utils.load_json(path)
+        same = all(saved[key] == value for key, value in wanted.items())
+    except (OSError, ValueError, TypeError, KeyError) as err:
+        print(f"warning: cannot read {path} ({type(err).__name__}: {err}); training it again",
+              file=sys.stderr)
+        return None
+    return saved if same and saved.get("finished") is True else None

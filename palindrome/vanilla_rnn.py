@@ -26,19 +26,29 @@ def as_sequence(x, input_dim):
     return x
 
 
+RECURRENT_INITS = {"uniform": lambda weight: weight, "orthogonal": nn.init.orthogonal_,
+                   "identity": lambda weight: weight.copy_(torch.eye(len(weight)))}
+
+
 class VanillaRNN(nn.Module):
     """tanh RNN over the sequence, linear read-out of the final hidden state.
 
     Init: every weight and bias from U(-1/sqrt(n), 1/sqrt(n)) as torch's nn.RNN, so
     the recurrent matrix starts with spectral radius below one (no blow-up at T=100).
+    `init` may replace W_hh: "orthogonal" (every singular value 1, so h keeps its
+    norm through W_hh) or "identity" (h(t-1) passes on unchanged but for tanh, as in
+    the IRNN of Le et al. 2015, which uses ReLU instead).
     """
 
-    def __init__(self, seq_length, input_dim, num_hidden, num_classes, device="cpu"):
+    def __init__(self, seq_length, input_dim, num_hidden, num_classes, device="cpu",
+                 init="uniform"):
         super().__init__()
         self.seq_length, self.input_dim, self.num_hidden = seq_length, input_dim, num_hidden
         bound = 1 / math.sqrt(num_hidden)
         self.W_hx = uniform_parameter(num_hidden, input_dim, bound=bound, device=device)
         self.W_hh = uniform_parameter(num_hidden, num_hidden, bound=bound, device=device)
+        with torch.no_grad():
+            RECURRENT_INITS[init](self.W_hh)
         self.b_h = uniform_parameter(num_hidden, bound=bound, device=device)
         self.W_ph = uniform_parameter(num_classes, num_hidden, bound=bound, device=device)
         self.b_p = uniform_parameter(num_classes, bound=bound, device=device)
