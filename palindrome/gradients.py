@@ -106,8 +106,8 @@ def main(argv=None):
     header = {"script": "palindrome/gradients.py", "settings": utils.run_settings(args)}
     with utils.run_lock(out, "gradients"):
         norms = gradient_norms(args.seed, args.input_dim, args.num_hidden, args.length)
-        utils.save_json({**header, "palindrome_length": args.length, "norms": norms},
-                        out / "gradient_norms.json")
+        utils.save_json({"palindrome_length": args.length, "num_hidden": args.num_hidden,
+                         "norms": norms}, out / "gradient_norms.json")
         report.plot_gradients(norms, args.num_hidden, out / "gradient_norms.png")
         records = train_collapse(args, utils.pick_device(args.device))
         utils.save_json({**header, "palindrome_length": args.collapse_length,

@@ -8,17 +8,19 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import utils
+from palindrome.configs import ABLATION
 
 MODELS = (("RNN", "tab:blue"), ("LSTM", "tab:orange"))
 CHANCE = 0.1
 
 
 def by_length(records, model_type, field="test_accuracy"):
-    """{T: [field of each seed's run, in seed order]} for one model."""
+    """{T: [field of each seed's run (the run if None), in seed order]} for one model."""
     table = {}
     for run in sorted(records, key=lambda r: (r["palindrome_length"], r["seed"])):
         if run["model_type"] == model_type:
-            table.setdefault(run["palindrome_length"], []).append(run[field])
+            table.setdefault(run["palindrome_length"], []).append(
+                run if field is None else run[field])
     return table
 
 
@@ -106,54 +108,66 @@ def stop_counts(runs):
 
 
 def sweep_table(records):
-    """Per model: mean and min-max test accuracy by T, the mean step of the kept
-    (best validation) weights, and how the runs stopped."""
+    """Per model: mean and min-max test accuracy by T; last, a line saying which
+    runs did not stop solved."""
     models = [m for m, _ in MODELS if any(r["model_type"] == m for r in records)]
     lengths = sorted({r["palindrome_length"] for r in records})
     lines = ["| model | " + " | ".join(f"T={t}" for t in lengths) + " |",
              "|---|" + "---:|" * len(lengths)]
+    unsolved = {"plateau": [], "cap": []}
     for model_type in models:
-        runs = {t: [r for r in records if r["model_type"] == model_type
-                    and r["palindrome_length"] == t] for t in lengths}
-        rows = ([model_type], ["min-max"], ["steps"], ["solved/plateau/cap"])
+        found = {stop: [] for stop in unsolved}
+        runs = by_length(records, model_type, field=None)
+        mean, spread = [model_type], ["min-max"]
         for t in lengths:
-            accuracies = [r["test_accuracy"] for r in runs[t]]
-            if not accuracies:
-                for row in rows:
-                    row.append("-")
-                continue
-            rows[0].append(f"**{np.mean(accuracies):.3f}**")
-            rows[1].append(f"{min(accuracies):.3f}-{max(accuracies):.3f}")
-            rows[2].append(f"{np.mean([r['best_step'] for r in runs[t]]):,.0f}")
-            rows[3].append(stop_counts(runs[t]))
-        lines += ["| " + " | ".join(row) + " |" for row in rows]
+            accuracies = [r["test_accuracy"] for r in runs.get(t, [])]
+            mean.append(f"**{np.mean(accuracies):.3f}**" if accuracies else "-")
+            spread.append(f"{min(accuracies):.3f}-{max(accuracies):.3f}" if accuracies else "-")
+            for stop, where in found.items():
+                count = sum(r["stop"] == stop for r in runs.get(t, []))
+                if count:
+                    where.append(f"T={t} ({count})")
+        for stop, where in found.items():
+            if where:
+                unsolved[stop].append(f"{model_type} at " + ", ".join(where))
+        lines += ["| " + " | ".join(row) + " |" for row in (mean, spread)]
+    settings = records[0]["settings"]
+    plateau, cap = (", ".join(unsolved[stop]) or "none" for stop in ("plateau", "cap"))
+    caps = " or ".join(f"{c:,}" for c in sorted({step_cap(r) for r in records}))
+    lines.append(f"Stopped on a plateau (best validation accuracy up < {settings['min_gain']} "
+                 f"in {settings['plateau_steps']:,} steps): {plateau}; at the cap ({caps} "
+                 f"steps): {cap}; all others solved ({settings['val_size']:,} validation "
+                 "palindromes all right).")
     return lines
 
 
 def ablation_table(records):
-    """One row per variant of the T = 50 ablation: test accuracy and steps."""
-    lines = ["| T = 50, LSTM | test accuracy, mean (min-max) | steps (mean) | "
+    """One row per variant of the T = 50 ablation: test accuracy, the steps of the
+    solved runs, how the runs stopped."""
+    lines = ["| T = 50, LSTM | test accuracy, mean (min-max) | steps to solve (mean) | "
              "solved/plateau/cap |", "|---|---:|---:|---:|"]
-    for variant in dict.fromkeys(r["variant"] for r in records):
+    for variant, _ in ABLATION.values():
         runs = [r for r in records if r["variant"] == variant]
+        if not runs:
+            continue
         accuracies = [r["test_accuracy"] for r in runs]
+        solved = [r["best_step"] for r in runs if r["stop"] == "solved"]
+        steps = f"{np.mean(solved):,.0f}" if solved else "-"
         lines.append(f"| {variant} | **{np.mean(accuracies):.3f}** ({min(accuracies):.3f}-"
-                     f"{max(accuracies):.3f}) | {np.mean([r['best_step'] for r in runs]):,.0f} "
-                     f"| {stop_counts(runs)} |")
+                     f"{max(accuracies):.3f}) | {steps} | {stop_counts(runs)} |")
     return lines
 
 
 def collapse_lines(collapse):
-    """The probe's numbers for each initialisation, untrained and at the end."""
+    """The probe's numbers for each initialisation, untrained → at the end."""
     lines = []
     for name, run in collapse["runs"].items():
         start, end = run["probe_at_start"], run["history"][-1]
         lines.append(
-            f"- {INIT_NAMES[name]}: mean f {np.mean(start['forget_mean']):.2f} untrained, "
-            f"{np.mean(end['forget_mean']):.2f} at step {end['step']}; mean f(2)⋯f(T-1) "
-            f"{start['cell_gain']:.1e} → {end['cell_gain']:.1e}; ||dL/dx(1)|| "
-            f"{start['grad_x1']:.1e} → {end['grad_x1']:.1e}; best validation accuracy "
-            f"{run['best_validation_accuracy']:.3f} ({run['stop']} at step {run['steps']}).")
+            f"- {INIT_NAMES[name]} (step 0 → {end['step']}): mean f "
+            f"{np.mean(start['forget_mean']):.2f} → {np.mean(end['forget_mean']):.2f}; "
+            f"f(2)⋯f(T-1) {start['cell_gain']:.1e} → {end['cell_gain']:.1e}; ||dL/dx(1)|| "
+            f"{start['grad_x1']:.1e} → {end['grad_x1']:.1e}; {run['stop']}.")
     return lines
 
 
@@ -196,8 +210,8 @@ def tuning_lines(folder):
         lines.append(f"| {init} | " + " | ".join(
             "-" if run is None else
             f"{run['best_validation_accuracy']:.3f} ({run['best_step']:,})" for run in row) + " |")
-    lines.append(f"\nBest validation accuracy (its step) of each setting; no test set. "
-                 f"Stops, solved/plateau/cap: {stop_counts(runs)}.")
+    lines.append(f"\nBest validation accuracy (its step); no test set; solved/plateau/cap "
+                 f"{stop_counts(runs)}.")
     return lines
 
 
@@ -211,31 +225,27 @@ def report_table(results_root):
     digits = "one-hot" if settings["input_dim"] == 10 else "scalar"
     seeds = ", ".join(str(s) for s in sorted({r["seed"] for r in records}))
     minutes = sum(r["seconds"] for r in records) / 60
-    caps = " or ".join(f"{cap:,}" for cap in sorted({step_cap(r) for r in records}))
     recipes = "; ".join(recipe_text(next(r for r in records if r["model_type"] == m))
                         for m, _ in MODELS if any(r["model_type"] == m for r in records))
-    lines.append(f"\nTest accuracy, mean (bold) and min-max ({settings['eval_size']:,} "
-                 f"palindromes; seeds {seeds}); {digits} digits, hidden "
-                 f"{settings['num_hidden']}, batch {settings['batch_size']}, RMSProp; {recipes}. "
-                 f"\"steps\": mean step of the kept weights (the best check of "
-                 f"{settings['val_size']:,} validation palindromes, every "
-                 f"{settings['eval_every']} steps). A run stops solved (validation all right), "
-                 f"on a plateau (best validation accuracy up by less than "
-                 f"{settings['min_gain']} in {settings['plateau_steps']:,} steps) or at the "
-                 f"safety cap of {caps} steps. The sweep took "
-                 f"{minutes:.0f} single-thread minutes.")
+    stops = lines.pop()
+    lines.append(f"\nTest accuracy, mean (bold) and min-max, seeds {seeds}, "
+                 f"{settings['eval_size']:,} palindromes; {digits} digits, hidden "
+                 f"{settings['num_hidden']}, batch {settings['batch_size']}, RMSProp; {recipes}; "
+                 f"{minutes:.0f} single-thread minutes. {stops}")
     lines += tuning_lines(folder)
     longer = finished(folder, "rnn_longer/runs/*.json")
-    if longer:
-        lines += ["", "The RNN beyond T = 100, same recipe:", "", *sweep_table(longer)]
+    for length, runs in by_length(longer, "RNN", field=None).items():
+        accuracies = [r["test_accuracy"] for r in runs]
+        lines.append(f"\nRNN at T = {length}, same recipe: **{np.mean(accuracies):.3f}** "
+                     f"({min(accuracies):.3f}-{max(accuracies):.3f}), {stop_counts(runs)}.")
     ablation = finished(folder, "ablation/*.json")
     if ablation:
         lines += ["", *ablation_table(ablation)]
     if (folder / "collapse.json").exists():
         collapse = utils.load_json(folder / "collapse.json")
-        lines += ["", f"LSTM at T = {collapse['palindrome_length']}, seed "
-                      f"{collapse['settings']['seed']}, probed on 256 validation palindromes:",
-                  *collapse_lines(collapse)]
+        lines += ["", f"LSTM, T = {collapse['palindrome_length']}, seed "
+                      f"{collapse['settings']['seed']}, 256 validation palindromes, means over "
+                      "units and batch:", *collapse_lines(collapse)]
     sanity = [utils.load_json(path) for path in sorted(folder.glob("train_*.json"))]
     if sanity:
         done = "; ".join(f"{run['settings']['model_type']} {run['test_accuracy']:.4f}, "
