@@ -12,6 +12,8 @@ from palindrome.configs import ABLATION
 
 MODELS = (("RNN", "tab:blue"), ("LSTM", "tab:orange"))
 CHANCE = 0.1
+INIT_NAMES = {"one": "b_f = 1", "chrono": "chrono"}  # the LSTM's forget-gate inits
+STOPS = ("solved", "plateau", "cap")
 
 
 def by_length(records, model_type, field="test_accuracy"):
@@ -98,8 +100,6 @@ def plot_collapse(records, path):
     utils.save_figure(fig, path)
 
 
-INIT_NAMES = {"one": "b_f = 1", "chrono": "chrono"}
-STOPS = ("solved", "plateau", "cap")
 
 
 def stop_counts(runs):
@@ -183,12 +183,10 @@ def step_cap(run):
 
 def recipe_text(run):
     """A run's model-specific settings in words."""
-    model = run["model_type"].lower()
-    settings = run["settings"]
-    init = {"one": "b_f = 1", "chrono": "chrono init"}.get(settings[f"{model}_init"],
-                                                          f"{settings[f'{model}_init']} W_hh")
-    return (f"{run['model_type']}: {init}, lr {settings[f'{model}_learning_rate']}, clip "
-            f"{settings[f'{model}_max_norm']:g}")
+    model, settings = run["model_type"].lower(), run["settings"]
+    init = settings[f"{model}_init"]
+    return (f"{run['model_type']}: {INIT_NAMES.get(init, f'{init} W_hh')}, "
+            f"lr {settings[f'{model}_learning_rate']}, clip {settings[f'{model}_max_norm']:g}")
 
 
 def tuning_lines(folder):

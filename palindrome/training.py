@@ -52,10 +52,10 @@ def add_model_args(parser, optimiser=True):
                              "(default: %(default)s)")
     parser.add_argument("--eval_every", type=utils.bounded_int(1, 1_000_000), default=100,
                         help="steps between validation checks (default: %(default)s)")
-    parser.add_argument("--plateau_steps", type=utils.bounded_int(1, 1_000_000), default=3000,
+    parser.add_argument("--plateau_steps", type=utils.bounded_int(1, 1_000_000), default=4000,
                         help="stop once the best validation accuracy has not risen by "
                              "--min_gain for this many steps (default: %(default)s)")
-    parser.add_argument("--min_gain", type=utils.probability, default=0.005,
+    parser.add_argument("--min_gain", type=utils.probability, default=0.01,
                         help="smallest rise of the best validation accuracy that counts "
                              "(default: %(default)s)")
     return parser
