@@ -35,7 +35,7 @@ def build_parser():
     parser.add_argument("--collapse_length", type=utils.bounded_int(3, training.MAX_LENGTH),
                         default=40, help="T of the trained LSTMs (default: %(default)s)")
     parser.add_argument("--lstm_inits", nargs="+", choices=training.LSTM_INITS,
-                        default=list(training.LSTM_INITS),
+                        default=["one", "chrono"],
                         help="forget-gate initialisations compared (default: %(default)s)")
     parser.add_argument("--train_steps", type=utils.bounded_int(1, 1_000_000), default=20000,
                         help="safety cap on each LSTM's training steps (default: %(default)s)")

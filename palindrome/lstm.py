@@ -35,10 +35,11 @@ class LSTM(nn.Module):
     b_f = log(u), u ~ U(1, T_max - 1), and b_i = -b_f, so that each unit starts
     with a memory time scale of about u steps, spread up to T_max; at u = 40 the
     cell keeps f^40 ≈ 0.37 of its content after 40 steps, where σ(1)^40 ≈ 4e-6.
+    Without `chrono_input_gate`, b_i keeps torch's init (the ablation's variant).
     """
 
     def __init__(self, seq_length, input_dim, num_hidden, num_classes, device="cpu",
-                 chrono=None):
+                 chrono=None, chrono_input_gate=True):
         super().__init__()
         self.seq_length, self.input_dim, self.num_hidden = seq_length, input_dim, num_hidden
         bound = 1 / math.sqrt(num_hidden)
@@ -53,7 +54,8 @@ class LSTM(nn.Module):
                 self.b_f.fill_(1.0)
             else:
                 self.b_f.copy_(chrono_forget_bias(num_hidden, chrono, self.b_f.device))
-                self.b_i.copy_(-self.b_f)
+                if chrono_input_gate:
+                    self.b_i.copy_(-self.b_f)
         self.W_ph = uniform_parameter(num_classes, num_hidden, bound=bound, device=device)
         self.b_p = uniform_parameter(num_classes, bound=bound, device=device)
 

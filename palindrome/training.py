@@ -23,7 +23,8 @@ from palindrome.vanilla_rnn import RECURRENT_INITS, VanillaRNN
 MODELS = {"RNN": VanillaRNN, "LSTM": LSTM}
 NUM_DIGITS = 10
 MAX_LENGTH = 1000  # longest palindrome a run may ask for (the loop runs once per digit)
-LSTM_INITS = ("one", "chrono")
+# The LSTM's forget-gate inits: b_f = 1; chrono (b_f and b_i = -b_f); chrono's b_f only.
+LSTM_INITS = ("one", "chrono", "chrono_forget")
 
 
 def add_model_args(parser, optimiser=True):
@@ -38,8 +39,8 @@ def add_model_args(parser, optimiser=True):
                         help="the RNN's W_hh: torch's uniform, orthogonal or identity "
                              "(default: %(default)s)")
     parser.add_argument("--lstm_init", choices=LSTM_INITS, default="one",
-                        help="the LSTM's forget bias: b_f = 1 (one), or chrono with T_max = T "
-                             "(default: %(default)s)")
+                        help="the LSTM's forget bias: b_f = 1 (one), chrono with T_max = T, or "
+                             "chrono's b_f alone (default: %(default)s)")
     parser.add_argument("--batch_size", type=utils.bounded_int(1, 65536), default=128,
                         help="palindromes per step (default: %(default)s)")
     if optimiser:
@@ -112,8 +113,9 @@ def build_model(config, device="cpu"):
     sizes = (config.input_length, config.input_dim, config.num_hidden, config.num_classes)
     if config.model_type == "RNN":
         return VanillaRNN(*sizes, device=device, init=config.rnn_init)
-    chrono = config.input_length + 1 if config.lstm_init == "chrono" else None
-    return LSTM(*sizes, device=device, chrono=chrono)
+    chrono = config.input_length + 1 if config.lstm_init.startswith("chrono") else None
+    return LSTM(*sizes, device=device, chrono=chrono,
+                chrono_input_gate=config.lstm_init == "chrono")
 
 
 @torch.no_grad()

@@ -93,6 +93,10 @@ def test_chrono_initialisation():
     assert math.log(99) - model.b_f.max() < 0.1  # up to T_max - 1 = 99 steps
     with pytest.raises(ValueError):
         LSTM(5, 1, 4, 10, chrono=2)
+    torch.manual_seed(0)
+    forget_only = LSTM(99, 10, 256, 10, chrono=100, chrono_input_gate=False)
+    assert torch.equal(forget_only.b_f, model.b_f)  # the same draw, b_i left as torch's
+    assert forget_only.b_i.abs().max() <= 1 / 16 and not torch.equal(forget_only.b_i, model.b_i)
 
 
 def test_recurrent_initialisations():
@@ -110,6 +114,10 @@ def test_build_model_follows_the_init_flags():
     model = training.build_model(config)
     assert torch.all(model.b_f <= math.log(9)) and torch.equal(model.b_i, -model.b_f)
     assert torch.all(training.build_model(tiny_config(model_type="LSTM")).b_f == 1)
+    forget_only = training.build_model(tiny_config(model_type="LSTM", lstm_init="chrono_forget",
+                                                   input_length=9, num_hidden=32))
+    assert torch.all(forget_only.b_f <= math.log(9))
+    assert forget_only.b_i.abs().max() <= 1 / math.sqrt(32)
     rnn = training.build_model(tiny_config(rnn_init="identity"))
     assert torch.equal(rnn.W_hh.detach(), torch.eye(8))
 
