@@ -14,7 +14,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-TARGET = 0.999  # accuracy asked of every length of the long strings
+BAR = 0.999  # accuracy asked of every length of the long strings
 LONG_RUNS = {"lstm64": "skeleton settings", "lstm64_decay": "weight decay 1e-4",
              "hidden1": "lr 0.03, restarts"}  # the configs scored on long strings
 
@@ -111,9 +111,9 @@ def wrong_by_length(single):
             "", f"Q6: seed {record['seed']}, trained on lengths 1..{single['max_train_length']}."]
 
 
-def shortest_below(acc, lengths, target=TARGET):
-    """The shortest length whose accuracy is below `target`, or None."""
-    return next((n for n, a in zip(lengths, acc) if a < target), None)
+def shortest_below(acc, lengths, bar=BAR):
+    """The shortest length whose accuracy is below `bar`, or None."""
+    return next((n for n, a in zip(lengths, acc) if a < bar), None)
 
 
 def long_label(name, record):
@@ -122,8 +122,8 @@ def long_label(name, record):
 
 def long_row(name, result, cut):
     """A run's row of the long-string table: its worst seed's lowest accuracies, its
-    seeds at >= TARGET on every length up to `cut` and up to the longest, and the
-    shortest length any seed gets below TARGET."""
+    seeds at >= BAR on every length up to `cut` and up to the longest, and the
+    shortest length any seed gets below BAR."""
     records = [r for r in result["runs"] if r.get("long")]
     lengths = records[0]["long"]["lengths"]
 
@@ -149,8 +149,8 @@ def long_table(results):
     top = long["lengths"][-1]
     cut = min(256, top)
     return [f"| model (config) | seeds | lowest accuracy, validation 1..{top} "
-            f"| test 1..{cut} | test 1..{top} | seeds >= {TARGET} at 1..{cut}, 1..{top} "
-            f"| first length < {TARGET} |", "|---|---|---:|---:|---:|---:|---:|",
+            f"| test 1..{cut} | test 1..{top} | seeds >= {BAR} at 1..{cut}, 1..{top} "
+            f"| first length < {BAR} |", "|---|---|---:|---:|---:|---:|---:|",
             *(long_row(name, result, cut) for name, result in results.items()), "",
             f"Q6: {long['validation_strings']:,} validation and {long['test_strings']:,} "
             f"test strings of {top:,} random bits, scored after every prefix."]
@@ -173,14 +173,14 @@ def plot_long_strings(results, path):
                         linewidth=width, linestyle=style, alpha=0.8,
                         label=f"{long_label(name, record)} ({name})" if k == 0 else None)
     for ax in (full, zoom):
-        ax.axhline(TARGET, color="tab:orange", linestyle="--", linewidth=1,
-                   label=f"{TARGET} (target)")
+        ax.axhline(BAR, color="tab:orange", linestyle="--", linewidth=1,
+                   label=f"accuracy {BAR}")
         ax.axvline(5, color="gray", linestyle=":", label="longest training length (5)")
         ax.set(xscale="log", xlabel="string length (log scale)",
                ylabel=f"test accuracy ({strings:,} random strings)")
     full.axhline(0.5, color="black", linestyle=":", linewidth=1, label="chance (0.5)")
     full.set(ylim=(0.4, 1.02), title="accuracy after every prefix, one line per seed")
-    zoom.set(ylim=(0.97, 1.002), title=f"the same, zoomed in on {TARGET}")
+    zoom.set(ylim=(0.97, 1.002), title=f"the same, zoomed in on {BAR}")
     full.legend(fontsize=8, loc="lower left")
     utils.save_figure(fig, path)
 
