@@ -1,8 +1,10 @@
 """Graders for MyTorch hand-ins: hw1_autograder (HW1P1 and its bonus) and
 hw2_autograder (HW2P1, the CNN homework), with torch float64 as the oracle.
 
-Shared parts: `checking` (comparisons with torch), `handins` (staging a hand-in
-folder or tar), `isolation` (one forked child per test), `grading` (points and
-tables) and `cli` (the runners' command line). Importing this package imports
-no MyTorch: the hand-in's own modules are loaded only inside each test's child.
+Trust runs one way. The runner (`cli`, `grading`) draws each test's case, starts a
+fresh student process in a sandbox (`sandbox`) that runs the test's steps on the
+hand-in (`child`: no torch, no checks, no expected values there) and sends back plain
+data, then computes the expected values (`reference`) and the verdict (`checking`)
+itself. `handins` stages a hand-in folder or tar. Importing this package imports no
+MyTorch: hand-in code runs only in the student processes.
 """

@@ -1,109 +1,141 @@
-"""Comparisons of a hand-in's Tensors with torch float64, as the course's graders make them:
-exact type `np.ndarray`, identical shape, then closeness (rtol 1e-5, atol 1e-8).
+"""The verdict of a test, made in the runner: what the student process sent, compared with
+what torch float64 gives, as the course's graders compare (exact type `np.ndarray`, same
+shape, then closeness with rtol 1e-5, atol 1e-8).
 
-Every failure is an AssertionError whose one line names the tensor ("weight gradient of
-Linear layer 2 after step 3"), and says what differs: the largest absolute difference, or
-the expected and actual shape or type. The hand-in's `Tensor` class is imported only when
-a comparison runs, inside the test's child process, so this module loads no MyTorch.
+The reply is untrusted data: every value is checked for its form before it is used, a
+missing or malformed value fails the test with one line, and nothing in it is read as a
+verdict. A failure line names the value ("weight gradient of Linear layer 2 at step 3")
+and says what differs (the largest absolute difference, or the shapes or types).
 """
+from typing import Any, NamedTuple
+
 import numpy as np
 import torch
 
 RTOL, ATOL = 1e-5, 1e-8
-PARAMETER_NAMES = ("weight", "bias", "gamma", "beta")
+TORCH_LINE = "the hand-in uses torch, which MyTorch must not"
 
 
-def handin_tensor_class():
-    """The hand-in's Tensor (imported from the hand-in's mytorch when first needed)."""
-    from mytorch.tensor import Tensor
-    return Tensor
+class Expected(NamedTuple):
+    """What one recorded value must be: kind "tensor" (a torch tensor, or None where torch
+    has none), "flags" ({name: bool}), "value" (an int, str, bool or list) or "check" (a
+    function of the observed value returning a failure line or None)."""
+    kind: str
+    value: Any
 
 
-def as_array(expected):
-    """A torch tensor or array-like as a float64 NumPy array."""
-    if isinstance(expected, torch.Tensor):
-        return expected.detach().numpy()
-    return np.asarray(expected)
+def describe(observed):
+    """A short name for an observed value in a failure line."""
+    if observed is None:
+        return "None"
+    if isinstance(observed, dict):
+        data = observed.get("data")
+        if observed.get("kind") == "Tensor" and type(data) is np.ndarray:
+            return f"a Tensor of shape {data.shape}"
+        return f"a {str(observed.get('kind', 'value'))[:60]}"
+    return f"a {type(observed).__name__}"
 
 
-def describe(value):
-    """A short name for a value in a failure line."""
-    data = getattr(value, "data", None)
-    if isinstance(data, np.ndarray):
-        return f"a {type(value).__name__} of shape {data.shape}"
-    return f"a {type(value).__name__}"
+def array_message(actual, expected, what):
+    """None when `actual` is an np.ndarray of `expected`'s shape and values, else the line."""
+    expected = expected.detach().numpy() if isinstance(expected, torch.Tensor) \
+        else np.asarray(expected)
+    if type(actual) is not np.ndarray:
+        kind = actual.get("kind") or f"array of dtype {actual.get('unsent')}" \
+            if isinstance(actual, dict) else type(actual).__name__
+        return f"{what}: .data is a {str(kind)[:60]}, expected np.ndarray"
+    if actual.dtype.kind not in "biuf":
+        return f"{what}: .data has dtype {actual.dtype}, expected float64"
+    if actual.shape != expected.shape:
+        return f"{what}: shape {actual.shape}, expected {expected.shape}"
+    with np.errstate(all="ignore"):
+        if np.allclose(actual, expected, rtol=RTOL, atol=ATOL):
+            return None
+        gap = np.max(np.abs(actual.astype(np.float64) - expected), initial=0.0)
+    return f"{what}: values differ from torch, largest absolute difference {gap:.3g}"
 
 
-def assert_array(actual, expected, what):
-    """`actual` is an np.ndarray of `expected`'s shape and values."""
-    expected = as_array(expected)
-    assert type(actual) is np.ndarray, \
-        f"{what}: .data is a {type(actual).__name__}, expected np.ndarray"
-    assert actual.shape == expected.shape, \
-        f"{what}: shape {actual.shape}, expected {expected.shape}"
-    if not np.allclose(actual, expected, rtol=RTOL, atol=ATOL):
-        with np.errstate(all="ignore"):
-            gap = np.max(np.abs(actual.astype(np.float64) - expected), initial=0.0)
-        raise AssertionError(f"{what}: values differ from torch, largest absolute difference "
-                             f"{gap:.3g}")
-
-
-def assert_close(ours, expected, what):
-    """`ours` (a hand-in Tensor, or None) equals `expected` (a torch tensor, an array, or
-    None when torch has no value there, such as the .grad of an intermediate tensor)."""
+def tensor_message(observed, expected, what):
     if expected is None:
-        assert ours is None, f"{what}: expected None (as torch), got {describe(ours)}"
-        return
-    shape = tuple(as_array(expected).shape)
-    assert ours is not None, f"{what}: is None, expected a Tensor of shape {shape}"
-    tensor = handin_tensor_class()
-    assert isinstance(ours, tensor), f"{what}: is {describe(ours)}, expected a Tensor"
-    assert_array(ours.data, expected, what)
+        return None if observed is None else \
+            f"{what}: expected None (as torch), got {describe(observed)}"
+    if observed is None:
+        return f"{what}: is None, expected a Tensor of shape {tuple(expected.shape)}"
+    if not isinstance(observed, dict) or observed.get("kind") != "Tensor":
+        return f"{what}: is {describe(observed)}, expected a Tensor"
+    return array_message(observed.get("data"), expected, what)
 
 
-def assert_grad(ours, expected, what):
-    """The .grad of hand-in Tensor `ours` equals the .grad of torch tensor `expected`;
-    `what` names the tensor ("weight of Conv1d layer 2": "weight gradient of Conv1d layer 2")."""
-    name, of, layer = what.partition(" of ")
-    named = of and name in PARAMETER_NAMES
-    assert_close(ours.grad, expected.grad,
-                 f"{name} gradient of {layer}" if named else f"gradient of {what}")
+def flags_message(observed, expected, what):
+    if not isinstance(observed, dict):
+        return f"{what}: is {describe(observed)}, expected a Tensor"
+    wrong = [f"{name}={observed.get(name)!r:.40}" for name, value in expected.items()
+             if observed.get(name) is not value]
+    if wrong:
+        wanted = ", ".join(f"{name}={value}" for name, value in expected.items())
+        return f"{what}: has {', '.join(wrong)}, expected {wanted} (as torch)"
+    return None
 
 
-def assert_leaf_parameter(tensor, what):
-    """A parameter stays a leaf that requires grad and is marked a parameter."""
-    flags = {name: getattr(tensor, name, None) for name in ("is_leaf", "requires_grad",
-                                                            "is_parameter")}
-    wrong = [f"{name}={value}" for name, value in flags.items() if value is not True]
-    assert not wrong, f"{what}: must be a leaf parameter, has {', '.join(wrong)}"
+def same(observed, expected):
+    """Equal and of the same JSON type (True is not 1)."""
+    if type(observed) is not type(expected):
+        return False
+    if isinstance(expected, list):
+        return len(observed) == len(expected) and all(map(same, observed, expected))
+    return observed == expected
 
 
-def torch_of(tensor, requires_grad=False):
-    """A float64 torch tensor with the values of a hand-in Tensor (or an array)."""
-    data = getattr(tensor, "data", tensor)
-    return torch.tensor(np.array(data, dtype=np.float64), requires_grad=requires_grad)
+def show(value):
+    if isinstance(value, list):
+        return f"({', '.join(map(show, value))})"
+    return str(value)[:80] if not isinstance(value, dict) else describe(value)
 
 
-def copy_into(torch_parameter, tensor, what):
-    """Give a torch parameter the values of a hand-in parameter of the same shape."""
-    data = getattr(tensor, "data", None)
-    assert type(data) is np.ndarray, f"{what}: .data is {describe(data)}, expected np.ndarray"
-    expected = tuple(torch_parameter.shape)
-    assert data.shape == expected, f"{what}: shape {data.shape}, expected {expected}"
-    with torch.no_grad():
-        torch_parameter.copy_(torch.tensor(data, dtype=torch.float64))
+def message(expected, observed, key):
+    """The failure line for one recorded value, or None when it is right."""
+    if expected.kind == "tensor":
+        return tensor_message(observed, expected.value, key)
+    if expected.kind == "flags":
+        return flags_message(observed, expected.value, key)
+    if expected.kind == "value":
+        return None if same(observed, expected.value) else \
+            f"{key}: {show(observed)}, expected {show(expected.value)}"
+    try:
+        return expected.value(observed)
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError):
+        return f"{key}: not in the form the test expects"
 
 
-def warm_up():
-    """Run once, in the runner, each kind of torch work the checks do (torch loads parts of
-    itself on first use), so that it is done before the children are forked, not in each.
-    One thread, so that no thread pool is started before a fork."""
-    torch.set_num_threads(1)
-    model = torch.nn.Sequential(torch.nn.Conv1d(2, 3, 2, 2), torch.nn.Tanh(), torch.nn.Flatten(),
-                                torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4), torch.nn.ReLU(),
-                                torch.nn.Sigmoid()).double()
-    x = torch.ones((2, 2, 3), dtype=torch.float64, requires_grad=True)
-    torch.nn.functional.cross_entropy(model(x), torch.tensor([0, 1])).backward()
-    model.eval()
-    (torch.add(x, x) * x - x / (x + 2)).exp().sum().backward()
-    x.backward(torch.ones_like(x))  # a given gradient: torch imports its shape checks here
+def dropout_draws(draws, shape, p):
+    """Two outputs of Dropout(p) on ones: the share dropped is p (within 0.01), and the
+    second call drew a new mask."""
+    what = f"Dropout(p={p})"
+    if not (isinstance(draws, list) and len(draws) == 2
+            and all(type(d) is np.ndarray and d.shape == shape for d in draws)):
+        return f"{what}: expected two outputs of shape {shape} as np.ndarray"
+    share = float(np.mean(draws[0] == 0))
+    if abs(share - p) >= 0.01:
+        return f"{what} dropped {share:.3f} of the units, expected {p}"
+    if np.array_equal(draws[0], draws[1]):
+        return "Dropout must draw a new mask at every call"
+    return None
+
+
+def verdict(expected, observed, error, torch_used, stop=None):
+    """None when the test passes, else its one failure line. `expected` is the reference's
+    [(key, Expected)] in checking order; `observed` the reply's {key: value}; `error` the
+    hand-in's exception line; `stop` where the reference could not go on."""
+    if torch_used is not False:
+        return TORCH_LINE
+    if not isinstance(observed, dict):
+        return error or "the test process sent no values"
+    for key, wanted in expected:
+        if key not in observed:
+            return error or f"{key}: the hand-in gave no value"
+        line = message(wanted, observed[key], key)
+        if line is not None:
+            return line
+    if stop is not None:
+        return stop.message or error or f"{stop.key}: the hand-in gave no value"
+    return error

@@ -5,8 +5,11 @@
     runner.py --handin PATH         one hand-in (folder or .tar/.tar.gz): table and total
     runner.py --handin A B ...      a class: each path a hand-in, or a folder of hand-ins;
                                     writes scores.csv and scores.json into --out (default:
-                                    the current folder) and shows a progress bar
+                                    the current folder) after every student, and shows a
+                                    progress bar
 
+Every test's student process runs in the bubblewrap sandbox (autograder.sandbox). Without
+bwrap one hand-in is graded with a warning; a class is refused unless --no-sandbox.
 Exit status 0 only at full marks (in class mode: every hand-in at full marks).
 """
 import argparse
@@ -20,23 +23,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder import grading, handins
+import utils
+from autograder import grading, handins, sandbox
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class UsageError(Exception):
     """Bad input: printed as one line, exit status 1."""
-
-
-def positive_seconds(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
-    return value
 
 
 def build_parser(doc, tests):
@@ -50,9 +45,22 @@ def build_parser(doc, tests):
                              "folder with one hand-in per student")
     parser.add_argument("--test", action="append", default=[], metavar="NAME",
                         help="grade only this test (repeat for more): "
-                             + ", ".join(name for name, *_ in tests))
-    parser.add_argument("--timeout", type=positive_seconds, default=120.0, metavar="S",
+                             + ", ".join(test.name for test in tests))
+    parser.add_argument("--timeout", type=utils.positive_float, default=120.0, metavar="S",
                         help="time limit of each test in seconds (default: 120)")
+    parser.add_argument("--student-timeout", type=utils.positive_float, default=600.0,
+                        metavar="S", help="time limit of all of one hand-in's tests together, "
+                                          "in seconds (default: 600)")
+    parser.add_argument("--memory", type=utils.bounded_int(256, 1 << 22), default=4096,
+                        metavar="MIB", help="memory of each test process in MiB (default: "
+                                            "4096)")
+    parser.add_argument("--max-mib", type=utils.bounded_int(1, 1 << 16), default=100,
+                        help="largest hand-in, or archive once extracted, in MiB (default: 100)")
+    parser.add_argument("--max-files", type=utils.bounded_int(1, 10 ** 7), default=10_000,
+                        help="most files and folders in a hand-in or archive (default: 10,000)")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="run hand-ins without bubblewrap (only resource limits): for "
+                             "machines without it, and code you trust")
     parser.add_argument("--out", type=Path, default=None,
                         help="where scores go: without --handin, default results/mytorch/ "
                              "(runs/quick/mytorch/ with --quick); with several hand-ins, "
@@ -65,145 +73,201 @@ def build_parser(doc, tests):
     return parser
 
 
+def open_sandbox(args, workspace, single):
+    """The Sandbox of this run: bwrap when it works; else, for one hand-in or this
+    repository, a warning and no sandbox; for a class, a UsageError unless --no-sandbox."""
+    bwrap, reason = (None, None) if args.no_sandbox else sandbox.find_bwrap()
+    if bwrap is None and not args.no_sandbox:
+        if not single:
+            raise UsageError(f"grading a class needs the sandbox, and {reason}; install the "
+                             "package bubblewrap, or pass --no-sandbox")
+        print(f"warning: {reason}: the hand-in runs without the sandbox", file=sys.stderr)
+    limits = sandbox.Limits(memory=args.memory << 20,
+                            cpu_seconds=int(min(args.timeout, 1e6)) + 1)
+    return sandbox.Sandbox(workspace, bwrap, limits)
+
+
 def grading_main(doc, tests, part, summary_file, needed):
-    """A runner: `tests` as (name, points, "module:function", section), `part` the
-    homework's name ("HW2P1"), `summary_file` the JSON for this repository's own grade,
-    `needed` the packages a hand-in must hold. Returns the exit status."""
+    """A runner: `tests` (grading.Test records), `part` the homework's name ("HW2P1"),
+    `summary_file` the JSON for this repository's own grade, `needed` the packages a
+    hand-in must hold. Returns the exit status."""
     args = build_parser(doc, tests).parse_args()
     try:
         tests = grading.select(tests, args.test)
     except ValueError as err:
         raise UsageError(str(err)) from None
+    caps = handins.Caps(args.max_mib << 20, args.max_files)
     with tempfile.TemporaryDirectory(prefix="grade-") as workspace:
         if args.handin is None:
-            return grade_repository(args, tests, summary_file, needed, workspace)
+            box = open_sandbox(args, workspace, single=True)
+            return grade_repository(args, tests, summary_file, needed, box, caps, workspace)
         try:
             paths = handins.expand(args.handin)
         except FileNotFoundError as err:
-            raise UsageError(str(err)) from None
-        first = Path(args.handin[0])
-        if len(args.handin) == 1 and not (first.is_dir() and handins.find_root(first) is None):
-            return grade_one(args, tests, part, needed, paths[0], workspace)
-        return grade_class(args, tests, part, needed, paths, workspace)
+            raise UsageError(grading.printable(err)) from None
+        single = len(args.handin) == 1 and not handins.is_class(args.handin[0])
+        box = open_sandbox(args, workspace, single)
+        if single:
+            return grade_one(args, tests, part, needed, paths[0], box, caps, workspace)
+        return grade_class(args, tests, part, needed, paths, box, caps, workspace)
 
 
-def grade_verbose(tests, folder, timeout):
+def grade_verbose(args, tests, folder, box):
     """Grade with a line per test as it ends, then the points table."""
     start = time.perf_counter()
-    rows = grading.grade(tests, folder, timeout,
-                         on_row=lambda index, row: print(grading.test_line(index, len(tests), row),
-                                                         flush=True))
+    rows = grading.grade(tests, folder, box, args.timeout, args.student_timeout,
+                         on_row=lambda index, row: print(grading.test_line(index, len(tests),
+                                                                           row), flush=True))
     print()
     print(grading.points_table(rows))
     return rows, time.perf_counter() - start
 
 
-def grade_repository(args, tests, summary_file, needed, workspace):
+def grade_repository(args, tests, summary_file, needed, box, caps, workspace):
     """This repository's own library: table, total and results/mytorch/<summary_file>
     (written by utils, in the format of every other part's results)."""
-    import utils
-    folder = handins.stage(REPO_ROOT, needed, workspace)
-    rows, seconds = grade_verbose(tests, folder, args.timeout)
-    _, (score, total) = grading.totals(rows)
-    summary = {"score": score, "total": total, "seconds": round(seconds, 2),
-               "tests": [{key: row[key] for key in ("name", "section", "points", "score", "error")}
-                         for row in rows]}
     try:
         out = utils.output_dir(args)
     except utils.UserError as err:
         raise UsageError(str(err)) from None
+    folder = handins.stage(REPO_ROOT, needed, workspace, caps)
+    rows, seconds = grade_verbose(args, tests, folder, box)
+    _, (score, total) = grading.totals(rows)
+    summary = {"score": score, "total": total, "seconds": round(seconds, 2),
+               "tests": [{key: row[key] for key in ("name", "section", "points", "score", "error")}
+                         for row in rows]}
     utils.save_json(summary, out / summary_file)
     return 0 if score == total else 1
 
 
-def grade_one(args, tests, part, needed, path, workspace):
+def grade_one(args, tests, part, needed, path, box, caps, workspace):
     """A single hand-in (a student checking their own work)."""
-    print(f"Grading {part} of {path}")
+    print(f"Grading {part} of {grading.printable(handins.shown(path))}")
     try:
-        folder = handins.stage(path, needed, workspace)
+        folder = handins.stage(path, needed, workspace, caps)
     except handins.HandinError as err:
-        print(f"cannot grade {path}: {err}")
-        rows, seconds = grading.failed_row(tests, str(err)), 0.0
+        print(f"cannot grade it: {grading.printable(err)}")
+        rows, seconds = grading.failed_rows(tests, str(err)), 0.0
         print()
         print(grading.points_table(rows))
     else:
-        rows, seconds = grade_verbose(tests, folder, args.timeout)
+        rows, seconds = grade_verbose(args, tests, folder, box)
     _, (score, total) = grading.totals(rows)
     if args.out is not None:
-        write_scores(args.out, part, tests, [student_record(path, rows, seconds)])
+        make_folder(args.out)
+        record = student_record(path, handins.student_name(path), rows, seconds)
+        write_scores(args.out, part, tests, [record])
     return 0 if score == total else 1
 
 
-def student_record(path, rows, seconds, name=None, error=None):
+def student_record(path, name, rows, seconds, error=None):
+    """A student's entry of scores.json; `student` keeps the name's bytes (a str with
+    surrogate escapes where it is not UTF-8, as os.fsdecode gives it)."""
     _, (score, total) = grading.totals(rows)
-    return {"student": name or handins.student_name(Path(path)), "path": str(path),
-            "score": score, "total": total, "error": error, "seconds": round(seconds, 2),
+    return {"student": name, "score": score, "total": total, "error": error,
+            "seconds": round(seconds, 2),
             "tests": [{key: row[key] for key in ("name", "points", "score", "error", "seconds")}
                       for row in rows]}
 
 
-def grade_class(args, tests, part, needed, paths, workspace):
-    """Every hand-in in turn (a progress bar over students), then the class's table,
-    scores.csv and scores.json."""
+def display(name):
+    """A name as shown on the terminal: undecodable bytes escaped, control characters out."""
+    return grading.printable(handins.shown(name)) or "(no name)"
+
+
+def unique_name(path, taken):
+    """The student's name: the entry's without its tar suffix, unlike every name before
+    (else the whole entry name, then a number)."""
+    name = handins.student_name(path)
+    if name in taken:
+        name = path.name
+    base, number = name, 1
+    while name in taken:
+        number += 1
+        name = f"{base} ({number})"
+    taken.add(name)
+    return name
+
+
+def grade_student(args, tests, needed, path, box, caps, workspace):
+    """One student's rows and error; whatever goes wrong stays in this student's row."""
+    try:
+        folder = handins.stage(path, needed, workspace, caps)
+    except handins.HandinError as err:
+        return grading.failed_rows(tests, str(err)), grading.printable(err)
+    try:
+        return grading.grade(tests, folder, box, args.timeout, args.student_timeout), None
+    except Exception as err:  # a fault of the grader with this hand-in: its row, not the run
+        reason = f"grader error: {type(err).__name__}: {err}"
+        return grading.failed_rows(tests, reason), grading.printable(reason)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def grade_class(args, tests, part, needed, paths, box, caps, workspace):
+    """Every hand-in in turn (a progress bar over students); scores.csv and scores.json
+    rewritten after each, then the class's table."""
     from tqdm import tqdm
     out = args.out if args.out is not None else Path.cwd()
     make_folder(out)  # before grading a class, not after
-    tqdm.monitor_interval = 0  # no monitor thread: the tests' children are forked
-    records, names = [], set()
+    tqdm.monitor_interval = 0  # no monitor thread in a process that starts test processes
+    records, taken = [], set()
     bar = tqdm(paths, desc=f"grading {part}", unit="hand-in", dynamic_ncols=True)
     for path in bar:
-        name = handins.student_name(path)
-        name = name if name not in names else path.name
-        names.add(name)
-        bar.set_postfix_str(name)
+        name = unique_name(path, taken)
+        bar.set_postfix_str(display(name)[:40])
         start = time.perf_counter()
-        try:
-            folder = handins.stage(path, needed, workspace)
-        except handins.HandinError as err:
-            records.append(student_record(path, grading.failed_row(tests, str(err)), 0.0, name,
-                                          str(err)))
-            continue
-        rows = grading.grade(tests, folder, args.timeout)
-        shutil.rmtree(folder, ignore_errors=True)
-        records.append(student_record(path, rows, time.perf_counter() - start, name))
-        bar.write(f"{name}: {records[-1]['score']}/{records[-1]['total']}")
-    print(class_table(tests, records))
-    write_scores(out, part, tests, records)
+        rows, error = grade_student(args, tests, needed, path, box, caps, workspace)
+        records.append(student_record(path, name, rows, time.perf_counter() - start, error))
+        write_scores(out, part, tests, records)
+        bar.write(f"{display(name)}: {records[-1]['score']}/{records[-1]['total']}")
+    print(class_table(records))
     print(f"\nwrote {out / 'scores.csv'} and {out / 'scores.json'}")
     full = sum(record["score"] == record["total"] for record in records)
     print(f"Full marks: {full}/{len(records)} hand-ins")
     return 0 if full == len(records) else 1
 
 
-def class_table(tests, records):
+def lost_points(record):
+    return [f"{test['name']}: {test['error']}" for test in record["tests"]
+            if test["score"] < test["points"]]
+
+
+def class_table(records):
     """One line per student: total, then why points were lost (first failing test)."""
-    width = max(len(record["student"]) for record in records)
+    width = max(len(display(record["student"])) for record in records)
     lines = [f"{'Student':<{width}}  Total  Lost", "-" * (width + 30)]
     for record in records:
-        lost = [f"{test['name']}: {test['error']}" for test in record["tests"]
-                if test["score"] < test["points"]]
+        lost = lost_points(record)
         note = record["error"] or (lost[0] if lost else "")
-        lines.append(f"{record['student']:<{width}}  {record['score']:>2}/{record['total']:<3} "
+        lines.append(f"{display(record['student']):<{width}}  "
+                     f"{record['score']:>2}/{record['total']:<3} "
                      f"{note[:120]}")
     return "\n".join(lines)
 
 
+def cell(value):
+    """A CSV cell a spreadsheet shows as text, never runs as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_scores(out, part, tests, records):
-    """scores.csv (student, each test's points, total, note) and scores.json (everything)."""
-    make_folder(out)
-    names = [name for name, *_ in tests]
+    """scores.csv (student, each test's points, total, note) and scores.json (everything),
+    each written whole to a temporary file and renamed over the last."""
+    names = [test.name for test in tests]
     text = io.StringIO()
     writer = csv.writer(text)
     writer.writerow(["student", *names, "total", "note"])
     for record in records:
         scores = {test["name"]: test["score"] for test in record["tests"]}
-        lost = [f"{test['name']}: {test['error']}" for test in record["tests"]
-                if test["score"] < test["points"]]
-        writer.writerow([record["student"], *[scores[name] for name in names], record["score"],
-                         record["error"] or "; ".join(lost)[:500]])
-    scores = {"part": part, "tests": [{"name": name, "points": points}
-                                      for name, points, *_ in tests],
-              "total": sum(points for _, points, *_ in tests), "students": records}
+        writer.writerow([cell(record["student"]), *[scores[name] for name in names],
+                         record["score"],
+                         cell(record["error"] or "; ".join(lost_points(record))[:500])])
+    scores = {"part": part, "tests": [{"name": test.name, "points": test.points}
+                                      for test in tests],
+              "total": sum(test.points for test in tests), "students": records}
     write_atomically(out / "scores.csv", text.getvalue())
     write_atomically(out / "scores.json", json.dumps(scores, indent=2) + "\n")
 
@@ -217,10 +281,12 @@ def make_folder(out):
 
 
 def write_atomically(path, text):
-    """Write a temporary file next to `path`, then rename it over `path`."""
+    """Write a temporary file next to `path`, then rename it over `path`. File names keep
+    their bytes (surrogateescape)."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        temporary.write_text(text)
+        with open(temporary, "w", encoding="utf-8", errors="surrogateescape", newline="") as f:
+            f.write(text)
         os.replace(temporary, path)
     except OSError as err:
         temporary.unlink(missing_ok=True)
@@ -229,10 +295,8 @@ def write_atomically(path, text):
 
 def run(doc, tests, part, summary_file, needed):
     """Entry point of a runner script."""
-    if not hasattr(os, "fork"):
-        print("error: the autograder runs each test in a forked process; use Linux, macOS "
-              "or WSL", file=sys.stderr)
-        sys.exit(1)
+    if not sys.platform.startswith("linux"):
+        print("warning: the sandbox needs Linux; hand-ins run without it", file=sys.stderr)
     try:
         status = grading_main(doc, tests, part, summary_file, needed)
     except UsageError as err:

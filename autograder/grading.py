@@ -1,12 +1,65 @@
-"""Grading one hand-in: every selected all-or-nothing test in a child process of its own
-(autograder.isolation), then the course runner's points table.
+"""Grading one hand-in: for each test the runner draws the case, the hand-in's side runs
+in a sandboxed student process of its own, and the verdict is made here, against torch
+float64 (autograder.reference, autograder.checking). Then the course runner's table.
 
-A test is (name, points, "module:function", section); a row of the result is
+A test is one record (`Test`); a row of the result is
 {"name", "section", "points", "score", "error", "output", "seconds"}.
 """
-from autograder.isolation import preload, run_isolated
+import re
+import time
+import unicodedata
+from dataclasses import dataclass
+from typing import Callable
 
-MAX_OUTPUT = 32 << 20  # bytes a test may print before it is stopped
+from autograder import checking
+from autograder.child import wire
+from autograder.child.drivers import DRIVERS
+from autograder.reference import Stop, Torch
+from autograder.sandbox import exit_reason
+
+ERROR_CHARACTERS = 300  # of a failure line, as shown and stored
+ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?")
+
+
+@dataclass(frozen=True)
+class Test:
+    """One graded test: its course name and points, the section of the course's scoreboard,
+    the file of ours it is written in, `case()` (the inputs and weights, drawn in the
+    runner from the test's seed), `driver` (its steps, autograder/child/drivers.py, run in
+    the student process), `reference(case, observed)` (the expected values, torch float64,
+    and where the reference stopped) and `check` (the verdict: None or a failure line)."""
+    name: str
+    points: int
+    section: str
+    file: str
+    case: Callable[[], dict]
+    driver: str
+    reference: Callable | None = None
+    check: Callable = checking.verdict
+
+    def expected(self, case, observed):
+        if self.reference is not None:
+            return self.reference(case, observed)
+        return run_reference(self.driver, case, observed)
+
+
+def run_reference(driver, case, observed, **options):
+    """The driver on torch float64: [(key, Expected)], and a Stop where the hand-in's data
+    did not allow going on (None when the reference ran to its end)."""
+    lib = Torch(observed, **options)
+    try:
+        DRIVERS[driver](lib, case)
+    except Stop as stop:
+        return lib.expected, stop
+    return lib.expected, None
+
+
+def printable(text, lines=False):
+    """`text` with escape sequences and control characters removed (newlines kept where
+    `lines`): hand-in output and names are shown, never interpreted by the terminal."""
+    text = ESCAPES.sub("", str(text)).replace("\t", " ")
+    return "".join(character for character in text
+                   if (lines and character == "\n") or unicodedata.category(character)[0] != "C")
 
 
 def select(tests, names):
@@ -14,44 +67,78 @@ def select(tests, names):
     them when `names` is empty. An unknown name is a ValueError listing the known ones."""
     if not names:
         return list(tests)
-    known = {name.lower(): name for name, *_ in tests}
+    known = {test.name.lower() for test in tests}
     unknown = [name for name in names if name.lower() not in known]
     if unknown:
         raise ValueError(f"--test {unknown[0]!r} is not a test; the tests are: "
-                         + ", ".join(repr(name) for name, *_ in tests))
+                         + ", ".join(repr(test.name) for test in tests))
     wanted = {name.lower() for name in names}
-    return [test for test in tests if test[0].lower() in wanted]
+    return [test for test in tests if test.name.lower() in wanted]
 
 
-def grade(tests, folder, timeout, on_row=None):
-    """Grade the hand-in staged in `folder`; `on_row(index, row)` is called as each test
-    ends. Returns the rows in grading order."""
-    preload(target for _, _, target, _ in tests)
-    rows = []
-    for index, (name, points, target, section) in enumerate(tests, 1):
-        outcome = run_isolated(folder, target, timeout, MAX_OUTPUT)
-        rows.append({"name": name, "section": section, "points": points,
-                     "score": points if outcome["passed"] else 0, "error": outcome["error"],
-                     "output": outcome["output"], "seconds": outcome["seconds"]})
+def judge(test, case, outcome):
+    """The test's failure line from what came back (None: passed)."""
+    if outcome.stopped is not None:
+        return outcome.stopped
+    if not outcome.reply:
+        return exit_reason(outcome.status)
+    try:
+        reply = wire.decode(outcome.reply)
+    except wire.WireError as err:
+        return f"the test process sent a malformed reply ({err})"
+    if not (isinstance(reply, dict) and isinstance(reply.get("observed"), dict)
+            and isinstance(reply.get("error"), (str, type(None)))
+            and type(reply.get("torch")) is bool):
+        return "the test process sent a malformed reply"
+    expected, stop = test.expected(case, reply["observed"])
+    return test.check(expected, reply["observed"], reply["error"], reply["torch"], stop)
+
+
+def row(test, error, output="", seconds=0.0):
+    error = None if error is None else printable(error)[:ERROR_CHARACTERS] or "failed"
+    return {"name": test.name, "section": test.section, "points": test.points,
+            "score": test.points if error is None else 0, "error": error,
+            "output": printable(output, lines=True), "seconds": seconds}
+
+
+def grade(tests, handin, sandbox, timeout, budget=float("inf"), on_row=None):
+    """Grade the hand-in staged in `handin` with `sandbox` (autograder.sandbox.Sandbox);
+    each test may take `timeout` seconds, all of them together `budget`; `on_row(index,
+    row)` is called as each test ends. Returns the rows in grading order."""
+    import torch
+    torch.set_num_threads(1)
+    rows, start = [], time.monotonic()
+    for index, test in enumerate(tests, 1):
+        left = budget - (time.monotonic() - start)
+        if left <= 0:
+            rows.append(row(test, f"not run: the hand-in used up its --student-timeout of "
+                                  f"{budget:g} s"))
+        else:
+            case = test.case()
+            request = wire.encode({"driver": test.driver, "case": case})
+            outcome = sandbox.run(handin, request, min(timeout, left))
+            error = judge(test, case, outcome)
+            if error is not None and outcome.stopped and outcome.stopped.startswith("timed"):
+                error += " (--timeout)" if timeout <= left else " (--student-timeout)"
+            rows.append(row(test, error, outcome.output.decode("utf-8", "replace"),
+                            outcome.seconds))
         if on_row is not None:
             on_row(index, rows[-1])
     return rows
 
 
-def failed_row(tests, reason):
+def failed_rows(tests, reason):
     """The rows of a hand-in that could not be graded at all: every test 0 for `reason`."""
-    return [{"name": name, "section": section, "points": points, "score": 0,
-             "error": reason, "output": "", "seconds": 0.0}
-            for name, points, _, section in tests]
+    return [row(test, reason) for test in tests]
 
 
 def totals(rows):
     """{section: (score, points)} in grading order, and the overall (score, points)."""
     sections = {}
-    for row in rows:
-        score, points = sections.get(row["section"], (0, 0))
-        sections[row["section"]] = (score + row["score"], points + row["points"])
-    return sections, (sum(row["score"] for row in rows), sum(row["points"] for row in rows))
+    for each in rows:
+        score, points = sections.get(each["section"], (0, 0))
+        sections[each["section"]] = (score + each["score"], points + each["points"])
+    return sections, (sum(each["score"] for each in rows), sum(each["points"] for each in rows))
 
 
 def test_line(index, count, row):
@@ -68,14 +155,14 @@ def test_line(index, count, row):
 def points_table(rows):
     """The course runner's table: each test's score out of its points, by section, then
     `Total score: N/M`."""
-    width = max(len(row["name"]) for row in rows)
+    width = max(len(each["name"]) for each in rows)
     sections, (score, points) = totals(rows)
     lines = [f"{'Test':<{width}}  Score", "-" * (width + 9)]
     for section in sections:
         if len(sections) > 1:
             lines.append(f"[{section}]")
-        lines += [f"{row['name']:<{width}}  {row['score']:>2}/{row['points']}"
-                  for row in rows if row["section"] == section]
+        lines += [f"{each['name']:<{width}}  {each['score']:>2}/{each['points']}"
+                  for each in rows if each["section"] == section]
     lines.append("-" * (width + 9))
     if len(sections) > 1:
         lines += [f"{section}: {got}/{out_of}" for section, (got, out_of) in sections.items()]

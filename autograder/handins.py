@@ -1,98 +1,193 @@
 """Finding and staging hand-ins: a folder holding `mytorch/` (and `hw1/`, `hw2/`), or a
 `.tar` / `.tar.gz` / `.tgz` of one (such as the course's handin.tar), possibly wrapped in
-one top folder. A folder that holds no `mytorch/` but hand-ins is a class: one entry per
-student.
+one top folder. A folder that holds no `mytorch/` is a class: every entry in it (but
+hidden ones) is one student's hand-in, folders and tars alike.
 
-Staging copies only the hand-in's packages into a fresh temporary folder (a tar is
-extracted with tarfile's "data" filter, which refuses absolute paths, links out of the
-folder and device files), so grading never writes into the hand-in and a hand-in's other
-files (its own copy of the autograder, say) are not on the path.
+Staging copies only the hand-in's packages into a fresh folder of the runner's, which
+the student process sees read-only. An archive is read through before anything is
+extracted: the number of its members and their total size are capped, and links, devices
+and paths that leave the folder are refused. A folder is copied without following links,
+under the same caps. Whatever goes wrong is a HandinError: that student's row says why.
+Names are kept as the file system gives them (bytes, through os.fsencode).
 """
+import os
 import shutil
+import stat
 import tarfile
 import tempfile
-from pathlib import Path
+import zlib
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 
-from autograder.isolation import HANDIN_PACKAGES
-
+HANDIN_PACKAGES = ("mytorch", "hw1", "hw2")
 TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz")
+SKIPPED = ("__pycache__",)
 
 
 class HandinError(Exception):
     """A hand-in that cannot be graded at all (its row says why)."""
 
 
+@dataclass(frozen=True)
+class Caps:
+    """The most a hand-in may hold: bytes in all, and files and folders."""
+    total_bytes: int = 100 << 20
+    members: int = 10_000
+
+
+def shown(name):
+    """A file name for display: undecodable bytes as \\xNN escapes."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
 def is_tar(path):
-    return path.is_file() and path.name.endswith(TAR_SUFFIXES)
+    return path.name.endswith(TAR_SUFFIXES)
 
 
 def student_name(path):
-    """The student a hand-in belongs to: its file or folder name without a tar suffix."""
+    """The student a hand-in belongs to: its entry name without a tar suffix."""
     name = path.name
     for suffix in TAR_SUFFIXES:
         name = name.removesuffix(suffix)
-    return name
+    return name or path.name
+
+
+def visible_entries(folder):
+    return sorted((entry for entry in Path(folder).iterdir() if not entry.name.startswith(".")),
+                  key=lambda entry: os.fsencode(entry.name))
+
+
+def find_root(folder):
+    """The folder that holds `mytorch/`: `folder` itself, or its only entry (a wrapping
+    folder, as a tar often has); None when neither."""
+    folder = Path(folder)
+    if (folder / "mytorch").is_dir() and not (folder / "mytorch").is_symlink():
+        return folder
+    entries = [entry for entry in visible_entries(folder) if entry.name not in ("__MACOSX",)]
+    if len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink() \
+            and (entries[0] / "mytorch").is_dir():
+        return entries[0]
+    return None
+
+
+def is_class(path):
+    """A folder of hand-ins (rather than one hand-in)."""
+    path = Path(path)
+    return path.is_dir() and find_root(path) is None
 
 
 def expand(paths):
     """The hand-ins named on the command line: each path is a hand-in, or a class folder
-    whose entries (folders and tars) are hand-ins. A path that does not exist is an error."""
+    whose every entry is one. A path that does not exist is a FileNotFoundError."""
     handins = []
     for path in map(Path, paths):
-        if not path.exists():
-            raise FileNotFoundError(f"--handin {path}: no such file or folder")
-        if path.is_dir() and find_root(path) is None:
-            entries = sorted(entry for entry in path.iterdir() if not entry.name.startswith(".")
-                             and (entry.is_dir() or is_tar(entry)))
+        if not os.path.lexists(path):
+            raise FileNotFoundError(f"--handin {shown(path)}: no such file or folder")
+        if is_class(path):
+            entries = visible_entries(path)
             if not entries:
-                raise FileNotFoundError(f"--handin {path}: holds neither mytorch/ nor hand-ins")
+                raise FileNotFoundError(f"--handin {shown(path)}: holds neither mytorch/ "
+                                        "nor hand-ins")
             handins += entries
         else:
             handins.append(path)
     return handins
 
 
-def find_root(folder):
-    """The folder that holds `mytorch/`: `folder` itself or its single subfolder."""
-    if (folder / "mytorch").is_dir():
-        return folder
-    subfolders = [entry for entry in folder.iterdir()
-                  if entry.is_dir() and not entry.name.startswith((".", "__"))]
-    if len(subfolders) == 1 and (subfolders[0] / "mytorch").is_dir():
-        return subfolders[0]
-    return None
+def checked_members(archive, caps):
+    """The archive's members, read through once: only files and folders, relative paths
+    that stay inside, within the caps. Raises HandinError at the first that is not."""
+    members, total = [], 0
+    for member in archive:
+        name = PurePosixPath(member.name)
+        if len(members) >= caps.members:
+            raise HandinError(f"the archive holds more than {caps.members:,} members "
+                              "(--max-files)")
+        if not (member.isfile() or member.isdir()):
+            raise HandinError(f"the archive holds {shown(member.name)}, which is a link or "
+                              "a device, not a file or folder")
+        if name.is_absolute() or ".." in name.parts or "\0" in member.name:
+            raise HandinError(f"the archive holds {shown(member.name)}, a path that leaves "
+                              "the folder")
+        total += member.size
+        if total > caps.total_bytes:
+            raise HandinError(f"the archive expands to more than {caps.total_bytes >> 20} MiB "
+                              "(--max-mib)")
+        members.append(member)
+    return members
 
 
-def stage(path, needed, workspace):
+def unpack(path, target, caps):
+    """Extract tar `path` into `target` once its members pass `checked_members`."""
+    try:
+        with tarfile.open(path) as archive:
+            members = checked_members(archive, caps)
+            archive.extractall(target, members=members, filter="data")
+    except HandinError:
+        raise
+    except (tarfile.TarError, OSError, EOFError, zlib.error, ValueError, UnicodeError) as err:
+        raise HandinError(f"cannot extract {shown(path.name)}: "
+                          f"{str(err) or type(err).__name__}") from None
+
+
+def copy_tree(source, target, budget):
+    """Copy folder `source` to `target`: files and folders only, links never followed;
+    `budget` is [bytes left, members left], spent as it goes."""
+    target.mkdir()
+    for entry in sorted(os.scandir(source), key=lambda entry: os.fsencode(entry.name)):
+        if entry.name in SKIPPED or entry.name.endswith(".pyc"):
+            continue
+        info = entry.stat(follow_symlinks=False)
+        budget[1] -= 1
+        if budget[1] < 0:
+            raise HandinError("the hand-in holds too many files (--max-files)")
+        if stat.S_ISDIR(info.st_mode):
+            copy_tree(entry.path, target / entry.name, budget)
+        elif stat.S_ISREG(info.st_mode):
+            budget[0] -= info.st_size
+            if budget[0] < 0:
+                raise HandinError("the hand-in is larger than allowed (--max-mib)")
+            descriptor = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW)
+            with os.fdopen(descriptor, "rb") as reading, open(target / entry.name, "wb") as out:
+                shutil.copyfileobj(reading, out)
+                if reading.read(1):
+                    raise HandinError("a file of the hand-in grew while it was copied")
+
+
+def stage(path, needed, workspace, caps=Caps()):
     """Copy hand-in `path` (folder or tar) into a new folder under `workspace`; returns it.
     `needed` names the packages that must be there (e.g. ("mytorch", "hw2"))."""
     path = Path(path)
     target = Path(tempfile.mkdtemp(prefix="handin-", dir=workspace))
-    if is_tar(path):
-        unpacked = Path(tempfile.mkdtemp(prefix="unpacked-", dir=workspace))
-        try:
-            with tarfile.open(path) as archive:
-                archive.extractall(unpacked, filter="data")
-        except (tarfile.TarError, OSError) as err:
-            raise HandinError(f"cannot extract {path.name}: {err}") from None
-        root = find_root(unpacked)
-    elif path.is_dir():
-        root = find_root(path)
-    else:
-        raise HandinError(f"{path.name} is neither a folder nor a .tar/.tar.gz")
+    unpacked = None
     try:
+        if path.is_symlink():
+            raise HandinError(f"{shown(path.name)} is a link; hand it in as a folder or tar")
+        if path.is_file() and is_tar(path):
+            unpacked = Path(tempfile.mkdtemp(prefix="unpacked-", dir=workspace))
+            unpack(path, unpacked, caps)
+            root = find_root(unpacked)
+        elif path.is_dir():
+            root = find_root(path)
+        else:
+            raise HandinError(f"{shown(path.name)} is neither a folder nor a .tar/.tar.gz")
         if root is None:
             raise HandinError("no mytorch/ folder in the hand-in")
-        missing = [name for name in needed if not (root / name).is_dir()]
+        missing = [name for name in needed if not (root / name).is_dir()
+                   or (root / name).is_symlink()]
         if missing:
             raise HandinError(f"no {missing[0]}/ folder next to mytorch/ in the hand-in")
+        budget = [caps.total_bytes, caps.members]
         for name in HANDIN_PACKAGES:
-            if (root / name).is_dir():
-                shutil.copytree(root / name, target / name,
-                                ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    except OSError as err:
+            if (root / name).is_dir() and not (root / name).is_symlink():
+                copy_tree(root / name, target / name, budget)
+    except HandinError:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    except (OSError, UnicodeError, ValueError) as err:
+        shutil.rmtree(target, ignore_errors=True)
         raise HandinError(f"cannot copy the hand-in: {err}") from None
     finally:
-        if is_tar(path):
+        if unpacked is not None:
             shutil.rmtree(unpacked, ignore_errors=True)
     return target

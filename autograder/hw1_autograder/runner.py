@@ -7,52 +7,59 @@ names and points (HW1P1: 90 graded locally, the MNIST part of the 100 is not; th
     python autograder/hw1_autograder/runner.py --handin submissions/ a class
     python autograder/hw1_autograder/runner.py --test Autograd       one test
 
-Each test runs in a child process of its own against the hand-in's mytorch/, comparing
-values and every gradient with torch float64: test_autograd.py (Add, Sub, Mul, Div,
-Autograd), test_linear.py (Linear, ReLU, SGD, momentum, cross-entropy) and test_bonus.py
-(Adam, Dropout, BatchNorm1d). Without --handin the scores are also written to
-results/mytorch/hw1_summary.json (runs/quick/mytorch/ with --quick: the same tests).
+Each test runs the hand-in's mytorch/ in a sandboxed process of its own and compares
+values and every gradient with torch float64, computed in the runner: test_autograd.py
+(Add, Sub, Mul, Div, Autograd), test_linear.py (Linear, ReLU, SGD, momentum,
+cross-entropy) and test_bonus.py (Adam, Dropout, BatchNorm1d) draw the cases. Without
+--handin the scores are also written to results/mytorch/hw1_summary.json
+(runs/quick/mytorch/ with --quick: the same tests).
 """
 from autograder import cli
+from autograder.grading import Test
+from autograder.hw1_autograder import test_autograd as autograd
+from autograder.hw1_autograder import test_bonus as bonus
+from autograder.hw1_autograder import test_linear as linear
 
-PACKAGE = "autograder.hw1_autograder"
-HW1P1 = [("Add", 0, "test_autograd:test_add"),  # the course's freebie
-         ("Sub", 5, "test_autograd:test_sub"),
-         ("Mul", 5, "test_autograd:test_mul"),
-         ("Div", 5, "test_autograd:test_div"),
-         ("Autograd", 25, "test_autograd:test_autograd"),
-         ("Linear Forward", 2, "test_linear:test_linear_forward"),
-         ("Linear Backward", 8, "test_linear:test_linear_backward"),
-         ("Linear ReLU Forward", 1, "test_linear:test_linear_relu_forward"),
-         ("Linear ReLU Backward", 1, "test_linear:test_linear_relu_backward"),
-         ("Big Linear ReLU Forward", 1, "test_linear:test_big_linear_relu_forward"),
-         ("Big Linear ReLU Backward", 2, "test_linear:test_big_linear_relu_backward"),
-         ("Linear ReLU SGD Step", 5, "test_linear:test_linear_relu_sgd_step"),
-         ("Big Linear ReLU SGD Step", 5, "test_linear:test_big_linear_relu_sgd_step"),
-         ("Linear XELoss Forward", 4, "test_linear:test_linear_xeloss_forward"),
-         ("Linear XELoss Backward", 6, "test_linear:test_linear_xeloss_backward"),
-         ("Big Linear ReLU XELoss Train/Eval", 5,
-          "test_linear:test_big_linear_relu_xeloss_train_eval"),
-         ("Linear Momentum Step", 3, "test_linear:test_linear_momentum"),
-         ("Big Linear ReLU XELoss Momentum Train/Eval", 7,
-          "test_linear:test_big_linear_relu_xeloss_momentum")]
-BONUS = [("Linear Adam", 1, "test_bonus:test_linear_adam"),
-         ("Big Linear ReLU XELoss Adam", 4, "test_bonus:test_big_linear_relu_xeloss_adam"),
-         ("Linear ReLU Dropout", 3, "test_bonus:test_linear_relu_dropout"),
-         ("Linear ReLU Dropout Backward", 3, "test_bonus:test_linear_relu_dropout_backward"),
-         ("Big Linear BN ReLU Dropout XELoss Adam", 4,
-          "test_bonus:test_big_linear_bn_relu_dropout_xeloss_adam"),
-         ("Linear BatchNorm ReLU Forward (Train)", 1,
-          "test_bonus:test_linear_batchnorm_relu_forward_train"),
-         ("Linear BatchNorm ReLU Backward (Train)", 1,
-          "test_bonus:test_linear_batchnorm_relu_backward_train"),
-         ("Linear BatchNorm ReLU Train/Eval", 2,
-          "test_bonus:test_linear_batchnorm_relu_train_eval"),
-         ("Big Linear BatchNorm ReLU Train/Eval", 6,
-          "test_bonus:test_big_linear_batchnorm_relu_train_eval")]
-TESTS = [(name, points, f"{PACKAGE}.{target}", section)
-         for section, tests in (("HW1P1", HW1P1), ("HW1P1 bonus", BONUS))
-         for name, points, target in tests]
+MAIN, BONUS = "HW1P1", "HW1P1 bonus"
+AUTOGRAD, LINEAR, EXTRA = "test_autograd.py", "test_linear.py", "test_bonus.py"
+TESTS = [
+    Test("Add", 0, MAIN, AUTOGRAD, autograd.add, "functions"),  # the course's freebie
+    Test("Sub", 5, MAIN, AUTOGRAD, autograd.sub, "functions"),
+    Test("Mul", 5, MAIN, AUTOGRAD, autograd.mul, "functions"),
+    Test("Div", 5, MAIN, AUTOGRAD, autograd.div, "functions"),
+    Test("Autograd", 25, MAIN, AUTOGRAD, autograd.autograd, "autograd"),
+    Test("Linear Forward", 2, MAIN, LINEAR, linear.linear_forward, "mlp"),
+    Test("Linear Backward", 8, MAIN, LINEAR, linear.linear_backward, "mlp"),
+    Test("Linear ReLU Forward", 1, MAIN, LINEAR, linear.linear_relu_forward, "mlp"),
+    Test("Linear ReLU Backward", 1, MAIN, LINEAR, linear.linear_relu_backward, "mlp"),
+    Test("Big Linear ReLU Forward", 1, MAIN, LINEAR, linear.big_linear_relu_forward, "mlp"),
+    Test("Big Linear ReLU Backward", 2, MAIN, LINEAR, linear.big_linear_relu_backward, "mlp"),
+    Test("Linear ReLU SGD Step", 5, MAIN, LINEAR, linear.linear_relu_sgd_step, "mlp"),
+    Test("Big Linear ReLU SGD Step", 5, MAIN, LINEAR, linear.big_linear_relu_sgd_step, "mlp"),
+    Test("Linear XELoss Forward", 4, MAIN, LINEAR, linear.linear_xeloss_forward, "mlp"),
+    Test("Linear XELoss Backward", 6, MAIN, LINEAR, linear.linear_xeloss_backward, "mlp"),
+    Test("Big Linear ReLU XELoss Train/Eval", 5, MAIN, LINEAR,
+         linear.big_linear_relu_xeloss_train_eval, "mlp"),
+    Test("Linear Momentum Step", 3, MAIN, LINEAR, linear.linear_momentum, "mlp"),
+    Test("Big Linear ReLU XELoss Momentum Train/Eval", 7, MAIN, LINEAR,
+         linear.big_linear_relu_xeloss_momentum, "mlp"),
+    Test("Linear Adam", 1, BONUS, EXTRA, bonus.linear_adam, "mlp"),
+    Test("Big Linear ReLU XELoss Adam", 4, BONUS, EXTRA, bonus.big_linear_relu_xeloss_adam,
+         "mlp"),
+    Test("Linear ReLU Dropout", 3, BONUS, EXTRA, bonus.linear_relu_dropout, "dropout"),
+    Test("Linear ReLU Dropout Backward", 3, BONUS, EXTRA, bonus.linear_relu_dropout_backward,
+         "mlp"),
+    Test("Big Linear BN ReLU Dropout XELoss Adam", 4, BONUS, EXTRA,
+         bonus.big_linear_bn_relu_dropout_xeloss_adam, "mlp"),
+    Test("Linear BatchNorm ReLU Forward (Train)", 1, BONUS, EXTRA,
+         bonus.linear_batchnorm_relu_forward_train, "mlp"),
+    Test("Linear BatchNorm ReLU Backward (Train)", 1, BONUS, EXTRA,
+         bonus.linear_batchnorm_relu_backward_train, "mlp"),
+    Test("Linear BatchNorm ReLU Train/Eval", 2, BONUS, EXTRA,
+         bonus.linear_batchnorm_relu_train_eval, "mlp"),
+    Test("Big Linear BatchNorm ReLU Train/Eval", 6, BONUS, EXTRA,
+         bonus.big_linear_batchnorm_relu_train_eval, "mlp"),
+]
 
 
 def build_parser():

@@ -6,24 +6,29 @@ and points (95), a points table, then `Total score: N/95`; exit status 0 only at
     python autograder/hw2_autograder/runner.py --handin submissions/ a class
     python autograder/hw2_autograder/runner.py --test "Conv1D Backward"
 
-Each test runs in a child process of its own against the hand-in's mytorch/ and hw2/:
-test_conv.py (Conv1d forward and backward, Flatten, against torch float64),
-test_scanning.py (the scanning-MLP CNNs against literal MLP scans stored in ref_result/),
-test_cnn.py (the figure's layers, then three SGD steps of the CNN against torch). Without
---handin the scores are also written to results/mytorch/hw2_autograder.json
-(runs/quick/mytorch/ with --quick: the same tests).
+Each test runs the hand-in's mytorch/ and hw2/ in a sandboxed process of its own; the
+runner draws the cases and computes the expected values: test_conv.py (Conv1d forward and
+backward, Flatten, against torch float64), test_scanning.py (the scanning-MLP CNNs
+against literal MLP scans stored in ref_result/), test_cnn.py (the figure's layers, then
+three SGD steps of the CNN against torch). Without --handin the scores are also written to
+results/mytorch/hw2_autograder.json (runs/quick/mytorch/ with --quick: the same tests).
 """
 from autograder import cli
+from autograder.grading import Test
+from autograder.hw2_autograder import test_cnn, test_conv, test_scanning
 
-PACKAGE = "autograder.hw2_autograder"
-TESTS = [(name, points, f"{PACKAGE}.{target}", "HW2P1") for name, points, target in [
-    ("Conv1D Forward", 20, "test_conv:test_conv1d_forward"),
-    ("Conv1D Backward", 30, "test_conv:test_conv1d_backward"),
-    ("Flatten", 10, "test_conv:test_flatten"),
-    ("SimpleScanningMLP", 10, "test_scanning:test_simple_scanning_mlp"),
-    ("DistributedScanningMLP", 10, "test_scanning:test_distributed_scanning_mlp"),
-    ("CNN", 15, "test_cnn:test_cnn"),
-]]
+PART = "HW2P1"
+TESTS = [
+    Test("Conv1D Forward", 20, PART, "test_conv.py", test_conv.conv1d_forward, "conv_stacks"),
+    Test("Conv1D Backward", 30, PART, "test_conv.py", test_conv.conv1d_backward,
+         "conv_stacks"),
+    Test("Flatten", 10, PART, "test_conv.py", test_conv.flatten, "flatten"),
+    Test("SimpleScanningMLP", 10, PART, "test_scanning.py", test_scanning.simple_scanning_mlp,
+         "scanning", test_scanning.scan_reference),
+    Test("DistributedScanningMLP", 10, PART, "test_scanning.py",
+         test_scanning.distributed_scanning_mlp, "scanning", test_scanning.scan_reference),
+    Test("CNN", 15, PART, "test_cnn.py", test_cnn.cnn, "cnn"),
+]
 
 
 def build_parser():
@@ -31,4 +36,4 @@ def build_parser():
 
 
 if __name__ == "__main__":
-    cli.run(__doc__, TESTS, "HW2P1", "hw2_autograder.json", needed=("mytorch", "hw2"))
+    cli.run(__doc__, TESTS, PART, "hw2_autograder.json", needed=("mytorch", "hw2"))

@@ -1,51 +1,34 @@
-"""HW2P1 section 2: the scanning-MLP CNNs against literal MLP scans stored in ref_result/
-(made by make_scan_data.py), and the weights init_weights installs (leaf parameters that
-require grad, of the Conv1d's shape, among `.layers.parameters()`: the handout's "Tensor
-settings matter"). The models are used as the course interface allows: no arguments, their
-`.layers`, `init_weights(weights)`, called on a (1, 24, 128) Tensor."""
+"""HW2P1 section 2: the scanning-MLP CNNs (driver `scanning`) against literal MLP scans
+stored in ref_result/ (made by make_scan_data.py), and the weights init_weights installs
+(leaf parameters that require grad, of the handout's Conv1d shapes, among
+`.layers.parameters()`: the handout's "Tensor settings matter"). The models are used as the
+course interface allows: no arguments, their `.layers`, `init_weights(weights)`, called on
+a (1, 24, 128) Tensor. The expected outputs are read here, in the runner, only."""
 from pathlib import Path
 
 import numpy as np
 
-from autograder.checking import assert_array, assert_leaf_parameter
+from autograder.grading import run_reference
 
 HERE = Path(__file__).resolve().parent
+# the handout's Conv1d weights (out, in, kernel) of each model
+SHAPES = {"simple": ((8, 24, 8), (16, 8, 1), (4, 16, 1)),
+          "distributed": ((2, 24, 2), (8, 2, 2), (4, 8, 2))}
 
 
-def load(name):
-    """The series (channels-first, as the CNNs take it), the MLP weights (out, in) and the
-    reference output of the scan."""
-    series = np.load(HERE / "data" / "scan_input.npy").transpose(0, 2, 1)
-    weights = tuple(np.load(HERE / "weights" / f"{name}_w{index}.npy") for index in (1, 2, 3))
-    return series, weights, np.load(HERE / "ref_result" / f"{name}_output.npy")
+def scan_case(name):
+    """The series (channels-first, as the CNNs take it) and the MLP weights (out, in)."""
+    def case():
+        series = np.load(HERE / "data" / "scan_input.npy").transpose(0, 2, 1)
+        weights = [np.load(HERE / "weights" / f"{name}_w{index}.npy") for index in (1, 2, 3)]
+        return {"model": name, "weights": weights, "x": series}
+    return case
 
 
-def check_scanning(model, name):
-    from mytorch.nn.conv import Conv1d
-    from mytorch.tensor import Tensor
-    series, weights, expected = load(name)
-    model.init_weights(weights)
-    convs = [layer for layer in model.layers.layers if isinstance(layer, Conv1d)]
-    assert len(convs) == 3, f"expected 3 Conv1d layers in .layers, found {len(convs)}"
-    parameters = {id(p) for p in model.layers.parameters()}
-    for index, conv in enumerate(convs, 1):
-        what = f"weight of Conv1d layer {index} after init_weights"
-        assert_leaf_parameter(conv.weight, what)
-        shape = (conv.out_channel, conv.in_channel, conv.kernel_size)
-        assert conv.weight.data.shape == shape, \
-            f"{what}: shape {conv.weight.data.shape}, expected {shape}"
-        assert id(conv.weight) in parameters, f"{what}: not among model.layers.parameters()"
-    out = model(Tensor(series))
-    assert isinstance(out, Tensor), f"output: a {type(out).__name__}, expected a Tensor"
-    assert_array(out.data, expected, "output (against the MLP scanned window by window)")
-    return True
+def scan_reference(case, observed):
+    name = case["model"]
+    output = np.load(HERE / "ref_result" / f"{name}_output.npy")
+    return run_reference("scanning", case, observed, scans={name: (SHAPES[name], output)})
 
 
-def test_simple_scanning_mlp():
-    from hw2.mlp_scan import CNN_SimpleScanningMLP
-    return check_scanning(CNN_SimpleScanningMLP(), "simple")
-
-
-def test_distributed_scanning_mlp():
-    from hw2.mlp_scan import CNN_DistributedScanningMLP
-    return check_scanning(CNN_DistributedScanningMLP(), "distributed")
+simple_scanning_mlp, distributed_scanning_mlp = scan_case("simple"), scan_case("distributed")

@@ -1,0 +1,257 @@
+"""The steps of every test, written once against `lib`, which either side supplies.
+
+A driver `driver(lib, case)` builds objects through `lib` from the case the runner drew
+(its inputs and weights), runs the steps the course's test runs, and calls `lib.record`
+on every value the test compares, in the order the test checks them. In the student's
+process `lib` is course.Handin: the hand-in's classes, each record becoming plain data for
+the runner. In the runner it is autograder.reference.Torch: torch float64, each record
+becoming an expected value. One text of the steps, so the two sides agree by construction.
+"""
+import operator
+
+OPERATORS = {"Add": operator.add, "Sub": operator.sub, "Mul": operator.mul,
+             "Div": operator.truediv}
+SYMBOLS = {"Add": "+", "Sub": "-", "Mul": "*", "Div": "/"}
+PARAMETERS = {"Linear": ("weight", "bias"), "Conv1d": ("weight", "bias"),
+              "BatchNorm1d": ("gamma", "beta")}
+
+
+def gradient_name(what):
+    """'weight of Linear layer 2' -> 'weight gradient of Linear layer 2'."""
+    name, of, layer = what.partition(" of ")
+    return f"{name} gradient of {layer}" if of and name in ("weight", "bias", "gamma", "beta") \
+        else f"gradient of {what}"
+
+
+def functions(lib, case):
+    """Add, Sub, Mul or Div called directly (forward(ctx, a, b), then backward(ctx, grad)),
+    then through its operator, with `.backward()` on the result."""
+    name, symbol = case["function"], SYMBOLS[case["function"]]
+    for index, values in enumerate(case["cases"], 1):
+        shape = tuple(values["a"].shape)
+        a, b = lib.tensor(values["a"], True), lib.tensor(values["b"], True)
+        ctx, out = lib.function_forward(name, a, b)
+        lib.record(f"{name}.forward (case {index}, shape {shape})", out)
+        grads = lib.function_backward(name, ctx, lib.tensor(values["upstream"]))
+        lib.record(f"{name}.backward (case {index}): gradient of the first input", grads[0])
+        lib.record(f"{name}.backward (case {index}): gradient of the second input", grads[1])
+        a, b = lib.tensor(values["a2"], True), lib.tensor(values["b2"], True)
+        out = OPERATORS[name](a, b)
+        lib.record(f"a {symbol} b (case {index})", out)
+        lib.record_flags(f"a {symbol} b (case {index}): the result", out,
+                         ("requires_grad", "is_leaf"))
+        lib.backward(out)
+        lib.record(f"gradient of a in a {symbol} b (case {index})", lib.grad(a))
+        lib.record(f"gradient of b in a {symbol} b (case {index})", lib.grad(b))
+
+
+def graph_reuse(lib, t):
+    c = t["a"] * t["b"]
+    out = (c * t["a"] + c - t["b"] / (t["a"] * t["a"] + t["the constant"])) * c
+    return out, {**t, "c = a * b": c}
+
+
+def graph_constants(lib, t):
+    a, k, frozen = t["a"], t["the constant"], t["the input without requires_grad"]
+    return k * a - a / k + frozen * a - (k - a) * frozen, t
+
+
+def graph_no_grad_branch(lib, t):
+    a, b, c = t["a"], t["b"], t["c"]
+    frozen = b * c + b
+    lib.record_flags("b * c + b of tensors without requires_grad", frozen, ("requires_grad",))
+    return a * frozen - c / (frozen * frozen + b * b + a * a), {**t, "b * c + b": frozen}
+
+
+def graph_reshape(lib, t):
+    a, b = t["a"], t["b"]
+    rows, cols = a.shape
+    out = (a * lib.transpose(b) - a).reshape(cols, -1) * b + b.reshape(-1).reshape(cols, rows)
+    return out, t
+
+
+GRAPHS = {"a tensor used several times": graph_reuse,
+          "constants wrapped as Tensors, an input without requires_grad": graph_constants,
+          "a branch without requires_grad": graph_no_grad_branch,
+          "reshape and T() in a graph": graph_reshape}
+
+
+def autograd(lib, case):
+    """Small graphs: the output, then after `.backward()` the .grad of every tensor (None
+    where torch has None: intermediate tensors, tensors without requires_grad)."""
+    for graph in case["graphs"]:
+        what = graph["name"]
+        tensors = {name: lib.tensor(data, bool(grad)) for name, (data, grad)
+                   in graph["tensors"].items()}
+        out, watched = GRAPHS[what](lib, tensors)
+        lib.record(f"{what}: output", out)
+        lib.backward(out)
+        for name, tensor in watched.items():
+            lib.record(f"{what}: .grad of {name}", lib.grad(tensor))
+
+
+def build(lib, spec, weights):
+    """The Sequential of `spec` ([kind, *arguments] per layer) with the runner's weights
+    ({attribute: array} per layer). Returns it and (layer, kind, 'Linear layer 2')."""
+    layers = [lib.layer(kind, *arguments) for kind, *arguments in spec]
+    named, counts = [], {}
+    for layer, (kind, *_), values in zip(layers, spec, weights):
+        counts[kind] = counts.get(kind, 0) + 1
+        named.append((layer, kind, f"{kind} layer {counts[kind]}"))
+        for attribute, value in values.items():
+            lib.set_parameter(layer, attribute, value, f"{attribute} of {named[-1][2]}")
+    return lib.sequential(layers), named
+
+
+def parameters(lib, named):
+    """(parameter, 'weight of Linear layer 1') for every parameter, layer by layer."""
+    for layer, kind, name in named:
+        for attribute in PARAMETERS.get(kind, ()):
+            yield lib.parameter(layer, attribute), f"{attribute} of {name}"
+
+
+def forward(lib, model, named, x, at):
+    """The model on `x`: in one call, or, with Dropout, layer by layer so that each mask
+    can be read off the hand-in's output."""
+    if not any(kind == "Dropout" for _, kind, _ in named):
+        return lib.call(model, x)
+    for layer, kind, name in named:
+        x = lib.dropout(layer, x, f"output of {name}{at}") if kind == "Dropout" \
+            else lib.call(layer, x)
+    return x
+
+
+def step(lib, model, named, optimizer, settings):
+    """One batch: forward (and loss), backward, update, as `settings` says; every value
+    compared on the way. settings["when"] ends each key (" at step 2", " in eval mode"),
+    settings["after"] those of updated parameters (" after step 2")."""
+    at = settings.get("when", "")
+    if optimizer is not None:
+        optimizer.zero_grad()
+    lib.train(model, settings.get("train", True))
+    x = lib.tensor(settings["x"], settings.get("input_gradient", False))
+    out = forward(lib, model, named, x, at)
+    lib.record(f"output{at}", out)
+    if "labels" in settings:
+        out = lib.cross_entropy(out, settings["labels"])
+        lib.record(f"cross-entropy loss{at}", out)
+    if settings.get("backward"):
+        lib.backward(out)
+        if settings.get("input_gradient"):
+            lib.record(f"gradient of the input{at}", lib.grad(x))
+        for parameter, what in parameters(lib, named):
+            lib.record(f"{gradient_name(what)}{at}", lib.grad(parameter))
+        if optimizer is not None:
+            optimizer.step()
+            for parameter, what in parameters(lib, named):
+                lib.record(f"{what}{settings.get('after', at)}", parameter)
+    for layer, kind, name in named:
+        if kind == "BatchNorm1d":
+            lib.record(f"running_mean of {name}{at}", lib.attribute(layer, "running_mean"))
+            lib.record(f"running_var of {name}{at} (unbiased batch variance)",
+                       lib.attribute(layer, "running_var"))
+
+
+def mlp(lib, case):
+    """A Sequential of Linear, ReLU, BatchNorm1d, Dropout layers through the batches of
+    the case, with the case's optimizer if any."""
+    model, named = build(lib, case["spec"], case["weights"])
+    optimizer = None
+    if case.get("optimizer"):
+        optimizer = lib.optimizer(case["optimizer"], lib.parameters(model))
+    for settings in case["steps"]:
+        step(lib, model, named, optimizer, settings)
+
+
+def dropout_draws(lib, case):
+    """Dropout(p) twice on a large Tensor of ones: the runner measures the share dropped
+    and that a new mask was drawn."""
+    layer = lib.layer("Dropout", case["p"])
+    x = lib.tensor(case["x"])
+    lib.record_draws(f"Dropout(p={case['p']})", lib.call(layer, x), lib.call(layer, x), case["p"])
+
+
+def dropout(lib, case):
+    """Dropout's draws, then a model with Dropout through the case's batches."""
+    dropout_draws(lib, case["draws"])
+    mlp(lib, case["model"])
+
+
+def conv_stacks(lib, case):
+    """Conv1d stacks on a batch: the output (a node of the graph), and with `backward`
+    the gradients of the input and of every weight and bias after `.backward()`."""
+    for stack in case["stacks"]:
+        model, named = build(lib, stack["spec"], stack["weights"])
+        what = stack["name"]
+        x = lib.tensor(stack["x"], True)
+        out = lib.call(model, x)
+        lib.record(f"output of {what}", out)
+        lib.record_flags(f"output of {what}: a node of the graph", out,
+                         ("requires_grad", "is_leaf"))
+        if case["backward"]:
+            lib.backward(out)
+            lib.record(f"gradient of the input of {what}", lib.grad(x))
+            for parameter, name in parameters(lib, named):
+                lib.record(f"{gradient_name(name)} in {what}", lib.grad(parameter))
+
+
+def flatten(lib, case):
+    """Flatten, and its gradient against a random upstream gradient multiplied in as a
+    constant Tensor (with ones a wrong order would not show)."""
+    for values in case["cases"]:
+        what = f"Flatten of {tuple(values['x'].shape)}"
+        x = lib.tensor(values["x"], True)
+        out = lib.call(lib.layer("Flatten"), x)
+        lib.record(what, out)
+        lib.backward(out * lib.tensor(values["upstream"]))
+        lib.record(f"gradient of the input of {what}", lib.grad(x))
+
+
+def scanning(lib, case):
+    """A scanning-MLP CNN: init_weights with the MLP's weights, the weights it installs
+    (leaf parameters among .layers.parameters(), of the handout's shapes), the output."""
+    model = lib.scanning_model(case["model"])
+    lib.init_weights(model, case["weights"])
+    convs = lib.conv_layers(model)
+    lib.record_value("the number of Conv1d layers in .layers", len(convs))
+    listed = lib.parameters(lib.attribute(model, "layers"))
+    for index, conv in enumerate(convs, 1):
+        what = f"weight of Conv1d layer {index} after init_weights"
+        weight = lib.parameter(conv, "weight")
+        lib.record_flags(what, weight, ("is_leaf", "requires_grad", "is_parameter"))
+        lib.record_value(f"{what}: shape", lib.shape(weight))
+        lib.record_value(f"{what}: among model.layers.parameters()", lib.contains(listed, weight))
+    lib.record("output (against the MLP scanned window by window)",
+               lib.call(model, lib.tensor(case["x"])))
+
+
+def cnn(lib, case):
+    """The CNN of the handout's figure: its layers, get_final_conv_output_size, then SGD
+    steps with the runner's weights, and its parameters still leaf parameters after."""
+    model = lib.cnn()
+    layers = lib.layers_of(model)
+    lib.record_value("the number of layers in CNN().layers", len(layers))
+    for index, layer in enumerate(layers):
+        lib.record_value(f"CNN layer {index}", lib.describe_layer(layer))
+    lib.record_value(f"get_final_conv_output_size(cnn.layers, {case['width']})",
+                     lib.final_conv_output_size(model, case["width"]))
+    named = []
+    for index, (layer, values) in enumerate(zip(layers, case["weights"])):
+        kind = lib.describe_layer(layer).partition("(")[0]
+        named.append((layer, kind, f"{kind} layer {index}"))
+        for attribute, value in values.items():
+            lib.set_parameter(layer, attribute, value, f"{attribute} of {named[-1][2]}")
+    optimizer = lib.optimizer(case["optimizer"], lib.parameters(model))
+    for number in range(1, case["steps"] + 1):
+        step(lib, model, named, optimizer,
+             {"when": f" at step {number}", "after": f" after step {number}", "x": case["x"],
+              "labels": case["labels"], "backward": True, "input_gradient": True})
+    listed = list(lib.parameters(lib.attribute(model, "layers")))
+    lib.record_value("the number of cnn.layers.parameters()", len(listed))
+    for index, parameter in enumerate(listed):
+        lib.record_flags(f"parameter {index} of cnn.layers after training", parameter,
+                         ("is_leaf", "requires_grad", "is_parameter"))
+
+
+DRIVERS = {driver.__name__: driver for driver in (functions, autograd, mlp, dropout,
+                                                   conv_stacks, flatten, scanning, cnn)}
