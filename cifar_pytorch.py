@@ -5,8 +5,9 @@
     python cifar_pytorch.py --data-dir ../shared/data --config skeleton   # the skeleton's settings
     python test.py --data-dir ../shared/data [--batchnorm]                # Q3: test accuracy
 
-The data, the fixed validation split and the augmentation are in cifar/data.py,
-`Net` in cifar/model.py, the named settings in cifar/configs.py. After every
+The data, the fixed validation split and the `CIFAR3` Dataset are in cifar/data.py,
+the torchvision augmentation pipelines in cifar/transforms.py, `Net` in
+cifar/model.py, the named settings in cifar/configs.py. After every
 epoch the weights are saved when validation accuracy is the best so far (the
 first epoch always is), and the run's JSON is rewritten, so an interrupted run
 keeps a checkpoint and the JSON that describes it (Q3).
@@ -21,20 +22,13 @@ import numpy as np
 import torch
 
 from cifar.configs import CONFIGS, FINAL
-from cifar.data import CLASSES, load_cifar3
+from cifar.data import CIFAR3, CLASSES, load_cifar3
 from cifar.files import checkpoint_folder, checkpoint_path, file_suffix, run_name, run_path
 from cifar.model import MODEL_NAME, Net
-from cifar.training import evaluate, make_optimizer, train_epoch
+from cifar.training import evaluate, make_optimizer, train_epoch, train_loader
+from cifar.transforms import AUGMENTATIONS
 
 QUICK = {"epochs": 2, "limit": 128, "batch_size": 32}  # upper bounds for --quick
-
-
-def angle(text):
-    """A rotation in degrees, in [0, 180]."""
-    value = utils.non_negative_float(text)
-    if value > 180:
-        raise argparse.ArgumentTypeError(f"{value:g} must be in [0, 180] degrees")
-    return value
 
 
 def build_parser():
@@ -56,10 +50,9 @@ def build_parser():
     parser.add_argument("--schedule", choices=("onecycle", "constant"), default=FINAL["schedule"],
                         help="one-cycle (warm-up, then cosine decay to ~0) or constant learning "
                              "rate (default: %(default)s)")
-    parser.add_argument("--rotate", type=angle, default=FINAL["rotate"],
-                        help="max random rotation in degrees, at most 180 (default: %(default)s)")
-    parser.add_argument("--shift", type=utils.bounded_int(0, 16), default=FINAL["shift"],
-                        help="max random shift in whole pixels (default: %(default)s)")
+    parser.add_argument("--augment", choices=AUGMENTATIONS, default=FINAL["augment"],
+                        help="per-image training augmentation, a torchvision.transforms.v2 "
+                             "pipeline of cifar/transforms.py (default: %(default)s)")
     parser.add_argument("--checkpoint-dir", default=None,
                         help="where cifar_net[_NAME].pt goes (default: checkpoints/, or --out "
                              "with --quick)")
@@ -135,10 +128,11 @@ def train(args, out, name):
     print(f"CIFAR-3: {len(train_x)} train, {len(val_x)} val images; run {name!r} on {device}")
 
     model = Net(batchnorm=args.batchnorm).to(device)
-    iters_per_epoch = max(1, len(train_x) // args.batch_size)
+    loader = train_loader(CIFAR3(train_x, train_y, AUGMENTATIONS[args.augment][0]),
+                          args.batch_size, torch.Generator().manual_seed(args.seed), device)
+    iters_per_epoch = len(loader)
     optimizer, scheduler = make_optimizer(model, args.lr, args.weight_decay, args.schedule,
                                           args.epochs * iters_per_epoch)
-    generator = torch.Generator().manual_seed(args.seed)
     settings = utils.run_settings(args)
     history = {"name": name, "script": "cifar_pytorch.py", "settings": settings,
                "iters_per_epoch": iters_per_epoch, "train_loss": [], "train_acc": [],
@@ -147,8 +141,7 @@ def train(args, out, name):
     start = time.perf_counter()
     for epoch in range(1, args.epochs + 1):
         epoch_start = time.perf_counter()
-        steps = train_epoch(model, optimizer, scheduler, train_x, train_y, args.batch_size,
-                            args.rotate, args.shift, generator, device, epoch)
+        steps = train_epoch(model, optimizer, scheduler, loader, device, epoch)
         history["epoch_seconds"].append(time.perf_counter() - epoch_start)
         history["train_loss"] += [loss for loss, _ in steps]
         history["train_acc"] += [acc for _, acc in steps]

@@ -9,7 +9,8 @@ The model is rebuilt from the configuration stored in the checkpoint. A checkpoi
 whose settings, epoch or validation accuracy differ from the training run's JSON
 in the output folder (another run's weights) is refused rather than scored under
 this run's name. Prints the test accuracy and the accuracy per class, and saves a
-confusion matrix (PNG and JSON) next to the training results.
+confusion matrix (PNG and JSON) and a grid of misclassified test images
+(mistakes[_NAME].png) next to the training results.
 """
 import utils  # first: a Ctrl-C during the imports below is then one line
 
@@ -18,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
+from torchvision.utils import make_grid
 
 from cifar.data import CLASSES, load_cifar3
 from cifar.files import (checkpoint_folder, checkpoint_path, evaluation_path, file_suffix,
@@ -92,6 +95,29 @@ def confusion_matrix(labels, predictions, classes=len(CLASSES)):
     return counts
 
 
+def plot_mistakes(images, labels, predictions, title, path, shown=32, columns=8, scale=3):
+    """The first `shown` misclassified images in test-set order (an unselected sample),
+    as one torchvision grid, each labelled "true -> predicted"."""
+    import matplotlib.pyplot as plt
+
+    wrong = torch.nonzero(predictions != labels).flatten()[:shown]
+    if len(wrong) == 0:
+        return None
+    tile, pad = 32 * scale, 8 * scale  # enlarged tiles; the padding above each holds its label
+    big = F.interpolate(images[wrong].float(), scale_factor=scale, mode="nearest")
+    grid = make_grid(big, nrow=columns, padding=pad, pad_value=255).to(torch.uint8)
+    fig, ax = plt.subplots(figsize=(9, 9 * grid.shape[1] / grid.shape[2] + 0.5))
+    ax.imshow(grid.permute(1, 2, 0).numpy())
+    for k, i in enumerate(wrong.tolist()):
+        row, col = divmod(k, columns)
+        ax.text(pad + col * (tile + pad) + tile / 2, row * (tile + pad) + pad / 2,
+                f"{CLASSES[labels[i]]} → {CLASSES[predictions[i]]}", ha="center",
+                va="center", fontsize=8)
+    ax.set_axis_off()
+    ax.set_title(title)
+    return utils.save_figure(fig, path)
+
+
 def main(argv=None):
     args = utils.parse_args(build_parser(), argv)
     out = utils.output_dir(args)
@@ -127,6 +153,11 @@ def main(argv=None):
                          f"CIFAR-3 test set, {name} Net (epoch {checkpoint['epoch']})\n"
                          f"test accuracy {accuracy:.4f}",
                          out / f"confusion_matrix{file_suffix(name)}.png")
+    errors = int((predictions != test_y).sum())
+    plot_mistakes(test_x, test_y, predictions,
+                  f"CIFAR-3 test images the {name} Net gets wrong (true → predicted): "
+                  f"the first {min(errors, 32)} of {errors}",
+                  out / f"mistakes{file_suffix(name)}.png")
 
 
 if __name__ == "__main__":

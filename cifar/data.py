@@ -1,5 +1,5 @@
-"""CIFAR-3 (horse, ship, truck): loading, the fixed train/validation split, and the
-normalisation and augmentation that run on whole uint8 batches.
+"""CIFAR-3 (horse, ship, truck): loading, the fixed train/validation split, and
+`CIFAR3`, the skeleton's Dataset over one split.
 
 The three classes come from the official CIFAR-10 python batches (labels 7, 8, 9
 become 0, 1, 2); 2,000 of the 15,000 training images, stratified by class and
@@ -7,13 +7,12 @@ drawn with a fixed split seed, are the validation set of every run. The course's
 own pickles (`cifar10_hst_{train,val,test}`) are used instead when all three are
 in the data folder.
 """
-import math
 import pickle
 from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
+from torch.utils.data import Dataset
 
 import utils
 
@@ -27,7 +26,6 @@ CLASSES = ("horse", "ship", "truck")
 IMAGE_VALUES = 3 * 32 * 32  # one channel-planar row per image
 VAL_FRACTION = 2000 / 15000  # the course's split: 13,000 train / 2,000 val
 SPLIT_SEED = 20240  # fixed, independent of --seed: every run validates on the same images
-PIXEL_MEAN, PIXEL_STD = 127.5, 127.5  # the skeleton's per-channel normalisation
 
 
 def check_arrays(path, data, labels, what):
@@ -131,27 +129,16 @@ def load_cifar3(data_dir):
             "test": to_tensors(test_x, test_y)}
 
 
-def normalize(images):
-    """uint8 images -> float, per channel (x - 127.5) / 127.5 as in the skeleton."""
-    return (images.float() - PIXEL_MEAN) / PIXEL_STD
+class CIFAR3(Dataset):
+    """One split as the skeleton's Dataset: item i is (transform(image i), label i),
+    the image a uint8 3 x 32 x 32 tensor before the transform."""
 
+    def __init__(self, images, labels, transform=None):
+        self.images, self.labels, self.transform = images, labels, transform
 
-def augment(images, generator, rotate=0.0, shift=2, flip=True):
-    """Random rotation (+-`rotate` degrees), shift (a whole number of pixels, up to
-    +-`shift`) and horizontal flip of a whole normalised batch with one affine
-    grid_sample (no per-image loop). Without rotation the resampling is exact.
-    Pixels that come from outside the image are 0, i.e. the mean grey."""
-    n = images.shape[0]
-    angle = (torch.rand(n, generator=generator) * 2 - 1) * math.radians(rotate)
-    if flip:
-        sign = torch.where(torch.rand(n, generator=generator) < 0.5, -1.0, 1.0)
-    else:
-        sign = torch.ones(n)
-    pixels = torch.randint(-int(shift), int(shift) + 1, (n, 2), generator=generator).float()
-    offset = pixels * (2 / images.shape[-1])  # grid coordinates span 2 over the image width
-    cos, sin = torch.cos(angle), torch.sin(angle)
-    theta = torch.stack([torch.stack([cos * sign, -sin, offset[:, 0]], 1),
-                         torch.stack([sin * sign, cos, offset[:, 1]], 1)], 1)
-    grid = F.affine_grid(theta, list(images.shape), align_corners=False)
-    return F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros",
-                         align_corners=False)
+    def __len__(self):
+        return len(self.labels)
+
+    def __getitem__(self, index):
+        image = self.images[index]
+        return (image if self.transform is None else self.transform(image)), self.labels[index]

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import utils
 from cifar import files
+from cifar.transforms import AUGMENTATIONS
 
 ORDER = ("plain", "batchnorm")  # then any other run, by name
 
@@ -23,9 +24,7 @@ def load_runs(folder, prefix):
 
 def describe(settings):
     """The settings column: what differs between the runs, in words."""
-    augmentation = ", ".join(part for part in (
-        "flips", f"shifts ±{settings['shift']} px" if settings["shift"] else "",
-        f"rotations ±{settings['rotate']:g}°" if settings["rotate"] else "") if part)
+    augmentation = AUGMENTATIONS[settings["augment"]][1]
     return (f"{'BatchNorm after fc1; ' if settings['batchnorm'] else ''}Adam lr "
             f"{settings['lr']:g} {settings['schedule']}, wd {settings['weight_decay']:g}, "
             f"batch {settings['batch_size']}; {augmentation}")

@@ -1,10 +1,27 @@
-"""One training epoch, the optimiser and its schedule, and evaluation: shared by
-cifar_pytorch.py (training), test.py (scoring) and the throughput benchmark."""
+"""The training loader, one training epoch, the optimiser and its schedule, and
+evaluation: shared by cifar_pytorch.py (training), test.py (scoring) and the
+throughput benchmark."""
 import torch
 import torch.nn.functional as F
+from torch.utils.data import DataLoader
 
 import utils
-from cifar.data import augment, normalize
+from cifar.transforms import NORMALIZE
+
+# One worker process augments the next batches while the main process trains on this
+# one: with a core to spare, per-image augmentation then costs the training step
+# nothing (benchmarks/cifar_throughput.py measures both ways).
+LOADER_WORKERS = 1
+
+
+def train_loader(dataset, batch_size, generator, device, workers=LOADER_WORKERS):
+    """Shuffled batches of `dataset` (a CIFAR3 with its augmentation) in a fresh order
+    each epoch, drawn from `generator`, like the augmentation's random parameters;
+    the last partial batch is dropped unless it is the only one. Workers persist
+    across epochs."""
+    return DataLoader(dataset, batch_size=batch_size, shuffle=True, generator=generator,
+                      drop_last=len(dataset) >= batch_size, num_workers=workers,
+                      persistent_workers=workers > 0, pin_memory=device.type == "cuda")
 
 
 @torch.no_grad()
@@ -13,7 +30,7 @@ def evaluate(model, images, labels, device, batch_size=500):
     model.eval()
     total_loss, predictions = 0.0, []
     for start in range(0, len(images), batch_size):
-        x = normalize(images[start:start + batch_size]).to(device)
+        x = NORMALIZE(images[start:start + batch_size].to(device))
         y = labels[start:start + batch_size].to(device)
         logits = model(x)
         total_loss += F.cross_entropy(logits, y, reduction="sum").item()
@@ -22,18 +39,14 @@ def evaluate(model, images, labels, device, batch_size=500):
     return total_loss / len(images), (predictions == labels).float().mean().item(), predictions
 
 
-def train_epoch(model, optimizer, scheduler, images, labels, batch_size, rotate, shift,
-                generator, device, epoch):
-    """One pass over the shuffled training set, each batch augmented (rotation up to
-    +-`rotate` degrees, shift up to +-`shift` pixels, flips); returns per-iteration
-    (loss, accuracy). The last partial batch is dropped."""
+def train_epoch(model, optimizer, scheduler, loader, device, epoch):
+    """One pass over `loader` (augmented uint8 batches, normalised here); returns
+    per-iteration (loss, accuracy)."""
     model.train()
     history = []
-    order = torch.randperm(len(images), generator=generator)
-    for step in utils.progress(range(max(1, len(images) // batch_size)), desc=f"epoch {epoch}"):
-        index = order[step * batch_size:(step + 1) * batch_size]
-        x = augment(normalize(images[index]), generator, rotate, shift).to(device)
-        y = labels[index].to(device)
+    for step, (x, y) in enumerate(utils.progress(loader, desc=f"epoch {epoch}")):
+        x = NORMALIZE(x.to(device, non_blocking=True))
+        y = y.to(device, non_blocking=True)
         logits = model(x)
         loss = F.cross_entropy(logits, y)
         optimizer.zero_grad(set_to_none=True)

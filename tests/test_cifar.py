@@ -14,6 +14,8 @@ import utils
 from cifar import data, report
 from cifar.configs import CONFIGS
 from cifar.model import MODEL_NAME, Net
+from cifar.training import train_loader
+from cifar.transforms import AUGMENTATIONS, NORMALIZE
 
 OTHER_IDS = (0, 3, 6)
 
@@ -74,15 +76,43 @@ def test_stratified_split_sizes_and_fixed_seed():
     assert np.array_equal(val, again_val) and np.array_equal(train, again_train)
 
 
-def test_augment_without_changes_is_identity_and_flip_mirrors():
-    images = torch.randn(4, 3, 32, 32)
-    generator = torch.Generator().manual_seed(0)
-    same = data.augment(images, generator, rotate=0, shift=0, flip=False)
-    assert torch.allclose(same, images, atol=1e-5)
-    flipped = data.augment(images, generator, rotate=0, shift=0, flip=True)
-    for original, out in zip(images, flipped):
-        assert (torch.allclose(out, original, atol=1e-5)
-                or torch.allclose(out, original.flip(-1), atol=1e-5))
+def test_shift_flip_moves_each_image_by_at_most_2_pixels_or_mirrors_it():
+    """Every augmented image is the original (or its mirror) shifted by a whole number of
+    pixels, at most 2 each way, with mid-grey (128) where the shift uncovers the border."""
+    transform = AUGMENTATIONS["shift_flip"][0]
+    image = torch.randint(0, 128, (3, 32, 32), dtype=torch.uint8)
+    padded = torch.nn.functional.pad(image, (2, 2, 2, 2), value=128)
+    candidates = [view[:, i:i + 32, j:j + 32] for view in (padded, padded.flip(-1))
+                  for i in range(5) for j in range(5)]
+    torch.manual_seed(0)
+    outputs = [transform(image) for _ in range(200)]
+    assert all(out.dtype == torch.uint8 and out.shape == (3, 32, 32) for out in outputs)
+    matches = [next(k for k, c in enumerate(candidates) if torch.equal(out, c))
+               for out in outputs]  # StopIteration if an output is none of them
+    assert len(set(matches)) > 25  # shifts and flips both occur
+
+
+def test_cifar3_dataset_and_normalisation():
+    images = torch.arange(2 * 3072).reshape(2, 3, 32, 32).remainder(256).to(torch.uint8)
+    dataset = data.CIFAR3(images, torch.tensor([2, 0]))
+    image, label = dataset[1]
+    assert len(dataset) == 2 and torch.equal(image, images[1]) and label == 0
+    flipped = data.CIFAR3(images, torch.tensor([2, 0]), transform=lambda x: x.flip(-1))
+    assert torch.equal(flipped[0][0], images[0].flip(-1))
+    pixels = torch.tensor([0, 255], dtype=torch.uint8).expand(3, 2).reshape(3, 1, 2)
+    assert NORMALIZE(pixels).flatten().tolist() == [-1.0, 1.0] * 3
+
+
+def test_training_loader_shuffles_per_epoch_and_repeats_with_its_seed():
+    images = torch.arange(10, dtype=torch.uint8).reshape(10, 1, 1, 1).expand(10, 3, 32, 32)
+    dataset = data.CIFAR3(images, torch.arange(10))
+
+    def epochs(seed):
+        loader = train_loader(dataset, 4, torch.Generator().manual_seed(seed), torch.device("cpu"))
+        return [[y.tolist() for _, y in loader] for _ in range(2)]
+    first = epochs(1)
+    assert [len(epoch) for epoch in first] == [2, 2]  # the partial batch is dropped
+    assert first[0] != first[1] and first == epochs(1)
 
 
 def test_net_shapes_and_batchnorm_position():
@@ -99,11 +129,13 @@ def test_defaults_are_the_reported_runs():
     args = cifar_pytorch.parse_args([])
     assert args.config == "final" and not args.batchnorm
     assert (args.epochs, args.lr, args.batch_size, args.weight_decay, args.schedule,
-            args.rotate, args.shift, args.seed) == (8, 1e-3, 64, 1e-4, "onecycle", 0.0, 2, 0)
+            args.augment, args.seed) == (8, 1e-3, 64, 1e-4, "onecycle", "shift_flip", 0)
     skeleton = cifar_pytorch.parse_args(["--config", "skeleton"])
     assert {key: getattr(skeleton, key) for key in CONFIGS["skeleton"]} == CONFIGS["skeleton"]
-    assert (skeleton.epochs, skeleton.lr, skeleton.batch_size, skeleton.rotate) == (50, 1e-4,
-                                                                                    256, 30.0)
+    assert (skeleton.epochs, skeleton.lr, skeleton.batch_size, skeleton.augment) == (
+        50, 1e-4, 256, "skeleton")
+    steps = [type(step).__name__ for step in AUGMENTATIONS["skeleton"][0].transforms]
+    assert steps == ["ColorJitter", "RandomRotation", "RandomHorizontalFlip"]
     assert cifar_pytorch.parse_args(["--config", "skeleton", "--epochs", "3"]).epochs == 3
 
 
@@ -127,6 +159,8 @@ def test_quick_run_writes_outputs_repeats_and_test_py_loads_it(data_dir, tmp_pat
     evaluation = utils.load_json(out / "evaluation_plain.json")
     assert evaluation["script"] == "test.py" and evaluation["val_acc"] == runs[0]["best_val_acc"]
     assert (out / "confusion_matrix.png").exists()
+    wrong = evaluation["test_images"] - round(evaluation["test_acc"] * evaluation["test_images"])
+    assert (out / "mistakes.png").exists() == (wrong > 0)
     table = report.report_table(tmp_path / "a")
     assert "| plain |" in table and f"{evaluation['test_acc']:.4f}" in table
 
@@ -153,6 +187,17 @@ def test_test_py_refuses_another_runs_checkpoint(data_dir, tmp_path):
     assert result.returncode == 1 and result.stderr.count("\n") == 1
     assert "was written by another run" in result.stderr and "settings" in result.stderr
     assert not (out / "evaluation_plain.json").exists()
+
+
+def test_mistakes_grid_shows_the_first_wrong_images(tmp_path):
+    images = torch.randint(0, 256, (40, 3, 32, 32), dtype=torch.uint8)
+    labels = torch.zeros(40, dtype=torch.long)
+    test_py = load_test_py()
+    assert test_py.plot_mistakes(images, labels, labels, "none", tmp_path / "none.png") is None
+    predictions = labels.clone()
+    predictions[[3, 5, 39]] = torch.tensor([1, 2, 1])
+    path = test_py.plot_mistakes(images, labels, predictions, "three", tmp_path / "m.png")
+    assert path.exists() and not (tmp_path / "none.png").exists()
 
 
 def test_test_py_errors_are_one_line(data_dir, tmp_path):
@@ -218,8 +263,7 @@ def test_corrupt_batch_is_a_data_error(data_dir):
     ["--weight-decay", "nan"], ["--weight-decay", "-1e-4"],
     ["--epochs", "0"], ["--epochs", "-1"], ["--epochs", "1000000"],
     ["--batch-size", "0"], ["--batch-size", "100000"], ["--batchnorm", "--batch-size", "1"],
-    ["--shift", "-1"], ["--shift", "99"], ["--rotate", "nan"], ["--rotate", "-5"],
-    ["--rotate", "1000"], ["--limit", "0"], ["--tag", "a/b"], ["--tag", ""],
+    ["--augment", "nosuch"], ["--limit", "0"], ["--tag", "a/b"], ["--tag", ""],
     ["--seed", "-1"], ["--seed", "99999999999"], ["--config", "nosuch"],
 ])
 def test_bad_flags_exit_2_with_one_line(flags, capsys):
