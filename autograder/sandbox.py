@@ -44,7 +44,7 @@ class Limits:
     open_files: int = 256
     processes: int = 64
     output: int = 32 << 20
-    reply: int = 256 << 20
+    reply: int = 64 << 20
 
 
 @dataclass
@@ -132,7 +132,8 @@ class Sandbox:
                  "--ro-bind", str(handin), "/handin",
                  "--proc", "/proc", "--dev", "/dev",
                  "--size", str(self.limits.file_size), "--tmpfs", "/tmp",
-                 "--chdir", "/tmp", "--clearenv", "--setenv", "HOME", "/tmp",
+                 "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/tmp",
+                 "--clearenv", "--setenv", "HOME", "/tmp",
                  "--setenv", "PATH", "/usr/bin:/bin"]
         for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
             argv += ["--setenv", name, "1"]
@@ -214,13 +215,14 @@ def watch(process, reply_read, request, deadline, timeout, limits):
     os.set_blocking(stdin_fd, False)
     tail, printed, reply, stopped = bytearray(), 0, bytearray(), None
     readers, pending = {output_fd, reply_read}, memoryview(request)
+    counted = time.monotonic()
     while readers:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            stopped = f"timed out after {timeout:g} s"
+            stopped = f"timed out after {timeout:.3g} s"
             break
         writers = [stdin_fd] if pending is not None else []
-        ready, writable, _ = select.select(list(readers), writers, [], min(remaining, 0.25))
+        ready, writable, _ = select.select(list(readers), writers, [], min(remaining, 0.1))
         if writable:
             try:
                 pending = pending[os.write(stdin_fd, pending[:1 << 16]):]
@@ -244,6 +246,11 @@ def watch(process, reply_read, request, deadline, timeout, limits):
         if len(reply) > limits.reply:
             stopped = f"sent more than {limits.reply >> 20} MiB of values; stopped"
             break
+        if time.monotonic() - counted > 0.1:
+            counted = time.monotonic()
+            if tasks_under(process.pid) > limits.processes:
+                stopped = f"started more than {limits.processes} processes or threads; stopped"
+                break
         if not ready and process.poll() is not None:
             break  # ended; something it left behind holds a pipe
     if pending is not None:
@@ -286,18 +293,37 @@ def end_descendants():
                 pass
 
 
-def child_pids():
-    me, children = str(os.getpid()), []
+def process_table():
+    """{pid: (parent pid, number of threads)} of every process on the machine."""
+    table = {}
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
             try:
                 with open(f"/proc/{entry.name}/stat", "rb") as stat:
                     fields = stat.read().rpartition(b")")[2].split()
-            except OSError:
+                table[int(entry.name)] = (int(fields[1]), int(fields[17]))
+            except (OSError, IndexError, ValueError):
                 continue
-            if fields[1].decode() == me:
-                children.append(int(entry.name))
-    return children
+    return table
+
+
+def child_pids():
+    me = os.getpid()
+    return [pid for pid, (parent, _) in process_table().items() if parent == me]
+
+
+def tasks_under(root):
+    """Processes and threads started by process `root` (itself included): the process
+    limit, counted by the runner (RLIMIT_NPROC does not bind a runner run as root)."""
+    table, count, frontier = process_table(), 0, [root]
+    children = {}
+    for pid, (parent, _) in table.items():
+        children.setdefault(parent, []).append(pid)
+    while frontier:
+        pid = frontier.pop()
+        count += table.get(pid, (0, 1))[1]
+        frontier += children.get(pid, [])
+    return count
 
 
 def exit_reason(status):

@@ -16,18 +16,25 @@ SHAPES = {"simple": ((8, 24, 8), (16, 8, 1), (4, 16, 1)),
           "distributed": ((2, 24, 2), (8, 2, 2), (4, 8, 2))}
 
 
+def load(name):
+    """The series (channels-first, as the CNNs take it), the MLP weights (out, in) and the
+    reference output of the scan."""
+    series = np.load(HERE / "data" / "scan_input.npy").transpose(0, 2, 1)
+    weights = tuple(np.load(HERE / "weights" / f"{name}_w{index}.npy") for index in (1, 2, 3))
+    return series, weights, np.load(HERE / "ref_result" / f"{name}_output.npy")
+
+
 def scan_case(name):
-    """The series (channels-first, as the CNNs take it) and the MLP weights (out, in)."""
+    """What the student process gets: the series and the weights, not the output."""
     def case():
-        series = np.load(HERE / "data" / "scan_input.npy").transpose(0, 2, 1)
-        weights = [np.load(HERE / "weights" / f"{name}_w{index}.npy") for index in (1, 2, 3)]
-        return {"model": name, "weights": weights, "x": series}
+        series, weights, _ = load(name)
+        return {"model": name, "weights": list(weights), "x": series}
     return case
 
 
 def scan_reference(case, observed):
     name = case["model"]
-    output = np.load(HERE / "ref_result" / f"{name}_output.npy")
+    output = load(name)[2]
     return run_reference("scanning", case, observed, scans={name: (SHAPES[name], output)})
 
 
