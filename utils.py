@@ -6,9 +6,7 @@ Only what at least two parts need lives here; everything else stays with its par
 """
 import argparse
 import contextlib
-import functools
 import glob
-import hashlib
 import json
 import math
 import os
@@ -493,36 +491,17 @@ def plot_confusion(counts, classes, title, path, xlabel="predicted class", ylabe
 # Datasets: find a local copy or download the official file
 # ---------------------------------------------------------------------------
 
-def file_digest(path, algorithm):
-    """Hex digest ("md5", "sha256", ...) of a file, read in 1 MiB blocks."""
-    digest = hashlib.new(algorithm)
-    with open(path, "rb") as handle:
-        for block in iter(functools.partial(handle.read, 1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def verify_file(path, size=None, md5=None, sha256=None):
-    """Raise DataError unless `path` has the expected size and checksums (those given)."""
-    path = Path(path)
-    actual = path.stat().st_size
-    if size is not None and actual != size:
-        raise DataError(f"{path.name} has {actual:,} bytes, expected {size:,}")
-    for algorithm, expected in (("md5", md5), ("sha256", sha256)):
-        if expected is not None and file_digest(path, algorithm) != expected.lower():
-            raise DataError(f"{path.name} fails its {algorithm} check "
-                            "(corrupt or incomplete download)")
-
-
-def download(url, folder, filename=None, size=None, md5=None, sha256=None, extract=False):
+def download(url, folder, filename=None, md5=None, extract=False):
     """Download `url` into `folder` (unless already there) and return the file's path.
 
-    The bytes go to NAME.part, are checked against `size`/`md5`/`sha256` when
-    given, and only then renamed to NAME. With `extract=True` a .tar.gz/.tgz/.zip
-    is unpacked into `folder`. Any failure raises DataError naming the URL and
-    the folder, so a user without internet knows where to put the file.
+    torchvision's `download_url` fetches the bytes to NAME.part and checks `md5` when
+    given; only then is the file renamed to NAME, so an interrupted download is never
+    taken for a complete one. With `extract=True` the archive (.tar.gz, .zip) is
+    unpacked into `folder` by torchvision's `extract_archive`. Any failure raises
+    DataError naming the URL and the folder, so a user without internet knows where
+    to put the file.
     """
-    import wget
+    from torchvision.datasets.utils import download_url
 
     folder = Path(folder)
     target = folder / (filename or url.rstrip("/").rsplit("/", 1)[-1])
@@ -534,14 +513,14 @@ def download(url, folder, filename=None, size=None, md5=None, sha256=None, extra
                             "point --data-dir at a writable folder") from None
         partial = target.with_name(target.name + ".part")
         with contextlib.suppress(FileNotFoundError):
-            partial.unlink()
+            partial.unlink()  # download_url would take a leftover file for the download
         try:
-            wget.download(url, out=str(partial), bar=None)
-            verify_file(partial, size, md5, sha256)
+            download_url(url, folder, partial.name, md5)
         except Exception as err:
             with contextlib.suppress(FileNotFoundError):
                 partial.unlink()
-            reason = err if isinstance(err, DataError) else f"{type(err).__name__}: {err}"
+            reason = ("fails its md5 check" if str(err) == "File not found or corrupted."
+                      else f"{type(err).__name__}: {err}")
             raise DataError(f"could not download {url} ({reason}); download it by hand and "
                             f"put {target.name} in {folder}/ (or point --data-dir at a folder "
                             f"that has it)") from None
@@ -552,16 +531,13 @@ def download(url, folder, filename=None, size=None, md5=None, sha256=None, extra
 
 
 def extract_archive(archive, folder):
-    """Unpack a .tar.gz/.tgz/.zip into `folder` (entries that would leave it are refused)."""
+    """Unpack a .tar.gz/.tgz/.zip into `folder` with torchvision's `extract_archive`."""
+    from torchvision.datasets.utils import extract_archive as unpack
+
     archive = Path(archive)
     try:
-        if archive.name.endswith((".tar.gz", ".tgz")):
-            with tarfile.open(archive) as tar:
-                tar.extractall(folder, filter="data")
-        elif archive.suffix == ".zip":
-            with zipfile.ZipFile(archive) as zf:
-                zf.extractall(folder)
-        else:
-            raise DataError(f"do not know how to extract {archive.name}")
+        unpack(archive, folder)
     except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as err:
         raise DataError(f"{archive} is corrupt ({err}); delete it and run again") from None
+    except RuntimeError as err:  # an archive type torchvision does not know
+        raise DataError(f"do not know how to extract {archive.name} ({err})") from None

