@@ -15,10 +15,11 @@ LOADER_WORKERS = 1
 
 
 def train_loader(dataset, batch_size, generator, device, workers=LOADER_WORKERS):
-    """Shuffled batches of `dataset` (a CIFAR3 with its augmentation) in a fresh order
-    each epoch, drawn from `generator`, like the augmentation's random parameters;
-    the last partial batch is dropped unless it is the only one. Workers persist
-    across epochs."""
+    """Shuffled batches of `dataset` (a CIFAR3 with its augmentation), in a fresh order
+    each epoch; the last partial batch is dropped unless it is the only one.
+    `generator` draws the orders and seeds the workers, whose torch RNG draws the
+    augmentation's parameters (without workers, the process's RNG does), so a seed
+    repeats a run. Workers persist across epochs."""
     return DataLoader(dataset, batch_size=batch_size, shuffle=True, generator=generator,
                       drop_last=len(dataset) >= batch_size, num_workers=workers,
                       persistent_workers=workers > 0, pin_memory=device.type == "cuda")
