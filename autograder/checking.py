@@ -69,7 +69,7 @@ def tensor_message(observed, expected, what):
 def flags_message(observed, expected, what):
     if not isinstance(observed, dict):
         return f"{what}: is {describe(observed)}, expected a Tensor"
-    wrong = [f"{name}={observed.get(name)!r:.40}" for name, value in expected.items()
+    wrong = [f"{name}={show(observed.get(name))}" for name, value in expected.items()
              if observed.get(name) is not value]
     if wrong:
         wanted = ", ".join(f"{name}={value}" for name, value in expected.items())
@@ -87,9 +87,14 @@ def same(observed, expected):
 
 
 def show(value):
+    """A value from the reply, briefly: scalars as they are, a list one level deep."""
     if isinstance(value, list):
-        return f"({', '.join(map(show, value))})"
-    return str(value)[:80] if not isinstance(value, dict) else describe(value)
+        items = [str(item)[:20] if isinstance(item, (int, float, str, bool)) else "..."
+                 for item in value[:10]]
+        return f"({', '.join(items)}{', ...' if len(value) > 10 else ''})"
+    if isinstance(value, dict):
+        return describe(value)
+    return str(value)[:80]
 
 
 def message(expected, observed, key):

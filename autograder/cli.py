@@ -77,14 +77,18 @@ def open_sandbox(args, workspace, single):
     """The Sandbox of this run: bwrap when it works; else, for one hand-in or this
     repository, a warning and no sandbox; for a class, a UsageError unless --no-sandbox."""
     bwrap, reason = (None, None) if args.no_sandbox else sandbox.find_bwrap()
-    if bwrap is None and not args.no_sandbox:
+    limits = sandbox.Limits(memory=args.memory << 20,
+                            cpu_seconds=int(min(args.timeout, 1e6)) + 1)
+    box = sandbox.Sandbox(workspace, bwrap, limits)
+    failed = box.probe() if bwrap is not None else None
+    if failed is not None:
+        box.bwrap, reason = None, f"bwrap does not run here ({failed})"
+    if box.bwrap is None and not args.no_sandbox:
         if not single:
             raise UsageError(f"grading a class needs the sandbox, and {reason}; install the "
                              "package bubblewrap, or pass --no-sandbox")
         print(f"warning: {reason}: the hand-in runs without the sandbox", file=sys.stderr)
-    limits = sandbox.Limits(memory=args.memory << 20,
-                            cpu_seconds=int(min(args.timeout, 1e6)) + 1)
-    return sandbox.Sandbox(workspace, bwrap, limits)
+    return box
 
 
 def grading_main(doc, tests, part, summary_file, needed):
@@ -195,6 +199,9 @@ def grade_student(args, tests, needed, path, box, caps, workspace):
         folder = handins.stage(path, needed, workspace, caps)
     except handins.HandinError as err:
         return grading.failed_rows(tests, str(err)), grading.printable(err)
+    except Exception as err:  # e.g. a folder nested deeper than the system allows
+        reason = f"cannot stage the hand-in: {type(err).__name__}: {err}"
+        return grading.failed_rows(tests, reason), grading.printable(reason)
     try:
         return grading.grade(tests, folder, box, args.timeout, args.student_timeout), None
     except Exception as err:  # a fault of the grader with this hand-in: its row, not the run

@@ -90,8 +90,11 @@ def judge(test, case, outcome):
             and isinstance(reply.get("error"), (str, type(None)))
             and type(reply.get("torch")) is bool):
         return "the test process sent a malformed reply"
-    expected, stop = test.expected(case, reply["observed"])
-    return test.check(expected, reply["observed"], reply["error"], reply["torch"], stop)
+    try:
+        expected, stop = test.expected(case, reply["observed"])
+        return test.check(expected, reply["observed"], reply["error"], reply["torch"], stop)
+    except RecursionError:
+        return "the test process sent values nested too deep"
 
 
 def row(test, error, output="", seconds=0.0):

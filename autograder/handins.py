@@ -103,7 +103,7 @@ def checked_members(archive, caps):
         if len(members) >= caps.members:
             raise HandinError(f"the archive holds more than {caps.members:,} members "
                               "(--max-files)")
-        if not (member.isfile() or member.isdir()):
+        if not (member.isreg() or member.isdir()) or member.issparse():
             raise HandinError(f"the archive holds {shown(member.name)}, which is a link or "
                               "a device, not a file or folder")
         if name.is_absolute() or ".." in name.parts or "\0" in member.name:
@@ -133,25 +133,33 @@ def unpack(path, target, caps):
 def copy_tree(source, target, budget):
     """Copy folder `source` to `target`: files and folders only, links never followed;
     `budget` is [bytes left, members left], spent as it goes."""
-    target.mkdir()
-    for entry in sorted(os.scandir(source), key=lambda entry: os.fsencode(entry.name)):
-        if entry.name in SKIPPED or entry.name.endswith(".pyc"):
-            continue
-        info = entry.stat(follow_symlinks=False)
-        budget[1] -= 1
-        if budget[1] < 0:
-            raise HandinError("the hand-in holds too many files (--max-files)")
-        if stat.S_ISDIR(info.st_mode):
-            copy_tree(entry.path, target / entry.name, budget)
-        elif stat.S_ISREG(info.st_mode):
-            budget[0] -= info.st_size
-            if budget[0] < 0:
-                raise HandinError("the hand-in is larger than allowed (--max-mib)")
-            descriptor = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW)
-            with os.fdopen(descriptor, "rb") as reading, open(target / entry.name, "wb") as out:
-                shutil.copyfileobj(reading, out)
-                if reading.read(1):
-                    raise HandinError("a file of the hand-in grew while it was copied")
+    folders = [(source, target)]
+    while folders:
+        source, target = folders.pop()
+        target.mkdir()
+        for entry in os.scandir(source):
+            if entry.name in SKIPPED or entry.name.endswith(".pyc"):
+                continue
+            info = entry.stat(follow_symlinks=False)
+            budget[1] -= 1
+            if budget[1] < 0:
+                raise HandinError("the hand-in holds too many files (--max-files)")
+            if stat.S_ISDIR(info.st_mode):
+                folders.append((entry.path, target / entry.name))
+            elif stat.S_ISREG(info.st_mode):
+                budget[0] -= info.st_size
+                if budget[0] < 0:
+                    raise HandinError("the hand-in is larger than allowed (--max-mib)")
+                copy_file(entry.path, target / entry.name, info.st_size)
+
+
+def copy_file(source, target, size):
+    """Copy a regular file, opened without following a link, reading no more than `size`."""
+    descriptor = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(descriptor, "rb") as reading, open(target, "wb") as writing:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise HandinError("a file of the hand-in changed while it was copied")
+        writing.write(reading.read(size))
 
 
 def stage(path, needed, workspace, caps=Caps()):

@@ -102,6 +102,21 @@ class Sandbox:
         self.python = os.path.realpath(sys.executable)
         become_subreaper()
 
+    def probe(self):
+        """None when a student process starts in this sandbox and imports NumPy, else the
+        reason it does not (bwrap's last line)."""
+        argv = self.command(self.grader / "site", 1)
+        argv = argv[:argv.index("--") + 1] + [self.python, "-I", "-S", "-c",
+                                              "import sys; sys.path.append('/grader/site'); "
+                                              "import numpy"]
+        try:
+            result = subprocess.run(argv, capture_output=True, timeout=60,
+                                    preexec_fn=self.set_limits(60))
+        except (OSError, subprocess.SubprocessError) as err:
+            return str(err)
+        lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        return None if result.returncode == 0 else (lines[-1] if lines else "no reason given")
+
     def prefixes(self):
         """Where this Python lives, outside /usr."""
         found = {os.path.realpath(sys.base_prefix), os.path.dirname(os.path.dirname(self.python))}
@@ -183,9 +198,12 @@ class Sandbox:
                                 (resource.RLIMIT_NOFILE, limits.open_files),
                                 (resource.RLIMIT_NPROC, processes),
                                 (resource.RLIMIT_CORE, 0)):
-                soft, hard = resource.getrlimit(name)
-                value = value if hard == resource.RLIM_INFINITY else min(value, hard)
-                resource.setrlimit(name, (value, value))
+                try:
+                    hard = resource.getrlimit(name)[1]
+                    value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+                    resource.setrlimit(name, (value, value))
+                except (ValueError, OSError):  # a limit this system does not set
+                    pass
         return apply
 
 
@@ -199,7 +217,7 @@ def site_folders():
 def user_processes():
     """How many tasks the runner's user has now (RLIMIT_NPROC counts them all)."""
     uid, count = os.getuid(), 0
-    for entry in os.scandir("/proc"):
+    for entry in proc_entries():
         if entry.name.isdigit():
             try:
                 if entry.stat().st_uid == uid:
@@ -215,14 +233,15 @@ def watch(process, reply_read, request, deadline, timeout, limits):
     os.set_blocking(stdin_fd, False)
     tail, printed, reply, stopped = bytearray(), 0, bytearray(), None
     readers, pending = {output_fd, reply_read}, memoryview(request)
-    counted = time.monotonic()
+    counted, ended = time.monotonic(), False
     while readers:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             stopped = f"timed out after {timeout:.3g} s"
             break
         writers = [stdin_fd] if pending is not None else []
-        ready, writable, _ = select.select(list(readers), writers, [], min(remaining, 0.1))
+        wait = 0.0 if ended else min(remaining, 0.1)
+        ready, writable, _ = select.select(list(readers), writers, [], wait)
         if writable:
             try:
                 pending = pending[os.write(stdin_fd, pending[:1 << 16]):]
@@ -251,8 +270,9 @@ def watch(process, reply_read, request, deadline, timeout, limits):
             if tasks_under(process.pid) > limits.processes:
                 stopped = f"started more than {limits.processes} processes or threads; stopped"
                 break
-        if not ready and process.poll() is not None:
-            break  # ended; something it left behind holds a pipe
+        if not ready and ended:
+            break  # ended, all it wrote read; something it left behind holds a pipe
+        ended = process.poll() is not None  # then one more look at the pipes
     if pending is not None:
         process.stdin.close()
     status = process.poll()
@@ -293,10 +313,18 @@ def end_descendants():
                 pass
 
 
+def proc_entries():
+    """The entries of /proc (none where there is no /proc)."""
+    try:
+        return list(os.scandir("/proc"))
+    except OSError:
+        return []
+
+
 def process_table():
     """{pid: (parent pid, number of threads)} of every process on the machine."""
     table = {}
-    for entry in os.scandir("/proc"):
+    for entry in proc_entries():
         if entry.name.isdigit():
             try:
                 with open(f"/proc/{entry.name}/stat", "rb") as stat:
