@@ -95,6 +95,8 @@ def judge(test, case, outcome):
         return test.check(expected, reply["observed"], reply["error"], reply["torch"], stop)
     except RecursionError:
         return "the test process sent values nested too deep"
+    except Exception as err:  # a fault of the grader on this reply: this test's row
+        return f"grader error: {type(err).__name__}: {err}"
 
 
 def row(test, error, output="", seconds=0.0):

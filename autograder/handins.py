@@ -1,7 +1,7 @@
 """Finding and staging hand-ins: a folder holding `mytorch/` (and `hw1/`, `hw2/`), or a
 `.tar` / `.tar.gz` / `.tgz` of one (such as the course's handin.tar), possibly wrapped in
-one top folder. A folder that holds no `mytorch/` is a class: every entry in it (but
-hidden ones) is one student's hand-in, folders and tars alike.
+one top folder. A folder that holds no `mytorch/` is a class: every entry in it is one
+student's hand-in, folders and tars alike (anything else gets a row saying so).
 
 Staging copies only the hand-in's packages into a fresh folder of the runner's, which
 the student process sees read-only. An archive is read through before anything is
@@ -10,6 +10,9 @@ and paths that leave the folder are refused. A folder is copied without followin
 under the same caps. Whatever goes wrong is a HandinError: that student's row says why.
 Names are kept as the file system gives them (bytes, through os.fsencode).
 """
+import bz2
+import gzip
+import lzma
 import os
 import shutil
 import stat
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 HANDIN_PACKAGES = ("mytorch", "hw1", "hw2")
-TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz")
+TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
 SKIPPED = ("__pycache__",)
 
 
@@ -52,8 +55,10 @@ def student_name(path):
     return name or path.name
 
 
-def visible_entries(folder):
-    return sorted((entry for entry in Path(folder).iterdir() if not entry.name.startswith(".")),
+def entries(folder, hidden=True):
+    """The entries of `folder` in the order of their names' bytes."""
+    return sorted((entry for entry in Path(folder).iterdir()
+                   if hidden or not entry.name.startswith(".")),
                   key=lambda entry: os.fsencode(entry.name))
 
 
@@ -63,10 +68,10 @@ def find_root(folder):
     folder = Path(folder)
     if (folder / "mytorch").is_dir() and not (folder / "mytorch").is_symlink():
         return folder
-    entries = [entry for entry in visible_entries(folder) if entry.name not in ("__MACOSX",)]
-    if len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink() \
-            and (entries[0] / "mytorch").is_dir():
-        return entries[0]
+    inside = [entry for entry in entries(folder, hidden=False) if entry.name != "__MACOSX"]
+    if len(inside) == 1 and inside[0].is_dir() and not inside[0].is_symlink() \
+            and (inside[0] / "mytorch").is_dir():
+        return inside[0]
     return None
 
 
@@ -84,11 +89,11 @@ def expand(paths):
         if not os.path.lexists(path):
             raise FileNotFoundError(f"--handin {shown(path)}: no such file or folder")
         if is_class(path):
-            entries = visible_entries(path)
-            if not entries:
+            students = entries(path)
+            if not students:
                 raise FileNotFoundError(f"--handin {shown(path)}: holds neither mytorch/ "
                                         "nor hand-ins")
-            handins += entries
+            handins += students
         else:
             handins.append(path)
     return handins
@@ -117,15 +122,51 @@ def checked_members(archive, caps):
     return members
 
 
+class CappedReader:
+    """A file object that refuses to give more than `cap` bytes (the archive's contents
+    once decompressed, headers included), so no member or header can make the runner
+    read or hold more than that."""
+
+    def __init__(self, stream, cap):
+        self.stream, self.left = stream, cap
+
+    def read(self, size=-1):
+        if size is None or size < 0 or size > self.left:
+            size = self.left + 1
+        data = self.stream.read(size)
+        self.left -= len(data)
+        if self.left < 0:
+            raise HandinError("the archive expands to more than allowed (--max-mib)")
+        return data
+
+
+def decompressed(path):
+    """The archive at `path` as a stream of tar bytes (gzip, bzip2, xz or none)."""
+    with open(path, "rb") as raw:
+        magic = raw.read(6)
+    if magic.startswith(b"\x1f\x8b"):
+        return gzip.open(path, "rb")
+    if magic.startswith(b"BZh"):
+        return bz2.open(path, "rb")
+    if magic.startswith(b"\xfd7zXZ\x00"):
+        return lzma.open(path, "rb")
+    return open(path, "rb")
+
+
 def unpack(path, target, caps):
-    """Extract tar `path` into `target` once its members pass `checked_members`."""
+    """Extract tar `path` into `target`: first read it through as a capped stream, checking
+    every member (`checked_members`); only then extract what was checked."""
+    cap = caps.total_bytes + 1024 * caps.members + (1 << 20)
     try:
+        with decompressed(path) as stream, \
+                tarfile.open(fileobj=CappedReader(stream, cap), mode="r|") as archive:
+            checked_members(archive, caps)
         with tarfile.open(path) as archive:
-            members = checked_members(archive, caps)
-            archive.extractall(target, members=members, filter="data")
+            archive.extractall(target, members=checked_members(archive, caps), filter="data")
     except HandinError:
         raise
-    except (tarfile.TarError, OSError, EOFError, zlib.error, ValueError, UnicodeError) as err:
+    except (tarfile.TarError, OSError, EOFError, zlib.error, lzma.LZMAError, ValueError,
+            UnicodeError) as err:
         raise HandinError(f"cannot extract {shown(path.name)}: "
                           f"{str(err) or type(err).__name__}") from None
 

@@ -356,6 +356,7 @@ def test_no_attack_gains_a_point_or_harms_anyone(tmp_path):
     handin(students / os.fsdecode(b"caf\xe9-clean"))
     handin(students / "=1+2")
     handin(students / "@SUM(A1)", WRONG)
+    handin(students / ".hidden", WRONG)
     for name, code in ATTACKS.items():
         for placeholder, path in paths.items():
             code = code.replace("{" + placeholder + "}", path)
@@ -380,7 +381,7 @@ def test_no_attack_gains_a_point_or_harms_anyone(tmp_path):
     assert "\x1b" not in stdout and "\x07" not in stdout
     scores = json.loads((out / "scores.json").read_text())
     rows = {student["student"]: student for student in scores["students"]}
-    expected_names = clean | {"@SUM(A1)", *ATTACKS, *refused, "linked-file"}
+    expected_names = clean | {"@SUM(A1)", ".hidden", *ATTACKS, *refused, "linked-file"}
     assert set(rows) == expected_names
     for name in clean:
         assert rows[name]["score"] == 30, (name, rows[name])
@@ -451,7 +452,10 @@ def test_archives_are_checked_before_extraction(tmp_path):
              "fifo.tar": [(info("mytorch/fifo", kind=tarfile.FIFOTYPE), None)],
              "absolute.tar": [(info("/tmp/evil.py", 1), b"x")],
              "dotdot.tar": [(info("mytorch/../../evil.py", 1), b"x")],
-             "big.tar": [(info("mytorch/big", 2 << 20), bytes(2 << 20))]}
+             "big.tar": [(info("mytorch/big", 2 << 20), bytes(2 << 20))],
+             "long-name.tar": [(info("././@LongLink", 4 << 20, tarfile.GNUTYPE_LONGNAME),
+                                bytes(4 << 20))],
+             "sparse.tar": [(info("mytorch/holes", kind=tarfile.GNUTYPE_SPARSE), None)]}
     for name, members in cases.items():
         (tmp_path / name).write_bytes(tar_bytes(members))
         with pytest.raises(handins.HandinError):
