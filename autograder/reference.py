@@ -65,6 +65,7 @@ class Torch:
     def __init__(self, observed, scans=None):
         self.observed, self.scans = observed, scans or {}
         self.expected, self.training = [], True
+        self.dropped = {}  # p: [first mask's key, units dropped, units that were not 0]
 
     def expect(self, key, kind, value):
         self.expected.append((key, checking.Expected(kind, value)))
@@ -162,12 +163,26 @@ class Torch:
                                                             "the input)"))
             return x
         kept = ours_out != 0
+        counts = self.dropped.setdefault(layer.p, [f"{key}: mask", 0, 0])
+        counts[1] += int(np.sum(~kept & (ours_in != 0)))
+        counts[2] += int(np.sum(ours_in != 0))
         scaled = np.where(kept, ours_in / (1 - layer.p), 0.0)
         self.expect(f"{key}: mask", "check",
                     lambda pair: checking.array_message(np.where(kept, pair[1], 0.0), scaled,
                                                         f"{key} (kept units are scaled by "
                                                         "1 / (1 - p))"))
         return x * torch.tensor(kept / (1 - layer.p))
+
+    def finish(self):
+        """Checks over the whole test: each Dropout rate's share of units dropped, over
+        all its calls, within 5 standard deviations of p (no mask that drops all, or
+        nothing, passes)."""
+        for p, (key, dropped, units) in self.dropped.items():
+            share = dropped / max(units, 1)
+            if abs(share - p) > 5 * np.sqrt(p * (1 - p) / max(units, 1)):
+                line = (f"Dropout(p={p}) dropped {share:.3f} of the units over the test's calls, "
+                        f"expected about {p}")
+                self.expect(key, "check", lambda _, line=line: line)
 
     def scanning_model(self, name):
         shapes, output = self.scans[name]

@@ -499,3 +499,27 @@ def test_replies_are_data_checked_before_use():
                             None, False) is None
     assert checking.verdict(expected, {"x": {"kind": "Tensor", "data": np.zeros((2, 3))}},
                             None, 1) == checking.TORCH_LINE
+
+
+def test_one_handins_output_and_errors_reach_the_terminal_without_escapes(tmp_path):
+    folder = handin(tmp_path / "flood", WRONG, ATTACKS["flood-escapes"])
+    result = subprocess.run([sys.executable, str(REPO_ROOT / "autograder" / "hw2_autograder" /
+                                                 "runner.py"), "--handin", str(folder),
+                             "--test", "Flatten"], cwd=tmp_path, capture_output=True,
+                            timeout=300)
+    stdout = result.stdout.decode("utf-8", "replace")
+    assert result.returncode == 1 and stdout.rstrip().endswith("Total score: 0/10"), stdout
+    assert "all tests passed" in stdout and "\x1b" not in stdout and "\x07" not in stdout
+
+
+def test_a_dropout_that_drops_all_but_the_statistics_call_loses(tmp_path):
+    folder = handin(tmp_path / "dropout", [(
+        "mytorch/nn/dropout.py", "size=x.shape)", "size=x.shape) * (x.shape == (200, 500))")])
+    tests = ("Linear ReLU Dropout", "Linear ReLU Dropout Backward",
+             "Big Linear BN ReLU Dropout XELoss Adam")
+    result = subprocess.run([sys.executable, str(REPO_ROOT / "autograder" / "hw1_autograder" /
+                                                 "runner.py"), "--handin", str(folder),
+                             *[arg for test in tests for arg in ("--test", test)]],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert result.stdout.rstrip().endswith("Total score: 0/10"), result.stdout
+    assert result.stdout.count("dropped 1.000 of the units") == 3

@@ -119,6 +119,8 @@ def main():
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     sys.meta_path[:0] = [StandInFinder(), HandinFinder(os.path.join(handin_folder, ""))]
+    import numpy
+    numpy.random.seed(request.get("seed", 0))  # the same draws, the same grade, every run
     reply = {"error": None}
     lib = None
     try:
