@@ -68,6 +68,8 @@ class Torch:
         self.dropped = {}  # p: [first mask's key, units dropped, units that were not 0]
 
     def expect(self, key, kind, value):
+        if kind != "check" and any(key == known for known, _ in self.expected):
+            raise ValueError(f"the test records {key!r} twice")  # a fault of the test
         self.expected.append((key, checking.Expected(kind, value)))
 
     def record(self, key, value):

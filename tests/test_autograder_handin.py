@@ -232,3 +232,14 @@ def test_reference_optimizers_match_torch(momentum):
                 optimizer.step()
         for mine, reference in zip(*params):
             torch.testing.assert_close(mine, reference, rtol=1e-12, atol=1e-12)
+
+
+def test_every_test_has_its_course_points_and_a_reference_that_runs():
+    from autograder.hw1_autograder.runner import TESTS as HW1_TESTS
+    from autograder.hw2_autograder.runner import TESTS as HW2_TESTS
+    sections = {}
+    for test in HW1_TESTS + HW2_TESTS:
+        sections[test.section] = sections.get(test.section, 0) + test.points
+        expected, stop = test.expected(test.case(), {})  # raises if a key comes twice
+        assert expected or stop, test.name
+    assert sections == {"HW1P1": 90, "HW1P1 bonus": 25, "HW2P1": 95}

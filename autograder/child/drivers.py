@@ -198,8 +198,8 @@ def conv_stacks(lib, case):
 def flatten(lib, case):
     """Flatten, and its gradient against a random upstream gradient multiplied in as a
     constant Tensor (with ones a wrong order would not show)."""
-    for values in case["cases"]:
-        what = f"Flatten of {tuple(values['x'].shape)}"
+    for index, values in enumerate(case["cases"], 1):
+        what = f"Flatten of {tuple(values['x'].shape)} (case {index})"
         x = lib.tensor(values["x"], True)
         out = lib.call(lib.layer("Flatten"), x)
         lib.record(what, out)
