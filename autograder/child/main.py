@@ -127,7 +127,10 @@ def main():
         lib = course.Handin()
         drivers.DRIVERS[request["driver"]](lib, request["case"])
     except BaseException as err:  # whatever the hand-in raises, the runner gets one line
-        reply["error"] = one_line(err, os.path.join(handin_folder, ""))
+        try:
+            reply["error"] = one_line(err, os.path.join(handin_folder, ""))[:1000]
+        except BaseException:  # an exception whose message itself raises
+            reply["error"] = f"{type(err).__name__} (its message could not be read)"
     reply["observed"] = lib.observed if lib is not None else {}
     reply["torch"] = bool(torch_used)
     for stream in (sys.stdout, sys.stderr):
