@@ -7,9 +7,10 @@ private /tmp of bounded size, and nothing else: not the checkout, not the class 
 --out, not other students; no network; its own PID namespace (the runner's processes are
 not there to signal or read), a new session, an unprivileged uid, and it dies with the
 runner. rlimits set before exec bound memory, CPU seconds, file size, open files and
-processes. When the test ends the sandbox is killed, and with it every process the test
-started. Without bwrap (--no-sandbox) the same interpreter runs unconfined but for the
-rlimits, and the runner, a child subreaper, kills whatever the test left behind.
+processes, and the runner counts the test's processes and threads itself (RLIMIT_NPROC
+does not bind root). When the test ends the sandbox is killed, and with it every process
+the test started. Without bwrap (--no-sandbox) the same interpreter runs unconfined but
+for the limits, and the runner, a child subreaper, kills whatever the test left behind.
 
 The request goes in on stdin, the reply comes back on a pipe of its own and is capped in
 size; stdout and stderr are drained as they come, keeping a tail.
