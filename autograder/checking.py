@@ -6,6 +6,11 @@ The reply is untrusted data: every value is checked for its form before it is us
 missing or malformed value fails the test with one line, and nothing in it is read as a
 verdict. A failure line names the value ("weight gradient of Linear layer 2 at step 3")
 and says what differs (the largest absolute difference, or the shapes or types).
+
+Two kinds of value: those the course's test compares (a wrong one fails the test) and those
+only the handout asks for (`Expected.rule` set: LogSumExp stability, a Conv1d output that is
+a node of the graph, BatchNorm's running statistics, inputs left as they were...). A wrong
+one of the second kind is a warning; `--strict` makes it cost the test.
 """
 from typing import Any, NamedTuple
 
@@ -14,14 +19,18 @@ import torch
 
 RTOL, ATOL = 1e-5, 1e-8
 TORCH_LINE = "the hand-in uses torch, which MyTorch must not"
+RULE_NOTE = "not checked by the course's grader; the handout asks for it"
 
 
 class Expected(NamedTuple):
     """What one recorded value must be: kind "tensor" (a torch tensor, or None where torch
-    has none), "flags" ({name: bool}), "value" (an int, str, bool or list) or "check" (a
-    function of the observed value returning a failure line or None)."""
+    has none), "flags" ({name: bool}), "value" (an int, str, bool or list), "check" (a
+    function of the observed value returning a failure line or None) or "raised" (a step
+    of a handout rule: the hand-in's exception line, if any, is the failure). `rule`: True
+    where the course's test does not compare the value and only the handout asks for it."""
     kind: str
     value: Any
+    rule: bool = False
 
 
 def describe(observed):
@@ -106,6 +115,8 @@ def message(expected, observed, key):
     if expected.kind == "value":
         return None if same(observed, expected.value) else \
             f"{key}: {show(observed)}, expected {show(expected.value)}"
+    if expected.kind == "raised":
+        return f"{key}: {str(observed)[:300]}"
     try:
         return expected.value(observed)
     except (TypeError, ValueError, KeyError, IndexError, AttributeError):
@@ -128,19 +139,27 @@ def dropout_draws(draws, shape, p):
 
 
 def verdict(expected, observed, error, torch_used, stop=None):
-    """None when the test passes, else its one failure line. `expected` is the reference's
-    [(key, Expected)] in checking order; `observed` the reply's {key: value}; `error` the
-    hand-in's exception line; `stop` where the reference could not go on."""
+    """(failure line or None, [warning lines]): the failure line when the test fails, from
+    the values the course's test compares; a warning for each handout rule the hand-in
+    breaks. `expected` is the reference's [(key, Expected)] in checking order; `observed`
+    the reply's {key: value}; `error` the hand-in's exception line; `stop` where the
+    reference could not go on. A rule's value that is missing is no warning: the test
+    failed before it, or the rule's step raised (its own warning)."""
     if torch_used is not False:
-        return TORCH_LINE
+        return TORCH_LINE, []
     if not isinstance(observed, dict):
-        return error or "the test process sent no values"
+        return error or "the test process sent no values", []
+    warnings, failure = [], None
     for key, wanted in expected:
-        if key not in observed:
-            return error or f"{key}: the hand-in gave no value"
-        line = message(wanted, observed[key], key)
-        if line is not None:
-            return line
-    if stop is not None:
-        return stop.message or error or f"{stop.key}: the hand-in gave no value"
-    return error
+        if wanted.rule:
+            line = message(wanted, observed[key], key) if key in observed else None
+            if line is not None and line not in warnings:
+                warnings.append(line)
+        elif failure is None:
+            if key not in observed:
+                failure = error or f"{key}: the hand-in gave no value"
+            else:
+                failure = message(wanted, observed[key], key)
+    if failure is None and stop is not None:
+        failure = stop.message or error or f"{stop.key}: the hand-in gave no value"
+    return failure or error, warnings

@@ -2,11 +2,16 @@
 
     runner.py                       this repository's mytorch/ (and hw2/); the scores go to
                                     results/mytorch/<summary>.json (--quick: runs/quick/...)
-    runner.py --handin PATH         one hand-in (folder or .tar/.tar.gz): table and total
+    runner.py --handin PATH         one hand-in (folder or .tar/.tar.gz): table and total;
+                                    --gradescope FILE also writes Gradescope's results.json
     runner.py --handin A B ...      a class: each path a hand-in, or a folder of hand-ins;
-                                    writes scores.csv and scores.json into --out (default:
-                                    the current folder) after every student, and shows a
-                                    progress bar
+                                    --jobs of them at once (default: every core); writes
+                                    scores.csv and scores.json into --out (default: the
+                                    current folder) after every student, and shows a
+                                    progress bar over the students
+
+Grading one hand-in (or this repository) ends with the course's lines: `Total score: N/M`,
+then, last, the Autolab line {"scores": {test: points}}.
 
 Every test's student process runs in the bubblewrap sandbox (autograder.sandbox). Without
 bwrap one hand-in is graded with a warning; a class is refused unless --no-sandbox.
@@ -16,11 +21,14 @@ import argparse
 import csv
 import io
 import json
+import multiprocessing
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import utils
@@ -66,6 +74,15 @@ def build_parser(doc, tests):
                              "(runs/quick/mytorch/ with --quick); with several hand-ins, "
                              "scores.csv and scores.json, default the current folder; with "
                              "one hand-in, only when given")
+    parser.add_argument("--strict", action="store_true",
+                        help="a rule of the handout that the course's tests do not check "
+                             "(shown as a warning) costs the test's points")
+    parser.add_argument("--gradescope", type=Path, default=None, metavar="FILE",
+                        help="with one hand-in (or none): also write Gradescope's "
+                             "results.json to FILE")
+    parser.add_argument("--jobs", type=utils.bounded_int(1, 1024), default=None,
+                        metavar="N", help="grade N hand-ins of a class at once (default: "
+                                          "every core)")
     parser.add_argument("--quick", action="store_true",
                         help="the same tests (they take seconds); scores go to runs/quick/")
     for flag in ("--seed", "--device", "--data-dir"):  # the flags every script takes
@@ -110,6 +127,8 @@ def grading_main(doc, tests, part, summary_file, needed):
         except FileNotFoundError as err:
             raise UsageError(grading.printable(err)) from None
         single = len(args.handin) == 1 and not handins.is_class(args.handin[0])
+        if args.gradescope is not None and not single:
+            raise UsageError("--gradescope writes the results of one hand-in; give one")
         box = open_sandbox(args, workspace, single)
         if single:
             return grade_one(args, tests, part, needed, paths[0], box, caps, workspace)
@@ -117,14 +136,41 @@ def grading_main(doc, tests, part, summary_file, needed):
 
 
 def grade_verbose(args, tests, folder, box):
-    """Grade with a line per test as it ends, then the points table."""
+    """Grade with a line per test as it ends (its warnings under it)."""
     start = time.perf_counter()
     rows = grading.grade(tests, folder, box, args.timeout, args.student_timeout,
                          on_row=lambda index, row: print(grading.test_line(index, len(tests),
-                                                                           row), flush=True))
+                                                                           row), flush=True),
+                         strict=args.strict)
+    return rows, time.perf_counter() - start
+
+
+def finish_one(args, tests, rows, seconds):
+    """The points table, `Total score: N/M`, Gradescope's results.json where asked, and
+    last the Autolab line."""
     print()
     print(grading.points_table(rows))
-    return rows, time.perf_counter() - start
+    if args.gradescope is not None:
+        make_folder(args.gradescope.parent)
+        write_atomically(args.gradescope, json.dumps(gradescope_results(rows, seconds),
+                                                     indent=2) + "\n")
+    print(grading.autolab_line(tests, rows), flush=True)
+
+
+def gradescope_results(rows, seconds):
+    """Gradescope's results.json: the total, and each test with its points and lines."""
+    _, (score, total) = grading.totals(rows)
+    tests = []
+    for row in rows:
+        lines = [row["error"]] if row["error"] else []
+        lines += [f"warning: {warning}: {grading.checking.RULE_NOTE}"
+                  for warning in row["warnings"]]
+        tests.append({"name": row["name"], "score": row["score"], "max_score": row["points"],
+                      "status": "passed" if row["error"] is None else "failed",
+                      "output": "\n".join(lines), "visibility": "visible"})
+    return {"score": score, "execution_time": round(seconds, 2),
+            "output": f"Total score: {score}/{total}", "visibility": "visible",
+            "tests": tests}
 
 
 def grade_repository(args, tests, summary_file, needed, box, caps, workspace):
@@ -138,9 +184,11 @@ def grade_repository(args, tests, summary_file, needed, box, caps, workspace):
     rows, seconds = grade_verbose(args, tests, folder, box)
     _, (score, total) = grading.totals(rows)
     summary = {"score": score, "total": total, "seconds": round(seconds, 2),
-               "tests": [{key: row[key] for key in ("name", "section", "points", "score", "error")}
+               "tests": [{key: row[key] for key in ("name", "section", "points", "score", "error",
+                                                    "warnings")}
                          for row in rows]}
     utils.save_json(summary, out / summary_file)
+    finish_one(args, tests, rows, seconds)
     return 0 if score == total else 1
 
 
@@ -152,10 +200,9 @@ def grade_one(args, tests, part, needed, path, box, caps, workspace):
     except handins.HandinError as err:
         print(f"cannot grade it: {grading.printable(err)}")
         rows, seconds = grading.failed_rows(tests, str(err)), 0.0
-        print()
-        print(grading.points_table(rows))
     else:
         rows, seconds = grade_verbose(args, tests, folder, box)
+    finish_one(args, tests, rows, seconds)
     _, (score, total) = grading.totals(rows)
     if args.out is not None:
         make_folder(args.out)
@@ -170,7 +217,8 @@ def student_record(path, name, rows, seconds, error=None):
     _, (score, total) = grading.totals(rows)
     return {"student": name, "score": score, "total": total, "error": error,
             "seconds": round(seconds, 2),
-            "tests": [{key: row[key] for key in ("name", "points", "score", "error", "seconds")}
+            "tests": [{key: row[key] for key in ("name", "points", "score", "error", "warnings",
+                                                 "seconds")}
                       for row in rows]}
 
 
@@ -203,7 +251,8 @@ def grade_student(args, tests, needed, path, box, caps, workspace):
         reason = f"cannot stage the hand-in: {type(err).__name__}: {err}"
         return grading.failed_rows(tests, reason), grading.printable(reason)
     try:
-        return grading.grade(tests, folder, box, args.timeout, args.student_timeout), None
+        return grading.grade(tests, folder, box, args.timeout, args.student_timeout,
+                             strict=args.strict), None
     except Exception as err:  # a fault of the grader with this hand-in: its row, not the run
         reason = f"grader error: {type(err).__name__}: {err}"
         return grading.failed_rows(tests, reason), grading.printable(reason)
@@ -211,23 +260,82 @@ def grade_student(args, tests, needed, path, box, caps, workspace):
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def student_result(args, tests, needed, path, name, box, caps, workspace):
+    start = time.perf_counter()
+    rows, error = grade_student(args, tests, needed, path, box, caps, workspace)
+    return student_record(path, name, rows, time.perf_counter() - start, error)
+
+
+WORKER = {}  # a class worker's grading settings and its own sandbox
+
+
+def start_worker(settings, bwrap, limits, workspace):
+    """A worker process of a class: its own folder, sandbox and reaper; Ctrl-C is the
+    runner's to handle (it ends the workers)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    folder = tempfile.mkdtemp(prefix="worker-", dir=workspace)
+    WORKER.update(settings, box=sandbox.Sandbox(folder, bwrap, limits), workspace=folder)
+
+
+def worker_result(path, name):
+    w = WORKER
+    return student_result(w["args"], w["tests"], w["needed"], path, name, w["box"], w["caps"],
+                          w["workspace"])
+
+
+def graded_in_parallel(jobs, settings, box, workspace, named):
+    """(path, name, record) of each hand-in as its worker ends it, `jobs` at a time (worker
+    processes forked from the runner, which imports no hand-in code)."""
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=start_worker,
+                               initargs=(settings, box.bwrap, box.limits, workspace))
+    try:
+        futures = {pool.submit(worker_result, path, name): (path, name) for path, name in named}
+        for future in as_completed(futures):
+            path, name = futures[future]
+            try:
+                record = future.result()
+            except Exception as err:  # a worker that died (killed for memory...)
+                reason = f"grader error: {type(err).__name__}: {err}"
+                record = student_record(path, name, grading.failed_rows(settings["tests"],
+                                                                        reason), 0.0, reason)
+            yield path, name, record
+    except BaseException:
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        sandbox.end_descendants()
+        raise
+    pool.shutdown()
+
+
 def grade_class(args, tests, part, needed, paths, box, caps, workspace):
-    """Every hand-in in turn (a progress bar over students); scores.csv and scores.json
-    rewritten after each, then the class's table."""
+    """Every hand-in, --jobs at once (a progress bar over students); scores.csv and
+    scores.json rewritten after each, rows in the class's order, then the class's table."""
     from tqdm import tqdm
     out = args.out if args.out is not None else Path.cwd()
     make_folder(out)  # before grading a class, not after
     tqdm.monitor_interval = 0  # no monitor thread in a process that starts test processes
-    records, taken = [], set()
-    bar = tqdm(paths, desc=f"grading {part}", unit="hand-in", dynamic_ncols=True)
-    for path in bar:
-        name = unique_name(path, taken)
-        bar.set_postfix_str(display(name)[:40])
-        start = time.perf_counter()
-        rows, error = grade_student(args, tests, needed, path, box, caps, workspace)
-        records.append(student_record(path, name, rows, time.perf_counter() - start, error))
-        write_scores(out, part, tests, records)
-        bar.write(f"{display(name)}: {records[-1]['score']}/{records[-1]['total']}")
+    taken = set()
+    named = [(path, unique_name(path, taken)) for path in paths]
+    order = {name: index for index, (_, name) in enumerate(named)}
+    jobs = min(args.jobs or len(os.sched_getaffinity(0)), len(named))
+    if jobs > 1:
+        settings = {"args": args, "tests": tests, "needed": needed, "caps": caps}
+        results = graded_in_parallel(jobs, settings, box, workspace, named)
+    else:
+        results = ((path, name, student_result(args, tests, needed, path, name, box, caps,
+                                               workspace)) for path, name in named)
+    done = {}
+    bar = tqdm(total=len(named), desc=f"grading {part}", unit="hand-in", dynamic_ncols=True)
+    with bar:
+        for _, name, record in results:
+            done[name] = record
+            write_scores(out, part, tests, sorted(done.values(),
+                                                  key=lambda each: order[each["student"]]))
+            bar.update()
+            bar.write(f"{display(name)}: {record['score']}/{record['total']}")
+    records = [done[name] for _, name in named]
     print(class_table(records))
     print(f"\nwrote {out / 'scores.csv'} and {out / 'scores.json'}")
     full = sum(record["score"] == record["total"] for record in records)

@@ -3,8 +3,14 @@ in a sandboxed student process of its own, and the verdict is made here, against
 float64 (autograder.reference, autograder.checking). Then the course runner's table.
 
 A test is one record (`Test`); a row of the result is
-{"name", "section", "points", "score", "error", "output", "seconds"}.
+{"name", "section", "points", "score", "error", "warnings", "output", "seconds"}.
+
+The course's runner imports its test files at its top, and they import the hand-in's
+modules at theirs: a module that does not import fails that runner as a whole. So before
+the tests, one student process imports each group's modules (`Test.imports`), and a group
+whose import fails scores 0 in every test, with the reason.
 """
+import json
 import re
 import time
 import unicodedata
@@ -28,7 +34,10 @@ class Test:
     the file of ours it is written in, `case()` (the inputs and weights, drawn in the
     runner from the test's seed), `driver` (its steps, autograder/child/drivers.py, run in
     the student process), `reference(case, observed)` (the expected values, torch float64,
-    and where the reference stopped) and `check` (the verdict: None or a failure line)."""
+    and where the reference stopped), `check` (the verdict: the failure line or None, and
+    the handout's warnings), `imports` (the hand-in's modules that the course's runner of
+    the test imports before any test) and `autolab` (the test's key in the course's
+    Autolab line; its name where not given)."""
     name: str
     points: int
     section: str
@@ -37,6 +46,12 @@ class Test:
     driver: str
     reference: Callable | None = None
     check: Callable = checking.verdict
+    imports: tuple = ()
+    autolab: str = ""
+
+    @property
+    def key(self):
+        return self.autolab or self.name
 
     def expected(self, case, observed):
         if self.reference is not None:
@@ -78,58 +93,96 @@ def select(tests, names):
     return [test for test in tests if test.name.lower() in wanted]
 
 
-def judge(test, case, outcome):
-    """The test's failure line from what came back (None: passed)."""
+def decoded(outcome):
+    """(the reply's dict, None) or (None, why there is none)."""
     if outcome.stopped is not None:
-        return outcome.stopped
+        return None, outcome.stopped
     if not outcome.reply:
-        return exit_reason(outcome.status)
+        return None, exit_reason(outcome.status)
     try:
         reply = wire.decode(outcome.reply)
     except wire.WireError as err:
-        return f"the test process sent a malformed reply ({err})"
+        return None, f"the test process sent a malformed reply ({err})"
     if not (isinstance(reply, dict) and isinstance(reply.get("observed"), dict)
             and isinstance(reply.get("error"), (str, type(None)))
             and type(reply.get("torch")) is bool):
-        return "the test process sent a malformed reply"
+        return None, "the test process sent a malformed reply"
+    return reply, None
+
+
+def judge(test, case, outcome):
+    """The test's failure line (None: passed) and the handout's warnings, from what came
+    back."""
+    reply, why = decoded(outcome)
+    if reply is None:
+        return why, []
     try:
         expected, stop = test.expected(case, reply["observed"])
         return test.check(expected, reply["observed"], reply["error"], reply["torch"], stop)
     except RecursionError:
-        return "the test process sent values nested too deep"
+        return "the test process sent values nested too deep", []
     except Exception as err:  # a fault of the grader on this reply: this test's row
-        return f"grader error: {type(err).__name__}: {err}"
+        return f"grader error: {type(err).__name__}: {err}", []
 
 
-def row(test, error, output="", seconds=0.0):
+def import_failure(modules, handin, sandbox, timeout):
+    """None when every module of `modules` imports from the hand-in in a student process,
+    else the line that makes every test of the group score 0."""
+    request = wire.encode({"driver": "imports", "case": {"modules": list(modules)},
+                           "seed": 0})
+    reply, why = decoded(sandbox.run(handin, request, timeout))
+    if reply is not None and reply["torch"]:
+        why = checking.TORCH_LINE
+    elif reply is not None:
+        for module in modules:
+            line = reply["observed"].get(module, "the test process sent no answer")
+            if line is not None:
+                return (f"the course's runner imports {module} for this group: every test "
+                        f"in it scores 0 ({str(line)[:200]})")
+        return None
+    return (f"the course's runner imports {', '.join(modules)} for this group, and importing "
+            f"them failed: every test in it scores 0 ({why})")
+
+
+def row(test, error, output="", seconds=0.0, warnings=()):
     error = None if error is None else printable(error)[:ERROR_CHARACTERS] or "failed"
     return {"name": test.name, "section": test.section, "points": test.points,
             "score": test.points if error is None else 0, "error": error,
+            "warnings": [printable(line)[:ERROR_CHARACTERS] for line in warnings],
             "output": printable(output, lines=True), "seconds": seconds}
 
 
-def grade(tests, handin, sandbox, timeout, budget=float("inf"), on_row=None):
+def grade(tests, handin, sandbox, timeout, budget=float("inf"), on_row=None, strict=False):
     """Grade the hand-in staged in `handin` with `sandbox` (autograder.sandbox.Sandbox);
     each test may take `timeout` seconds, all of them together `budget`; `on_row(index,
-    row)` is called as each test ends. Returns the rows in grading order."""
+    row)` is called as each test ends. With `strict`, a handout rule the hand-in breaks
+    costs the test. Returns the rows in grading order."""
     import torch
     torch.set_num_threads(1)
-    rows, start = [], time.monotonic()
+    rows, start, groups = [], time.monotonic(), {}
     for index, test in enumerate(tests, 1):
         left = budget - (time.monotonic() - start)
+        if test.imports and test.imports not in groups and left > 0:
+            groups[test.imports] = import_failure(test.imports, handin, sandbox,
+                                                  min(timeout, left))
+            left = budget - (time.monotonic() - start)
         if left <= 0:
             rows.append(row(test, f"not run: the hand-in used up its --student-timeout of "
                                   f"{budget:g} s"))
+        elif groups.get(test.imports) is not None:
+            rows.append(row(test, groups[test.imports]))
         else:
             case = test.case()
             request = wire.encode({"driver": test.driver, "case": case,
                                    "seed": zlib.crc32(test.name.encode())})
             outcome = sandbox.run(handin, request, min(timeout, left))
-            error = judge(test, case, outcome)
+            error, warnings = judge(test, case, outcome)
             if error is not None and outcome.stopped and outcome.stopped.startswith("timed"):
                 error += " (--timeout)" if timeout <= left else " (--student-timeout)"
+            if error is None and warnings and strict:
+                error = f"{warnings[0]} (a rule of the handout; --strict)"
             rows.append(row(test, error, outcome.output.decode("utf-8", "replace"),
-                            outcome.seconds))
+                            outcome.seconds, warnings))
         if on_row is not None:
             on_row(index, rows[-1])
     return rows
@@ -155,9 +208,17 @@ def test_line(index, count, row):
     line = f"Test {index:>2}/{count} [{status}] {row['name']} ({row['seconds']:.1f} s)"
     if status == "FAIL":
         line += f": {row['error']}"
+    line += "".join(f"\n    warning: {warning}: {checking.RULE_NOTE}"
+                    for warning in row.get("warnings", ()))
+    if status == "FAIL":
         printed = [text for text in row["output"].splitlines() if text.strip()][-3:]
         line += "".join(f"\n    | {text[:200]}" for text in printed)
     return line
+
+
+def autolab_line(tests, rows):
+    """The course's last line for Autolab: {"scores": {key: points scored}}."""
+    return json.dumps({"scores": {test.key: each["score"] for test, each in zip(tests, rows)}})
 
 
 def points_table(rows):

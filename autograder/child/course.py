@@ -2,6 +2,8 @@
 classes, and every recorded value turned into plain data (a Tensor's `.data` copied as an
 array, flags, type names) for the runner to judge. Nothing here decides a test."""
 import importlib
+import os
+import traceback
 
 import numpy as np
 
@@ -12,8 +14,32 @@ MODULES = {"Linear": "mytorch.nn.linear", "ReLU": "mytorch.nn.activations",
 SCANNING = {"simple": "CNN_SimpleScanningMLP", "distributed": "CNN_DistributedScanningMLP"}
 
 
+MESSAGE_CHARACTERS = 200  # of an exception's message: its file:line always follows
+
+
 class HandinError(Exception):
     """A hand-in object that the test cannot use as the course interface says."""
+
+
+def one_line(err, folder):
+    """An exception as one line: type, message and where in the hand-in it was raised
+    (the innermost frame in `folder`, as a path relative to the hand-in's root; for a
+    SyntaxError, the file and line it names)."""
+    if isinstance(err, SystemExit):
+        return f"the hand-in called sys.exit({err.code!r})"
+    text = str(err).strip().splitlines()
+    message = text[0] if text else ""
+    if len(message) > MESSAGE_CHARACTERS:
+        message = message[:MESSAGE_CHARACTERS] + "..."
+    line = f"{type(err).__name__}: {message}".rstrip(": ")
+    places = [(frame.filename, frame.lineno)
+              for frame in traceback.extract_tb(err.__traceback__)]
+    if isinstance(err, SyntaxError) and isinstance(err.filename, str):
+        places.append((err.filename, err.lineno))
+    places = [(name, number) for name, number in places if name.startswith(folder)]
+    if places:
+        line += f" (at {os.path.relpath(places[-1][0], folder)}:{places[-1][1]})"
+    return line
 
 
 def handin_class(kind):
@@ -37,9 +63,44 @@ def flag(value):
 class Handin:
     """Calls into the hand-in; `observed` collects what the drivers record."""
 
-    def __init__(self):
-        self.observed = {}
+    def __init__(self, folder):
+        self.observed, self.folder = {}, folder
+        self.Tensor = None
+
+    def start(self):
+        """Import the hand-in's Tensor (a step of every test but the imports' check)."""
         self.Tensor = importlib.import_module("mytorch.tensor").Tensor
+
+    def record_import(self, module):
+        """None when the hand-in's `module` imports, else the exception's line."""
+        try:
+            importlib.import_module(module)
+            self.observed[module] = None
+        except Exception as err:
+            self.observed[module] = one_line(err, self.folder)
+
+    def rule(self, what, steps):
+        """Steps only the handout asks for: the hand-in's exception in them is recorded
+        (a warning in the runner), and the test goes on."""
+        try:
+            steps()
+        except Exception as err:
+            self.observed[f"{what} raised"] = one_line(err, self.folder)
+
+    def snapshot(self, tensor):
+        data = getattr(tensor, "data", None)
+        return np.array(data, copy=True) if type(data) is np.ndarray else None
+
+    def record_unchanged(self, key, tensor, before):
+        data = getattr(tensor, "data", None)
+        self.observed[key] = bool(before is not None and type(data) is np.ndarray
+                                  and data.shape == before.shape
+                                  and np.array_equal(data, before, equal_nan=True))
+
+    def record_statistic(self, key, value):
+        """A BatchNorm running statistic: a Tensor or a bare array, either kept."""
+        self.observed[key] = {"kind": "Tensor", "data": copied(value)} \
+            if type(value) is np.ndarray else self.observe(value)
 
     def observe(self, value):
         if value is None:
@@ -67,7 +128,7 @@ class Handin:
         self.observed[key] = value
 
     def record_draws(self, key, first, second, p):
-        self.observed[key] = [copied(getattr(out, "data", out)) for out in (first, second)]
+        self.observed[key] = [first, second]
 
     def tensor(self, data, requires_grad=False):
         return self.Tensor(np.array(data), requires_grad=requires_grad)
@@ -85,7 +146,13 @@ class Handin:
         tensor.backward()
 
     def transpose(self, tensor):
-        return tensor.T()
+        """`T()` as the skeleton has it, or a `T` property as some hand-ins made it."""
+        transposed = tensor.T
+        return transposed if isinstance(transposed, self.Tensor) else transposed()
+
+    def draw(self, tensor):
+        """A copy of an output's data now (a later call may change it in place)."""
+        return copied(getattr(tensor, "data", None))
 
     def grad(self, tensor):
         return tensor.grad
@@ -131,9 +198,11 @@ class Handin:
         loss = importlib.import_module("mytorch.nn.loss").CrossEntropyLoss()
         return loss(out, self.Tensor(np.array(labels)))
 
-    def dropout(self, layer, x, key):
+    def dropout(self, layer, x, key, before):
+        """The layer on `x`; its input as it was before the call and its output are kept,
+        for the runner to read the mask off."""
         out = layer(x)
-        self.observed[f"{key}: mask"] = [copied(getattr(x, "data", None)),
+        self.observed[f"{key}: mask"] = [before if before is not None else {"kind": "None"},
                                          copied(getattr(out, "data", None))]
         return out
 
@@ -175,4 +244,6 @@ class Handin:
         return f"a {type_name(layer)}"
 
     def final_conv_output_size(self, model, width):
-        return importlib.import_module("hw2.hw2").get_final_conv_output_size(model.layers, width)
+        """The handout's function on the list of the CNN's layers, as its docstring has it."""
+        return importlib.import_module("hw2.hw2").get_final_conv_output_size(
+            list(model.layers.layers), width)

@@ -6,6 +6,10 @@ on every value the test compares, in the order the test checks them. In the stud
 process `lib` is course.Handin: the hand-in's classes, each record becoming plain data for
 the runner. In the runner it is autograder.reference.Torch: torch float64, each record
 becoming an expected value. One text of the steps, so the two sides agree by construction.
+
+Steps the course's test makes are its checks (a wrong value fails the test). What only the
+handout asks for runs inside `lib.rule(what, steps)`: its values are warnings, and an
+exception the hand-in raises there is one too (the test goes on).
 """
 import operator
 
@@ -14,6 +18,16 @@ OPERATORS = {"Add": operator.add, "Sub": operator.sub, "Mul": operator.mul,
 SYMBOLS = {"Add": "+", "Sub": "-", "Mul": "*", "Div": "/"}
 PARAMETERS = {"Linear": ("weight", "bias"), "Conv1d": ("weight", "bias"),
               "BatchNorm1d": ("gamma", "beta")}
+IN_PLACE = "the handout's rule that a layer leaves its input as it was"
+
+
+def call(lib, function, x, what):
+    """function(x), then the handout's rule that `what` did not change its input x."""
+    before = lib.snapshot(x)
+    out = lib.call(function, x)
+    lib.rule(IN_PLACE, lambda: lib.record_unchanged(f"{what} changed its input x in place",
+                                                    x, before))
+    return out
 
 
 def gradient_name(what):
@@ -112,12 +126,16 @@ def parameters(lib, named):
 
 def forward(lib, model, named, x, at):
     """The model on `x`: in one call, or, with Dropout, layer by layer so that each mask
-    can be read off the hand-in's output."""
+    can be read off the hand-in's output (against its input as it was before the call)."""
     if not any(kind == "Dropout" for _, kind, _ in named):
-        return lib.call(model, x)
+        return call(lib, model, x, f"the model{at}")
     for layer, kind, name in named:
-        x = lib.dropout(layer, x, f"output of {name}{at}") if kind == "Dropout" \
+        before = lib.snapshot(x)
+        out = lib.dropout(layer, x, f"output of {name}{at}", before) if kind == "Dropout" \
             else lib.call(layer, x)
+        lib.rule(IN_PLACE, lambda x=x, before=before, name=name: lib.record_unchanged(
+            f"{name}{at} changed its input x in place", x, before))
+        x = out
     return x
 
 
@@ -147,28 +165,41 @@ def step(lib, model, named, optimizer, settings):
                 lib.record(f"{what}{settings.get('after', at)}", parameter)
     for layer, kind, name in named:
         if kind == "BatchNorm1d":
-            lib.record(f"running_mean of {name}{at}", lib.attribute(layer, "running_mean"))
-            lib.record(f"running_var of {name}{at} (unbiased batch variance)",
-                       lib.attribute(layer, "running_var"))
+            lib.rule("BatchNorm1d's running statistics",
+                     lambda layer=layer, name=name: running_statistics(lib, layer, name, at))
+
+
+def running_statistics(lib, layer, name, at):
+    """The handout's running statistics (the course's test sees them only through eval
+    mode's output): a Tensor or an array, either will do."""
+    lib.record_statistic(f"running_mean of {name}{at}", lib.attribute(layer, "running_mean"))
+    lib.record_statistic(f"running_var of {name}{at} (unbiased batch variance)",
+                         lib.attribute(layer, "running_var"))
 
 
 def mlp(lib, case):
     """A Sequential of Linear, ReLU, BatchNorm1d, Dropout layers through the batches of
-    the case, with the case's optimizer if any."""
+    the case, with the case's optimizer if any. A batch whose settings name a "rule" is
+    a handout rule's step."""
     model, named = build(lib, case["spec"], case["weights"])
     optimizer = None
     if case.get("optimizer"):
         optimizer = lib.optimizer(case["optimizer"], lib.parameters(model))
     for settings in case["steps"]:
-        step(lib, model, named, optimizer, settings)
+        if settings.get("rule"):
+            lib.rule(settings["rule"],
+                     lambda settings=settings: step(lib, model, named, optimizer, settings))
+        else:
+            step(lib, model, named, optimizer, settings)
 
 
 def dropout_draws(lib, case):
     """Dropout(p) twice on a large Tensor of ones: the runner measures the share dropped
     and that a new mask was drawn."""
     layer = lib.layer("Dropout", case["p"])
-    x = lib.tensor(case["x"])
-    lib.record_draws(f"Dropout(p={case['p']})", lib.call(layer, x), lib.call(layer, x), case["p"])
+    first = lib.draw(call(lib, layer, lib.tensor(case["x"]), f"Dropout(p={case['p']})"))
+    second = lib.draw(lib.call(layer, lib.tensor(case["x"])))
+    lib.record_draws(f"Dropout(p={case['p']})", first, second, case["p"])
 
 
 def dropout(lib, case):
@@ -184,10 +215,11 @@ def conv_stacks(lib, case):
         model, named = build(lib, stack["spec"], stack["weights"])
         what = stack["name"]
         x = lib.tensor(stack["x"], True)
-        out = lib.call(model, x)
+        out = call(lib, model, x, f"the stack {what}")
         lib.record(f"output of {what}", out)
-        lib.record_flags(f"output of {what}: a node of the graph", out,
-                         ("requires_grad", "is_leaf"))
+        lib.rule("the handout's Conv1d output settings", lambda out=out, what=what:
+                 lib.record_flags(f"output of {what}: a node of the graph", out,
+                                  ("requires_grad", "is_leaf")))
         if case["backward"]:
             lib.backward(out)
             lib.record(f"gradient of the input of {what}", lib.grad(x))
@@ -201,7 +233,7 @@ def flatten(lib, case):
     for index, values in enumerate(case["cases"], 1):
         what = f"Flatten of {tuple(values['x'].shape)} (case {index})"
         x = lib.tensor(values["x"], True)
-        out = lib.call(lib.layer("Flatten"), x)
+        out = call(lib, lib.layer("Flatten"), x, what)
         lib.record(what, out)
         lib.backward(out * lib.tensor(values["upstream"]))
         lib.record(f"gradient of the input of {what}", lib.grad(x))
@@ -220,21 +252,22 @@ def scanning(lib, case):
         weight = lib.parameter(conv, "weight")
         lib.record_flags(what, weight, ("is_leaf", "requires_grad", "is_parameter"))
         lib.record_value(f"{what}: shape", lib.shape(weight))
-        lib.record_value(f"{what}: among model.layers.parameters()", lib.contains(listed, weight))
+        lib.rule("the handout's weights as the model's parameters",
+                 lambda what=what, weight=weight: lib.record_value(
+                     f"{what}: among model.layers.parameters()", lib.contains(listed, weight)))
     lib.record("output (against the MLP scanned window by window)",
                lib.call(model, lib.tensor(case["x"])))
 
 
 def cnn(lib, case):
-    """The CNN of the handout's figure: its layers, get_final_conv_output_size, then SGD
-    steps with the runner's weights, and its parameters still leaf parameters after."""
+    """The CNN of the handout's figure: its layers, SGD steps with the runner's weights,
+    its parameters still leaf parameters after; then the handout's
+    get_final_conv_output_size (the course's test never calls it)."""
     model = lib.cnn()
     layers = lib.layers_of(model)
     lib.record_value("the number of layers in CNN().layers", len(layers))
     for index, layer in enumerate(layers):
         lib.record_value(f"CNN layer {index}", lib.describe_layer(layer))
-    lib.record_value(f"get_final_conv_output_size(cnn.layers, {case['width']})",
-                     lib.final_conv_output_size(model, case["width"]))
     named = []
     for index, (layer, values) in enumerate(zip(layers, case["weights"])):
         kind = lib.describe_layer(layer).partition("(")[0]
@@ -251,7 +284,19 @@ def cnn(lib, case):
     for index, parameter in enumerate(listed):
         lib.record_flags(f"parameter {index} of cnn.layers after training", parameter,
                          ("is_leaf", "requires_grad", "is_parameter"))
+    width = case["width"]
+    lib.rule("get_final_conv_output_size", lambda: lib.record_value(
+        f"get_final_conv_output_size(the CNN's layers, {width})",
+        lib.final_conv_output_size(model, width)))
+
+
+def imports(lib, case):
+    """The modules a course's test file imports at its top, each imported in turn: None,
+    or the line of the exception that made the course's runner fail."""
+    for module in case["modules"]:
+        lib.record_import(module)
 
 
 DRIVERS = {driver.__name__: driver for driver in (functions, autograd, mlp, dropout,
-                                                   conv_stacks, flatten, scanning, cnn)}
+                                                   conv_stacks, flatten, scanning, cnn,
+                                                   imports)}

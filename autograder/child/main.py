@@ -13,7 +13,6 @@ import importlib.abc
 import importlib.machinery
 import os
 import sys
-import traceback
 import types
 
 HANDIN_PACKAGES = ("mytorch", "hw1", "hw2")
@@ -87,19 +86,6 @@ class HandinFinder(importlib.abc.MetaPathFinder):
         return spec
 
 
-def one_line(err, folder):
-    """An exception as one line: type, message and the hand-in's file:line."""
-    if isinstance(err, SystemExit):
-        return f"the hand-in called sys.exit({err.code!r})"
-    text = str(err).strip().splitlines()
-    line = f"{type(err).__name__}: {text[0] if text else ''}".rstrip(": ")
-    frames = [frame for frame in traceback.extract_tb(err.__traceback__)
-              if frame.filename.startswith(folder)]
-    if frames:
-        line += f" (at {os.path.relpath(frames[-1].filename, folder)}:{frames[-1].lineno})"
-    return line
-
-
 def read_request():
     chunks = []
     while chunk := os.read(0, 1 << 20):
@@ -124,11 +110,13 @@ def main():
     reply = {"error": None}
     lib = None
     try:
-        lib = course.Handin()
+        lib = course.Handin(os.path.join(handin_folder, ""))
+        if request["driver"] != "imports":
+            lib.start()
         drivers.DRIVERS[request["driver"]](lib, request["case"])
     except BaseException as err:  # whatever the hand-in raises, the runner gets one line
         try:
-            reply["error"] = one_line(err, os.path.join(handin_folder, ""))[:1000]
+            reply["error"] = course.one_line(err, os.path.join(handin_folder, ""))[:1000]
         except BaseException:  # an exception whose message itself raises
             reply["error"] = f"{type(err).__name__} (its message could not be read)"
     reply["observed"] = lib.observed if lib is not None else {}

@@ -7,6 +7,13 @@ names and points (HW1P1: 90 graded locally, the MNIST part of the 100 is not; th
     python autograder/hw1_autograder/runner.py --handin submissions/ a class
     python autograder/hw1_autograder/runner.py --test Autograd       one test
 
+The points are the course's: each test makes the course's test's checks, all or nothing,
+and when a module the course's runner imports at its top (through its test files) does not
+import, every test of that runner scores 0, as on the course's scoreboard. What only the
+handout asks for (LogSumExp stability, BatchNorm's running statistics, inputs left as they
+were) prints as a warning under its test; with --strict it costs the test instead. The
+last line printed is the course's Autolab line, {"scores": {...}}.
+
 Each test runs the hand-in's mytorch/ in a sandboxed process of its own and compares
 values and every gradient with torch float64, computed in the runner: test_autograd.py
 (Add, Sub, Mul, Div, Autograd), test_linear.py (Linear, ReLU, SGD, momentum,
@@ -15,13 +22,25 @@ cross-entropy) and test_bonus.py (Adam, Dropout, BatchNorm1d) draw the cases. Wi
 (runs/quick/mytorch/ with --quick: the same tests).
 """
 from autograder import cli
-from autograder.grading import Test
+from autograder import grading
 from autograder.hw1_autograder import test_autograd as autograd
 from autograder.hw1_autograder import test_bonus as bonus
 from autograder.hw1_autograder import test_linear as linear
 
 MAIN, BONUS = "HW1P1", "HW1P1 bonus"
 AUTOGRAD, LINEAR, EXTRA = "test_autograd.py", "test_linear.py", "test_bonus.py"
+# what the course's runners import of the hand-in before their first test
+MAIN_IMPORTS = ("mytorch.tensor", "mytorch.autograd_engine", "mytorch.nn.functional",
+                "mytorch.nn.linear", "mytorch.nn.sequential", "mytorch.nn.activations",
+                "mytorch.nn.loss", "mytorch.nn.batchnorm", "mytorch.optim.sgd")
+BONUS_IMPORTS = (*MAIN_IMPORTS, "mytorch.optim.adam", "mytorch.nn.dropout")
+
+
+def Test(name, points, section, *arguments):
+    return grading.Test(name, points, section, *arguments,
+                        imports=MAIN_IMPORTS if section == MAIN else BONUS_IMPORTS)
+
+
 TESTS = [
     Test("Add", 0, MAIN, AUTOGRAD, autograd.add, "functions"),  # the course's freebie
     Test("Sub", 5, MAIN, AUTOGRAD, autograd.sub, "functions"),

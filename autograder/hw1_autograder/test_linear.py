@@ -117,8 +117,8 @@ big_linear_relu_xeloss_momentum = training(213, lambda rng: mlp(rng, 3, high=40)
 
 
 def linear_xeloss_forward():
-    """Cross-entropy of a Linear layer's output, also with inputs x1000 (large logits: only
-    a log-sum-exp survives these)."""
+    """Cross-entropy of a Linear layer's output; then, as the handout's rule (a warning),
+    with inputs x1000 (large logits: only a log-sum-exp survives these)."""
     rng = np.random.default_rng(209)
     spec = mlp(rng, 0, relu=False)
     steps = []
@@ -126,4 +126,5 @@ def linear_xeloss_forward():
         x = batch(rng, spec, rng.integers(1, 12), scale)
         steps.append({"when": f" (inputs scaled by {scale})", "x": x,
                       "labels": rng.integers(0, classes(spec), len(x))})
+    steps[1]["rule"] = "cross-entropy of large logits (the handout's LogSumExp)"
     return model(rng, spec, steps)

@@ -6,6 +6,13 @@ and points (95), a points table, then `Total score: N/95`; exit status 0 only at
     python autograder/hw2_autograder/runner.py --handin submissions/ a class
     python autograder/hw2_autograder/runner.py --test "Conv1D Backward"
 
+The points are the course's: each test makes the course's test's checks, all or nothing,
+and when a module the course's runner imports at its top does not import, every test
+scores 0, as on the course's scoreboard. What only the handout asks for (a Conv1d output
+that is a node of the graph, get_final_conv_output_size, inputs left as they were) prints
+as a warning under its test; with --strict it costs the test instead. The last line
+printed is the course's Autolab line, {"scores": {...}}.
+
 Each test runs the hand-in's mytorch/ and hw2/ in a sandboxed process of its own; the
 runner draws the cases and computes the expected values: test_conv.py (Conv1d forward and
 backward, Flatten, against torch float64), test_scanning.py (the scanning-MLP CNNs
@@ -14,10 +21,20 @@ three SGD steps of the CNN against torch). Without --handin the scores are also 
 results/mytorch/hw2_autograder.json (runs/quick/mytorch/ with --quick: the same tests).
 """
 from autograder import cli
-from autograder.grading import Test
+from autograder import grading
 from autograder.hw2_autograder import test_cnn, test_conv, test_scanning
 
 PART = "HW2P1"
+# what the course's runner imports of the hand-in (through its test files) before any test
+IMPORTS = ("mytorch.tensor", "mytorch.nn.functional", "mytorch.nn.sequential",
+           "mytorch.nn.conv", "mytorch.nn.linear", "mytorch.nn.activations", "mytorch.nn.loss",
+           "mytorch.optim.sgd", "hw2.mlp_scan", "hw2.hw2")
+
+
+def Test(*arguments):
+    return grading.Test(*arguments, imports=IMPORTS)
+
+
 TESTS = [
     Test("Conv1D Forward", 20, PART, "test_conv.py", test_conv.conv1d_forward, "conv_stacks"),
     Test("Conv1D Backward", 30, PART, "test_conv.py", test_conv.conv1d_backward,
