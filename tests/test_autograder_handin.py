@@ -134,8 +134,10 @@ def test_each_hw1_mutant_loses_its_test(tmp_path):
     scores = {student["student"]: student
               for student in json.loads((tmp_path / "out" / "scores.json").read_text())["students"]}
     assert lost_tests(scores["clean"]) == set()
-    for name, (target, _) in HW1_MUTANTS.items():
-        assert lost_tests(scores[name]) == {target}, (name, scores[name]["tests"])
+    for name, (target, _) in HW1_MUTANTS.items():  # BatchNorm's training uses every op
+        assert lost_tests(scores[name]) - {"Linear BatchNorm ReLU Train/Eval"} <= {target}, name
+        assert target in lost_tests(scores[name]), (name, scores[name]["tests"])
+    assert lost_tests(scores["batchnorm-running-var"]) == {"Linear BatchNorm ReLU Train/Eval"}
     header = (tmp_path / "out" / "scores.csv").read_text().splitlines()[0]
     assert header == "student,Mul,Div,Linear ReLU Backward,Linear XELoss Forward," \
                      "Linear Momentum Step,Linear BatchNorm ReLU Train/Eval,total,note"

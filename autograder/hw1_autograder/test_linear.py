@@ -123,7 +123,9 @@ def linear_xeloss_forward():
     spec = mlp(rng, 0, relu=False)
     steps = []
     for scale in (1, 1000):
-        x = batch(rng, spec, rng.integers(1, 12), scale)
+        size = rng.integers(1, 12)
+        size += size == classes(spec)  # a mean over the classes must not pass
+        x = batch(rng, spec, size, scale)
         steps.append({"when": f" (inputs scaled by {scale})", "x": x,
                       "labels": rng.integers(0, classes(spec), len(x))})
     steps[1]["rule"] = "cross-entropy of large logits (the handout's LogSumExp)"

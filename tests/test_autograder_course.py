@@ -1,0 +1,168 @@
+"""The course's points, the handout's warnings and the formats courses grade with, on small
+hand-ins: copies of tests/handin_fixture that differ from it where the course's graders and
+the handout part ways (a module the course's runner imports is missing, a Dropout that
+changes its input in place, a cross-entropy without LogSumExp, a Conv1d output that is a
+leaf, a `T` property, a wrong get_final_conv_output_size the CNN does not use). Each gets
+the course's points and its warning line; --strict takes the points."""
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+from test_autograder_handin import (FUNCTIONAL, HW1, HW2, HW2_MUTANTS, TENSOR, grade,
+                                    handin)
+
+from utils import REPO_ROOT
+
+RUN_AUTOGRADER = REPO_ROOT / "autograder" / "gradescope" / "run_autograder"
+NOTE = "not checked by the course's grader; the handout asks for it"
+IN_PLACE_DROPOUT = [("mytorch/nn/dropout.py", "        return x * Tensor(mask / (1 - self.p))",
+                     "        out = x * Tensor(mask / (1 - self.p))\n"
+                     "        x.data[...] = out.data\n        return out")]
+UNSTABLE_CROSS_ENTROPY = [(FUNCTIONAL, "np.max(predicted.data, axis=1, keepdims=True)",
+                           "np.zeros((batch_size, 1))")]
+T_PROPERTY = [(TENSOR, "    def T(self):", "    @property\n    def T(self):"),
+              ("mytorch/nn/linear.py", "self.weight.T()", "self.weight.T")]
+OWN_ASSERT = [("mytorch/nn/linear.py", "        return x @ self.weight.T() + self.bias",
+               "        assert x.shape[1] > 1000\n        return x @ self.weight.T() + self.bias")]
+LEAF_CONV_OUTPUT = [("mytorch/nn/conv.py",
+                     "        return F.Conv1d.apply(x, self.weight, self.bias, self.stride)",
+                     "        out = F.Conv1d.apply(x, self.weight, self.bias, self.stride)\n"
+                     "        return Tensor(out.data, requires_grad=True)")]
+UNUSED_WRONG_FINAL_SIZE = [
+    ("hw2/hw2.py", "output_size = get_final_conv_output_size(first_layers, input_width)",
+     "output_size = 13"),
+    ("hw2/hw2.py", "    return output_size\n", "    return output_size + 1\n")]
+HW1_TESTS = ["Sub", "Autograd", "Linear Forward", "Linear XELoss Forward", "Linear Adam",
+             "Linear ReLU Dropout"]
+
+
+def selected(names):
+    return [arg for name in names for arg in ("--test", name)]
+
+
+def students(path):
+    return {student["student"]: {test["name"]: test for test in student["tests"]}
+            for student in json.loads((path / "scores.json").read_text())["students"]}
+
+
+def warnings_of(test):
+    return " | ".join(test["warnings"])
+
+
+def test_hw1_handins_get_the_course_points_and_the_handout_warnings(tmp_path):
+    folder = tmp_path / "class"
+    handin(folder / "clean")
+    (handin(folder / "no-batchnorm") / "mytorch" / "nn" / "batchnorm.py").unlink()
+    (handin(folder / "no-adam") / "mytorch" / "optim" / "adam.py").unlink()
+    handin(folder / "in-place-dropout", IN_PLACE_DROPOUT)
+    handin(folder / "unstable-cross-entropy", UNSTABLE_CROSS_ENTROPY)
+    handin(folder / "t-property", T_PROPERTY)
+    handin(folder / "own-assert", OWN_ASSERT)
+    result = grade(HW1, "--handin", folder, "--out", tmp_path / "out", "--jobs", 2,
+                   *selected(HW1_TESTS), cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    scores = students(tmp_path / "out")
+    full = {name: test["points"] for name, test in scores["clean"].items()}
+    for student in ("clean", "t-property", "in-place-dropout", "unstable-cross-entropy"):
+        got = {name: test["score"] for name, test in scores[student].items()}
+        assert got == full, (student, scores[student])
+    assert not any(test["warnings"] for test in scores["clean"].values())
+    assert not any(test["warnings"] for test in scores["t-property"].values())
+
+    for test in scores["no-batchnorm"].values():
+        assert test["score"] == 0 and test["error"].startswith(
+            "the course's runner imports mytorch.nn.batchnorm for this group: every test in "
+            "it scores 0 (ModuleNotFoundError"), test
+    no_adam = scores["no-adam"]
+    assert [name for name, test in no_adam.items() if test["score"] < test["points"]] == \
+        ["Linear Adam", "Linear ReLU Dropout"]
+    assert "imports mytorch.optim.adam for this group" in no_adam["Linear Adam"]["error"]
+
+    dropout = warnings_of(scores["in-place-dropout"]["Linear ReLU Dropout"])
+    assert "Dropout layer 1 of call 1 changed its input x in place" in dropout
+    assert "scaled" not in dropout
+    cross_entropy = warnings_of(scores["unstable-cross-entropy"]["Linear XELoss Forward"])
+    assert "cross-entropy loss (inputs scaled by 1000)" in cross_entropy
+    line = scores["own-assert"]["Linear Forward"]["error"]
+    source = (folder / "own-assert" / "mytorch" / "nn" / "linear.py").read_text().splitlines()
+    number = source.index("        assert x.shape[1] > 1000") + 1
+    assert line == f"AssertionError (at mytorch/nn/linear.py:{number})", line
+
+    rows = list(csv.reader((tmp_path / "out" / "scores.csv").open()))
+    assert rows[0] == ["student", *HW1_TESTS, "total", "note"]
+    assert [row[0] for row in rows[1:]] == sorted(os.listdir(folder))  # the class's order
+    assert rows[1][:-1] == ["clean", "5", "25", "2", "4", "1", "3", "40"]
+
+
+def test_strict_takes_the_points_and_jobs_do_not_change_them(tmp_path):
+    folder = tmp_path / "class"
+    handin(folder / "clean")
+    handin(folder / "in-place-dropout", IN_PLACE_DROPOUT)
+    handin(folder / "unstable-cross-entropy", UNSTABLE_CROSS_ENTROPY)
+    tables = []
+    for jobs in (1, 2):
+        out = tmp_path / f"out-{jobs}"
+        result = grade(HW1, "--handin", folder, "--out", out, "--strict", "--jobs", jobs,
+                       *selected(["Linear XELoss Forward", "Linear ReLU Dropout"]),
+                       cwd=tmp_path)
+        assert result.returncode == 1, result.stdout + result.stderr
+        tables.append([row[:-1] for row in csv.reader((out / "scores.csv").open())])
+    assert tables[0] == tables[1]
+    assert tables[0][1:] == [["clean", "4", "3", "7"], ["in-place-dropout", "4", "0", "4"],
+                             ["unstable-cross-entropy", "0", "3", "3"]]
+    scores = students(tmp_path / "out-2")
+    assert "(a rule of the handout; --strict)" in \
+        scores["in-place-dropout"]["Linear ReLU Dropout"]["error"]
+
+
+def test_hw2_handins_graded_into_gradescope_results_and_warned(tmp_path):
+    """run_autograder on a folder laid out as Gradescope's /autograder: a hand-in whose
+    get_final_conv_output_size is wrong (its CNN does not use it) keeps the CNN's points,
+    with the warning; its scanning MLPs' bug costs their tests. A Conv1d output that is a
+    leaf keeps Conv1D Forward (the course compares values) and loses Conv1D Backward (no
+    gradient reaches the weights). --strict takes the warned tests' points."""
+    root = tmp_path / "autograder"
+    scan_layout = HW2_MUTANTS["scan-weight-layout"][1]
+    handin(root / "submission", UNUSED_WRONG_FINAL_SIZE + scan_layout)
+    environment = {**os.environ, "AUTOGRADER_ROOT": str(root), "PYTHON": sys.executable}
+    result = subprocess.run(["bash", str(RUN_AUTOGRADER)], cwd=tmp_path, env=environment,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.rstrip().splitlines()
+    assert json.loads(lines[-1])["scores"] == {
+        "Conv1D Forward": 20, "Conv1D Backward": 30, "Flatten": 10, "SimpleScanningMLP": 0,
+        "DistributedScanningMLP": 0, "CNN": 15}
+    assert lines[-2] == "Total score: 75/95"
+    warning = ("    warning: get_final_conv_output_size(the CNN's layers, 60): 14, expected 13: "
+               + NOTE)
+    assert warning in lines, result.stdout
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert results["score"] == 75 and results["execution_time"] > 0
+    assert "Total score: 75/95" in results["output"]
+    tests = {test["name"]: test for test in results["tests"]}
+    assert set(tests["CNN"]) == {"name", "score", "max_score", "status", "output", "visibility"}
+    assert (tests["CNN"]["score"], tests["CNN"]["max_score"], tests["CNN"]["status"]) == \
+        (15, 15, "passed")
+    assert tests["CNN"]["output"] == warning.strip()
+    assert tests["SimpleScanningMLP"]["status"] == "failed"
+    assert tests["SimpleScanningMLP"]["output"].startswith("output (against the MLP")
+
+    leaf = handin(tmp_path / "leaf-output", LEAF_CONV_OUTPUT)
+    result = grade(HW2, "--handin", leaf, *selected(["Conv1D Forward", "Conv1D Backward"]),
+                   cwd=tmp_path)
+    assert json.loads(result.stdout.rstrip().splitlines()[-1]) == {
+        "scores": {"Conv1D Forward": 20, "Conv1D Backward": 0}}, result.stdout
+    assert ("a node of the graph: has is_leaf=True, expected requires_grad=True, is_leaf=False"
+            in result.stdout)
+
+    shutil.copytree(root / "submission", tmp_path / "class-of-two" / "final-size")
+    shutil.copytree(leaf, tmp_path / "class-of-two" / "leaf")
+    result = grade(HW2, "--handin", tmp_path / "class-of-two", "--strict", "--out",
+                   tmp_path / "out", *selected(["Conv1D Forward", "CNN"]), cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    rows = list(csv.reader((tmp_path / "out" / "scores.csv").open()))
+    assert [row[:-1] for row in rows[1:]] == [["final-size", "20", "0", "20"],
+                                              ["leaf", "0", "0", "0"]]
