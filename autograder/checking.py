@@ -139,27 +139,35 @@ def dropout_draws(draws, shape, p):
 
 
 def verdict(expected, observed, error, torch_used, stop=None):
-    """(failure line or None, [warning lines]): the failure line when the test fails, from
-    the values the course's test compares; a warning for each handout rule the hand-in
-    breaks. `expected` is the reference's [(key, Expected)] in checking order; `observed`
-    the reply's {key: value}; `error` the hand-in's exception line; `stop` where the
-    reference could not go on. A rule's value that is missing is no warning: the test
-    failed before it, or the rule's step raised (its own warning)."""
+    """None when the test passes, else its one failure line, from the values the course's
+    test compares. `expected` is the reference's [(key, Expected)] in checking order;
+    `observed` the reply's {key: value}; `error` the hand-in's exception line; `stop`
+    where the reference could not go on."""
     if torch_used is not False:
-        return TORCH_LINE, []
+        return TORCH_LINE
     if not isinstance(observed, dict):
-        return error or "the test process sent no values", []
-    warnings, failure = [], None
+        return error or "the test process sent no values"
     for key, wanted in expected:
         if wanted.rule:
-            line = message(wanted, observed[key], key) if key in observed else None
-            if line is not None and line not in warnings:
-                warnings.append(line)
-        elif failure is None:
-            if key not in observed:
-                failure = error or f"{key}: the hand-in gave no value"
-            else:
-                failure = message(wanted, observed[key], key)
-    if failure is None and stop is not None:
-        failure = stop.message or error or f"{stop.key}: the hand-in gave no value"
-    return failure or error, warnings
+            continue
+        if key not in observed:
+            return error or f"{key}: the hand-in gave no value"
+        line = message(wanted, observed[key], key)
+        if line is not None:
+            return line
+    if stop is not None:
+        return stop.message or error or f"{stop.key}: the hand-in gave no value"
+    return error
+
+
+def warnings(expected, observed):
+    """A line for each value of a handout rule that is wrong, in checking order. A rule's
+    value that is missing is no warning: the test failed before it, or the rule's step
+    raised (its own warning)."""
+    lines = []
+    for key, wanted in expected:
+        if wanted.rule and isinstance(observed, dict) and key in observed:
+            line = message(wanted, observed[key], key)
+            if line is not None and line not in lines:
+                lines.append(line)
+    return lines

@@ -273,6 +273,7 @@ def start_worker(settings, bwrap, limits, workspace):
     """A worker process of a class: its own folder, sandbox and reaper; Ctrl-C is the
     runner's to handle (it ends the workers)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sandbox.die_with_parent()
     folder = tempfile.mkdtemp(prefix="worker-", dir=workspace)
     WORKER.update(settings, box=sandbox.Sandbox(folder, bwrap, limits), workspace=folder)
 
@@ -410,6 +411,7 @@ def write_atomically(path, text):
 
 def run(doc, tests, part, summary_file, needed):
     """Entry point of a runner script."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C ends the workers too
     try:
         status = grading_main(doc, tests, part, summary_file, needed)
     except UsageError as err:

@@ -34,10 +34,10 @@ class Test:
     the file of ours it is written in, `case()` (the inputs and weights, drawn in the
     runner from the test's seed), `driver` (its steps, autograder/child/drivers.py, run in
     the student process), `reference(case, observed)` (the expected values, torch float64,
-    and where the reference stopped), `check` (the verdict: the failure line or None, and
-    the handout's warnings), `imports` (the hand-in's modules that the course's runner of
-    the test imports before any test) and `autolab` (the test's key in the course's
-    Autolab line; its name where not given)."""
+    and where the reference stopped), `check` (the verdict: None or a failure line; the
+    handout's rules are warnings, checking.warnings), `imports` (the hand-in's modules
+    that the course's runner of the test imports before any test) and `autolab` (the
+    test's key in the course's Autolab line; its name where not given)."""
     name: str
     points: int
     section: str
@@ -118,19 +118,24 @@ def judge(test, case, outcome):
         return why, []
     try:
         expected, stop = test.expected(case, reply["observed"])
-        return test.check(expected, reply["observed"], reply["error"], reply["torch"], stop)
+        return (test.check(expected, reply["observed"], reply["error"], reply["torch"], stop),
+                checking.warnings(expected, reply["observed"]))
     except RecursionError:
         return "the test process sent values nested too deep", []
     except Exception as err:  # a fault of the grader on this reply: this test's row
         return f"grader error: {type(err).__name__}: {err}", []
 
 
-def import_failure(modules, handin, sandbox, timeout):
+def import_failure(modules, handin, sandbox, timeout, flag):
     """None when every module of `modules` imports from the hand-in in a student process,
-    else the line that makes every test of the group score 0."""
+    else the line that makes every test of the group score 0 (`flag`: the time limit that
+    bounded the process, named where it ran out)."""
     request = wire.encode({"driver": "imports", "case": {"modules": list(modules)},
                            "seed": 0})
-    reply, why = decoded(sandbox.run(handin, request, timeout))
+    outcome = sandbox.run(handin, request, timeout)
+    reply, why = decoded(outcome)
+    if outcome.stopped and outcome.stopped.startswith("timed"):
+        why += f" ({flag})"
     if reply is not None and reply["torch"]:
         why = checking.TORCH_LINE
     elif reply is not None:
@@ -163,8 +168,9 @@ def grade(tests, handin, sandbox, timeout, budget=float("inf"), on_row=None, str
     for index, test in enumerate(tests, 1):
         left = budget - (time.monotonic() - start)
         if test.imports and test.imports not in groups and left > 0:
-            groups[test.imports] = import_failure(test.imports, handin, sandbox,
-                                                  min(timeout, left))
+            groups[test.imports] = import_failure(
+                test.imports, handin, sandbox, min(timeout, left),
+                "--timeout" if timeout <= left else "--student-timeout")
             left = budget - (time.monotonic() - start)
         if left <= 0:
             rows.append(row(test, f"not run: the hand-in used up its --student-timeout of "

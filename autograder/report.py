@@ -21,19 +21,20 @@ HW1_GROUPS = (
      ("Linear ReLU SGD Step", "Big Linear ReLU SGD Step", "Linear Momentum Step"),
      "3–4 steps: gradients and updated parameters after each"),
     ("Linear XELoss Forward, Backward", ("Linear XELoss Forward", "Linear XELoss Backward"),
-     "cross-entropy, also of inputs ×1000; one step"),
+     "cross-entropy; one step (inputs ×1000: the handout's LogSumExp, a warning)"),
     ("Big ... XELoss (Momentum) Train/Eval",
      ("Big Linear ReLU XELoss Train/Eval", "Big Linear ReLU XELoss Momentum Train/Eval"),
      "4–5 steps on cross-entropy, then output and loss in eval mode"),
     ("bonus: Adam", ("Linear Adam", "Big Linear ReLU XELoss Adam"), "4–5 Adam steps"),
-    ("bonus: Dropout", ("Linear ReLU Dropout", "Linear ReLU Dropout Backward"),
+    ("bonus: Dropout (with Adam)", ("Linear ReLU Dropout", "Linear ReLU Dropout Backward",
+                                    "Big Linear BN ReLU Dropout XELoss Adam"),
      "each unit 0 or ×1/(1-p), share dropped within 0.01 of p, new mask per call, "
      "identity in eval"),
-    ("bonus: BatchNorm (with Dropout, Adam)",
+    ("bonus: BatchNorm",
      ("Linear BatchNorm ReLU Forward (Train)", "Linear BatchNorm ReLU Backward (Train)",
-      "Linear BatchNorm ReLU Train/Eval", "Big Linear BatchNorm ReLU Train/Eval",
-      "Big Linear BN ReLU Dropout XELoss Adam"),
-     "outputs, gradients and running statistics over 3–5 batches, then eval mode"),
+      "Linear BatchNorm ReLU Train/Eval", "Big Linear BatchNorm ReLU Train/Eval"),
+     "outputs and gradients over 3–5 batches, then eval mode (running statistics: a "
+     "warning)"),
 )
 
 

@@ -31,7 +31,7 @@ import numpy as np
 
 CHILD_CODE = Path(__file__).resolve().parent / "child"
 TAIL_BYTES = 4096
-PR_SET_CHILD_SUBREAPER = 36
+PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG = 36, 1
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,15 @@ def become_subreaper():
     `end_descendants` finds daemons that left their process group."""
     try:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def die_with_parent():
+    """This process is killed when the process that started it ends (Linux): a class's
+    worker never outlives the runner."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     except (OSError, AttributeError):
         pass
 
