@@ -145,8 +145,8 @@ def import_failure(modules, handin, sandbox, timeout, flag):
                 return (f"the course's runner imports {module} for this group: every test "
                         f"in it scores 0 ({str(line)[:200]})")
         return None
-    return (f"the course's runner imports {', '.join(modules)} for this group, and importing "
-            f"them failed: every test in it scores 0 ({why})")
+    return (f"the course's runner imports the hand-in's modules for this group, and that "
+            f"failed ({why}): every test in it scores 0")
 
 
 def row(test, error, output="", seconds=0.0, warnings=()):
