@@ -1,21 +1,23 @@
 """Running one test's student process: a fresh interpreter (autograder/child/main.py) in a
 bubblewrap sandbox, under resource limits, watched by the runner.
 
-The sandbox (`bwrap`) shows the process the system's programs read-only, its Python and
-NumPy, the grader's child code and this student's staged copy (both read-only), an empty
-private /tmp of bounded size, and nothing else: not the checkout, not the class folder, not
---out, not other students; no network; its own PID namespace (the runner's processes are
-not there to signal or read), a new session, an unprivileged uid, and it dies with the
-runner. rlimits set before exec bound memory, CPU seconds, file size, open files and
-processes, and the runner counts the test's processes and threads itself (RLIMIT_NPROC
-does not bind root). When the test ends the sandbox is killed, and with it every process
-the test started. Without bwrap (--no-sandbox) the same interpreter runs unconfined but
-for the limits, and the runner, a child subreaper, kills whatever the test left behind.
+The sandbox (`bwrap`) shows the process the system's programs read-only, its Python,
+NumPy (and SciPy where installed), the grader's child code and this student's staged
+copy (both read-only), an empty private /tmp of bounded size, and nothing else: not the
+checkout, not the class folder, not --out, not other students; no network; its own PID
+namespace (the runner's processes are not there to signal or read), a new session, an
+unprivileged uid, and it dies with the runner. rlimits set before exec bound memory, CPU
+seconds, file size, open files and processes, and the runner counts the test's processes
+and threads itself (RLIMIT_NPROC does not bind root). When the test ends the sandbox is
+killed, and with it every process the test started. Without bwrap (--no-sandbox) the
+same interpreter runs unconfined but for the limits, and the runner, a child subreaper,
+kills whatever the test left behind.
 
 The request goes in on stdin, the reply comes back on a pipe of its own and is capped in
 size; stdout and stderr are drained as they come, keeping a tail.
 """
 import ctypes
+import importlib.util
 import os
 import resource
 import select
@@ -102,9 +104,7 @@ class Sandbox:
         self.grader = Path(workspace) / "grader"
         shutil.copytree(CHILD_CODE, self.grader / "child",
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "__init__.py"))
-        numpy_folder = Path(np.__file__).resolve().parent
-        self.numpy = [numpy_folder] + [folder for folder in [numpy_folder.with_name("numpy.libs")]
-                                       if folder.is_dir()]
+        self.numpy = library_folders()
         site, self.scratch = self.grader / "site", Path(workspace) / "scratch"
         site.mkdir()
         for folder in self.numpy:
@@ -215,6 +215,17 @@ class Sandbox:
                 except (ValueError, OSError):  # a limit this system does not set
                     pass
         return apply
+
+
+def library_folders():
+    """The folders of the libraries a hand-in may import: NumPy, and SciPy where this
+    Python has it (each with its bundled shared libraries)."""
+    folders = [Path(np.__file__).resolve().parent]
+    scipy = importlib.util.find_spec("scipy")  # found, not imported
+    if scipy is not None and scipy.origin:
+        folders.append(Path(scipy.origin).resolve().parent)
+    folders += [folder.with_name(folder.name + ".libs") for folder in folders]
+    return [folder for folder in folders if folder.is_dir()]
 
 
 def site_folders():

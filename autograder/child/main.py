@@ -4,10 +4,11 @@ write the recorded data to file descriptor REPLY_FD, exit.
     python -I -S main.py HANDIN_FOLDER NUMPY_FOLDER REPLY_FD
 
 Started fresh for every test (never forked from the runner), with no site-packages: the
-path holds the standard library, this folder and NUMPY_FOLDER (NumPy alone). `mytorch`,
-`hw1` and `hw2` resolve inside HANDIN_FOLDER only; `torch` (and its family) resolves to a
-stand-in whose first use marks the test failed, so an unused import costs nothing. The
-reply is data: what the hand-in computed, an error line, and whether it touched torch.
+path holds the standard library, this folder and NUMPY_FOLDER (NumPy, and SciPy where
+the runner's Python has it). `mytorch`, `hw1` and `hw2` resolve inside HANDIN_FOLDER
+only; `torch` (and its family) resolves to a stand-in whose first use marks the test
+failed, so an unused import costs nothing. The reply is data: what the hand-in computed,
+an error line, and whether it touched torch.
 """
 import importlib.abc
 import importlib.machinery
