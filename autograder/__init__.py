@@ -7,4 +7,10 @@ hand-in (`child`: no torch, no checks, no expected values there) and sends back 
 data, then computes the expected values (`reference`) and the verdict (`checking`)
 itself. `handins` stages a hand-in folder or tar. Importing this package imports no
 MyTorch: hand-in code runs only in the student processes.
+
+The points are the course's (its tests' checks, names, points and Autolab keys, and a
+runner that scores 0 when a module it imports does not import); the handout's rules that
+the course's tests do not check are warnings. `cli` prints the course's lines, writes
+Gradescope's results.json and grades classes with --jobs workers; `gradescope/` installs
+the runner in Gradescope's image.
 """
