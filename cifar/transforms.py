@@ -20,6 +20,6 @@ AUGMENTATIONS = {
     # The skeleton's pipeline as it stands (ColorJitter() with no arguments changes nothing).
     "skeleton": (v2.Compose([v2.ColorJitter(), v2.RandomRotation(30),
                              v2.RandomHorizontalFlip()]),
-                 "the skeleton's ColorJitter(), rotations ±30°, flips"),
+                 "rotations ±30°, flips"),
     "none": (None, "no augmentation"),
 }
