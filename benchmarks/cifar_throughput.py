@@ -1,7 +1,7 @@
 """Training images/second of cifar_pytorch.py's real training loop (`train_epoch` over
 `train_loader` in cifar/training.py) against the bare model step, in one process.
 
-    python benchmarks/cifar_throughput.py           # about three minutes, single thread
+    python benchmarks/cifar_throughput.py           # about four minutes, single thread
     python benchmarks/cifar_throughput.py --quick   # seconds (smoke run)
 
 "Ours" is `train_epoch` on a resident uint8 training set: the DataLoader's
@@ -85,7 +85,7 @@ def row(name, ours_s, bare_s, target, workers):
 
 def run(quick=False, seed=0):
     torch.manual_seed(seed)
-    rounds, batches = (1, 2) if quick else (5, 10)
+    rounds, batches = (1, 2) if quick else (8, 10)
     loaders = {workers: make_loader(batches, workers) for workers in (LOADER_WORKERS, 0)}
     rows = []
     for batchnorm in (False, True):
@@ -99,11 +99,10 @@ def run(quick=False, seed=0):
                 times[workers].append(loop_seconds(loader, batchnorm))
         best = {key: min(values) for key, values in times.items()}
         model = f"CIFAR-3 Net{' + BatchNorm' if batchnorm else ''}"
-        rows.append(row(f"{model} training loop, batch {FINAL['batch_size']}, augmentation in "
-                        f"{LOADER_WORKERS} loader worker", best[LOADER_WORKERS], best["bare"],
-                        True, LOADER_WORKERS))
-        rows.append(row(f"{model} training loop, batch {FINAL['batch_size']}, augmentation in "
-                        "the training process", best[0], best["bare"], False, 0))
+        loop = f"{model} training loop, batch {FINAL['batch_size']}"
+        rows.append(row(f"{loop}, {LOADER_WORKERS} loader worker", best[LOADER_WORKERS],
+                        best["bare"], True, LOADER_WORKERS))
+        rows.append(row(f"{loop}, no loader worker", best[0], best["bare"], False, 0))
     return rows
 
 
