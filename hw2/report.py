@@ -18,8 +18,8 @@ HW2_TESTS = (
     ("DistributedScanningMLP", ("DistributedScanningMLP",),
      "the same for the shared-parameter MLP"),
     ("CNN", ("CNN",),
-     "the figure's 8 layers, final width 13, then 3 SGD steps: logits, loss, every "
-     "gradient and parameter"),
+     "the figure's 8 layers, then 3 SGD steps: logits, loss, every gradient and "
+     "parameter (`get_final_conv_output_size` gives 13: a warning)"),
 )
 
 
