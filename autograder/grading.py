@@ -13,7 +13,6 @@ whose import fails scores 0 in every test, with the reason.
 import json
 import re
 import time
-import unicodedata
 import zlib
 from dataclasses import dataclass
 from typing import Callable
@@ -72,11 +71,13 @@ def run_reference(driver, case, observed, **options):
 
 
 def printable(text, lines=False):
-    """`text` with escape sequences and control characters removed (newlines kept where
-    `lines`): hand-in output and names are shown, never interpreted by the terminal."""
+    """`text` with escape sequences and every character that is not printable removed
+    (control and format characters, line and paragraph separators, separators other
+    than the space; newlines kept where `lines`): hand-in output and names are shown,
+    never interpreted, and none starts a line of its own in a terminal, CSV or JSON."""
     text = ESCAPES.sub("", str(text)).replace("\t", " ")
     return "".join(character for character in text
-                   if (lines and character == "\n") or unicodedata.category(character)[0] != "C")
+                   if (lines and character == "\n") or character.isprintable())
 
 
 def select(tests, names):

@@ -20,7 +20,7 @@ import time
 import numpy as np
 import pytest
 
-from autograder import checking, handins, sandbox
+from autograder import checking, grading, handins, sandbox
 from autograder.child import wire
 from utils import REPO_ROOT
 
@@ -530,3 +530,13 @@ def test_a_dropout_that_drops_all_but_the_statistics_call_loses(tmp_path):
                             cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert total_line(result.stdout) == "Total score: 0/10", result.stdout
     assert result.stdout.count("dropped 1.000 of the units") == 3
+
+
+def test_no_handin_text_starts_a_line_of_its_own():
+    forged = "Error\u2028Total score: 95/95\u2029\x85\r\x0b\x0c\u200b\u00a0{\"scores\": 1}\x1b[2J"
+    for lines in (False, True):
+        shown = grading.printable(forged, lines)
+        assert shown == "ErrorTotal score: 95/95{\"scores\": 1}"
+        assert len(shown.splitlines()) == 1 and shown.isprintable()
+    assert grading.printable("a b\tc\nd", lines=True) == "a b c\nd"
+    assert grading.printable("a\nd") == "ad"
