@@ -25,15 +25,18 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from torch import nn
 
-from autograder.hw2_autograder.torch_cnn import torch_cnn
 from hw2 import CNN, INPUT_WIDTH, NUM_CLASSES  # hw2/hw2.py as a script, the package when imported
-from mytorch.nn.conv import Conv1d
+from mytorch.nn.activations import ReLU, Sigmoid, Tanh
+from mytorch.nn.conv import Conv1d, Flatten
+from mytorch.nn.linear import Linear
 from mytorch.nn.loss import CrossEntropyLoss
 from mytorch.optim.sgd import SGD
 from mytorch.tensor import Tensor
 
 CHANNELS, MOTIF_WIDTH = 24, 5
+TORCH_LAYERS = {Tanh: nn.Tanh, ReLU: nn.ReLU, Sigmoid: nn.Sigmoid, Flatten: nn.Flatten}
 
 
 # --- data ---
@@ -54,6 +57,24 @@ def scale_conv_weights(model):
     for layer in model.layers:
         if isinstance(layer, Conv1d):
             layer.weight.data /= np.sqrt(layer.in_channel * layer.kernel_size)
+
+
+def torch_twin(model):
+    """`model` rebuilt in torch float64, layer for layer, starting from its weights."""
+    layers = []
+    for layer in model.layers:
+        if isinstance(layer, Conv1d):
+            layers.append(nn.Conv1d(layer.in_channel, layer.out_channel, layer.kernel_size,
+                                    layer.stride))
+        elif isinstance(layer, Linear):
+            layers.append(nn.Linear(layer.in_features, layer.out_features))
+        else:
+            layers.append(TORCH_LAYERS[type(layer)]())
+    twin = nn.Sequential(*layers).double()
+    with torch.no_grad():
+        for ours, theirs in zip(model.parameters(), twin.parameters(), strict=True):
+            theirs.copy_(torch.from_numpy(ours.data))
+    return twin
 
 
 # --- one training run per framework, the same batches in the same order ---
@@ -160,7 +181,7 @@ def main(argv=None):
     model = CNN()  # draws its weights from np.random, seeded above
     if not args.handout_init:
         scale_conv_weights(model)
-    reference = torch_cnn(model)
+    reference = torch_twin(model)
     history, seconds = {}, {}
     for name, train_fn, net in (("mytorch", train_mytorch, model),
                                 ("torch", train_torch, reference)):
