@@ -52,15 +52,6 @@ def lstm_step(weights, x, h, c):
     return o * np.tanh(c), c
 
 
-def final_hidden(bits, weights=WEIGHTS):
-    """Final h for each row of an (N, T) 0/1 array; h and c start at 0."""
-    h = np.zeros(len(bits))
-    c = np.zeros(len(bits))
-    for column in np.ascontiguousarray(bits.T):
-        h, c = lstm_step(weights, column, h, c)
-    return h
-
-
 def margin_of(h):
     return float(np.abs(h - THRESHOLD).min())
 
