@@ -1,7 +1,8 @@
 """Finding and staging hand-ins: a folder holding `mytorch/` (and `hw1/`, `hw2/`), or a
 `.tar` / `.tar.gz` / `.tgz` of one (such as the course's handin.tar), possibly wrapped in
-one top folder. A folder that holds no `mytorch/` is a class: every entry in it is one
-student's hand-in, folders and tars alike (anything else gets a row saying so).
+one top folder. A folder that holds no `mytorch/`, or whose `mytorch/` sits among other
+students' hand-ins (`is_class`), is a class: every entry in it is one student's hand-in,
+folders and tars alike (anything else gets a row saying so).
 
 Staging copies only the hand-in's packages into a fresh folder of the runner's, which
 the student process sees read-only. An archive is read through before anything is
@@ -76,9 +77,26 @@ def find_root(folder):
 
 
 def is_class(path):
-    """A folder of hand-ins (rather than one hand-in)."""
+    """A folder of hand-ins (rather than one hand-in): one without a `mytorch/`, or one
+    whose `mytorch/` is a student's entry among others: a sub-folder holds a hand-in of its
+    own, or, with no `hw1/` or `hw2/` beside it, the rest is two or more folders and tars.
+    A hand-in's own files (handin.tar among them) keep it one hand-in."""
     path = Path(path)
-    return path.is_dir() and find_root(path) is None
+    if not path.is_dir():
+        return False
+    root = find_root(path)
+    if root != path:
+        return root is None
+    others = [entry for entry in entries(path, hidden=False)
+              if entry.name not in ("mytorch", "__MACOSX")]
+    folders = [entry for entry in others if entry.is_dir() and not entry.is_symlink()]
+    if any(find_root(folder) is not None for folder in folders):
+        return True
+    others = [entry for entry in others if student_name(entry) != "handin"]
+    folders = [entry for entry in folders if entry in others]
+    tars = [entry for entry in others if entry.is_file() and is_tar(entry)]
+    packages = [entry for entry in folders if entry.name in HANDIN_PACKAGES]
+    return not packages and len(folders) + len(tars) == len(others) >= 2
 
 
 def expand(paths):

@@ -485,6 +485,26 @@ def test_a_class_folder_is_every_entry(tmp_path):
         handins.stage(tmp_path / "notes.txt", ("mytorch",), tmp_path)
 
 
+def test_an_entry_named_mytorch_keeps_a_class_a_class(tmp_path):
+    single = handin(tmp_path / "single")
+    fixture_tar(single / "handin.tar", "w")
+    assert not handins.is_class(single)
+    hw1_style = tmp_path / "hw1_style"
+    shutil.copytree(FIXTURE / "mytorch", hw1_style / "mytorch")
+    fixture_tar(hw1_style / "handin.tar", "w")
+    assert not handins.is_class(hw1_style)
+    for students in ("folders", "tars"):
+        course = tmp_path / students
+        shutil.copytree(FIXTURE / "mytorch", course / "mytorch")
+        for name in ("alice", "bob"):
+            if students == "folders":
+                handin(course / name)
+            else:
+                fixture_tar(course / f"{name}.tar")
+        assert handins.is_class(course)
+        assert len(handins.expand([course])) == 3
+
+
 def test_replies_are_data_checked_before_use():
     good = {"observed": {"x": {"kind": "Tensor", "data": np.arange(6.0).reshape(2, 3)}},
             "error": None, "torch": False}
