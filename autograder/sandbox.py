@@ -1,23 +1,26 @@
 """Running one test's student process: a fresh interpreter (autograder/child/main.py) in a
 bubblewrap sandbox, under resource limits, watched by the runner.
 
-The sandbox (`bwrap`) shows the process the system's programs read-only, its Python,
-NumPy (and SciPy where installed), the grader's child code and this student's staged
-copy (both read-only), an empty private /tmp of bounded size, and nothing else: not the
-checkout, not the class folder, not --out, not other students; no network; its own PID
+The sandbox (`bwrap`) shows the process the system's programs read-only, its Python and
+the installed packages but the torch family (and the checkout's editable install), the
+grader's child code and this student's staged copy (both read-only), a private /tmp of
+bounded size (room for the test's own copy of the hand-in, and a file), and nothing
+else: not the checkout, not the class folder, not --out, not other students; no
+network; its own PID
 namespace (the runner's processes are not there to signal or read), a new session, an
 unprivileged uid, and it dies with the runner. rlimits set before exec bound memory, CPU
-seconds, file size, open files and processes, and the runner counts the test's processes
-and threads itself (RLIMIT_NPROC does not bind root). When the test ends the sandbox is
-killed, and with it every process the test started. Without bwrap (--no-sandbox) the
-same interpreter runs unconfined but for the limits, and the runner, a child subreaper,
-kills whatever the test left behind.
+seconds, file size, open files and processes; the runner counts the test's processes
+and threads itself (RLIMIT_NPROC does not bind root) and sums their memory, so that
+--memory bounds the test as a whole, however many processes it starts. When the test
+ends the sandbox is killed, and with it every process the test started. Without bwrap
+(--no-sandbox) the same interpreter runs unconfined but for the limits, and the runner,
+a child subreaper, kills whatever the test left behind.
 
 The request goes in on stdin, the reply comes back on a pipe of its own and is capped in
 size; stdout and stderr are drained as they come, keeping a tail.
 """
 import ctypes
-import importlib.util
+import json
 import os
 import resource
 import select
@@ -33,14 +36,18 @@ import numpy as np
 
 CHILD_CODE = Path(__file__).resolve().parent / "child"
 TAIL_BYTES = 4096
+PAGE = 4096
+HIDDEN = ("torch", "torchvision", "torchaudio", "torchgen", "functorch", "triton", "nvidia",
+          "cuda", "__editable__")  # the torch family and the editable install, by prefix
 PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG = 36, 1
 
 
 @dataclass(frozen=True)
 class Limits:
-    """What one test process may use: bytes of memory (address space), CPU seconds, bytes
-    per file and of /tmp, open files, processes (beyond the user's own), bytes printed,
-    bytes of reply."""
+    """What one test may use: bytes of memory (the address space of each process and the
+    resident memory of all of them together), CPU seconds, bytes per file (and of /tmp,
+    beside the hand-in's copy), open files, processes (beyond the user's own), bytes
+    printed, bytes of reply."""
     memory: int = 4 << 30
     cpu_seconds: int = 130
     file_size: int = 64 << 20
@@ -104,11 +111,11 @@ class Sandbox:
         self.grader = Path(workspace) / "grader"
         shutil.copytree(CHILD_CODE, self.grader / "child",
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "__init__.py"))
-        self.numpy = library_folders()
         site, self.scratch = self.grader / "site", Path(workspace) / "scratch"
         site.mkdir()
-        for folder in self.numpy:
-            (site / folder.name).symlink_to(folder)
+        self.packages, self.hidden = installed_packages()
+        for package in self.packages:
+            (site / package.name).symlink_to(package)
         self.python = os.path.realpath(sys.executable)
         become_subreaper()
 
@@ -132,8 +139,9 @@ class Sandbox:
         found = {os.path.realpath(sys.base_prefix), os.path.dirname(os.path.dirname(self.python))}
         return sorted(prefix for prefix in found if not (prefix + "/").startswith("/usr/"))
 
-    def command(self, handin, reply_fd):
-        """The argv of one test's process for the hand-in staged in `handin`."""
+    def command(self, handin, reply_fd, room=0):
+        """The argv of one test's process for the hand-in staged in `handin`, whose copy
+        takes `room` bytes of its /tmp."""
         if self.bwrap is None:
             return [self.python, "-I", "-S", str(self.grader / "child" / "main.py"),
                     str(handin), str(self.grader / "site"), str(reply_fd)]
@@ -147,16 +155,17 @@ class Sandbox:
         for prefix in self.prefixes():
             argv += ["--ro-bind", prefix, prefix]
         bound = ("/usr/", *(prefix + "/" for prefix in self.prefixes()))
-        for site in site_folders():  # torch and everything else installed: hidden
-            if not site.startswith(bound):
-                continue
-            argv += ["--tmpfs", site, "--remount-ro", site]
-        for folder in self.numpy:
-            argv += ["--ro-bind", str(folder), f"/grader/site/{folder.name}"]
-        argv += ["--ro-bind", str(self.grader / "child"), "/grader/child",
+        for site in site_folders():
+            if not (site + "/").startswith(bound):
+                argv += ["--ro-bind", site, site]
+        for path in self.hidden:
+            argv += ["--tmpfs", str(path), "--remount-ro", str(path)] if path.is_dir() \
+                else ["--ro-bind", "/dev/null", str(path)]
+        argv += ["--ro-bind", str(self.grader / "site"), "/grader/site",
+                 "--ro-bind", str(self.grader / "child"), "/grader/child",
                  "--ro-bind", str(handin), "/handin",
                  "--proc", "/proc", "--dev", "/dev",
-                 "--size", str(self.limits.file_size), "--tmpfs", "/tmp",
+                 "--size", str(self.limits.file_size + room), "--tmpfs", "/tmp",
                  "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/tmp",
                  "--clearenv", "--setenv", "HOME", "/tmp",
                  "--setenv", "PATH", "/usr/bin:/bin"]
@@ -175,7 +184,7 @@ class Sandbox:
                        "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         try:
             process = subprocess.Popen(
-                self.command(handin, reply_write), stdin=subprocess.PIPE,
+                self.command(handin, reply_write, tmpfs_bytes(handin)), stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, pass_fds=(reply_write,),
                 cwd=self.scratch_folder(), env=environment,
                 start_new_session=True, preexec_fn=self.set_limits(timeout))
@@ -217,15 +226,44 @@ class Sandbox:
         return apply
 
 
-def library_folders():
-    """The folders of the libraries a hand-in may import: NumPy, and SciPy where this
-    Python has it (each with its bundled shared libraries)."""
-    folders = [Path(np.__file__).resolve().parent]
-    scipy = importlib.util.find_spec("scipy")  # found, not imported
-    if scipy is not None and scipy.origin:
-        folders.append(Path(scipy.origin).resolve().parent)
-    folders += [folder.with_name(folder.name + ".libs") for folder in folders]
-    return [folder for folder in folders if folder.is_dir()]
+def installed_packages():
+    """(what a hand-in may import, what stays hidden): the entries of this Python's
+    package folders, NumPy's first; hidden are the torch family (a stand-in takes its
+    place), the editable install of the checkout and the .pth files (links followed
+    nowhere: a linked entry is neither)."""
+    shown, hidden, names = [], [], set()
+    numpy_folder = Path(np.__file__).resolve().parent.parent
+    for site in sorted(map(Path, site_folders()), key=lambda folder: folder != numpy_folder):
+        for entry in sorted(site.iterdir()):
+            lowered = entry.name.lower()
+            if lowered.endswith(".pth") or editable(entry) or \
+                    lowered.startswith(HIDDEN) and not lowered.endswith(".dist-info"):
+                hidden.append(entry)
+            elif lowered.startswith(HIDDEN):
+                continue  # the record of a hidden package: not shown, harmless where it is
+            elif not entry.is_symlink() and entry.name not in names | {"__pycache__"}:
+                shown.append(entry)
+                names.add(entry.name)
+    return shown, hidden
+
+
+def editable(entry):
+    """A package's record of an editable install (it names the checkout)."""
+    try:
+        record = json.loads((entry / "direct_url.json").read_text())
+        return bool(record.get("dir_info", {}).get("editable"))
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def tmpfs_bytes(folder):
+    """Bytes that a copy of `folder` takes in a tmpfs (whole pages, one per folder)."""
+    total = 0
+    for root, folders, files in os.walk(folder):
+        total += PAGE * (1 + len(folders))
+        for name in files:
+            total += -(-os.path.getsize(os.path.join(root, name)) // PAGE) * PAGE + PAGE
+    return total
 
 
 def site_folders():
@@ -288,8 +326,13 @@ def watch(process, reply_read, request, deadline, timeout, limits):
             break
         if time.monotonic() - counted > 0.1:
             counted = time.monotonic()
-            if tasks_under(process.pid) > limits.processes:
+            tasks, resident = tasks_under(process.pid)
+            if tasks > limits.processes:
                 stopped = f"started more than {limits.processes} processes or threads; stopped"
+                break
+            if resident > limits.memory:
+                stopped = f"used more than {limits.memory >> 20} MiB in all its processes " \
+                          "(--memory); stopped"
                 break
         if not ready and ended:
             break  # ended, all it wrote read; something it left behind holds a pipe
@@ -362,17 +405,37 @@ def child_pids():
 
 
 def tasks_under(root):
-    """Processes and threads started by process `root` (itself included): the process
-    limit, counted by the runner (RLIMIT_NPROC does not bind a runner run as root)."""
-    table, count, frontier = process_table(), 0, [root]
+    """(processes and threads, bytes resident) of process `root` and all it started: the
+    process limit, counted by the runner (RLIMIT_NPROC does not bind a runner run as
+    root), and the test's memory, one sum for all its processes."""
+    table, count, resident, frontier = process_table(), 0, 0, [root]
     children = {}
     for pid, (parent, _) in table.items():
         children.setdefault(parent, []).append(pid)
     while frontier:
         pid = frontier.pop()
         count += table.get(pid, (0, 1))[1]
+        resident += resident_bytes(pid)
         frontier += children.get(pid, [])
-    return count
+    return count, resident
+
+
+def resident_bytes(pid):
+    """The memory process `pid` holds: its proportional share (shared pages, such as a
+    fork's copy-on-write, counted once over all their sharers) where the system tells
+    it, else its resident set; 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
+            for line in rollup:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) << 10
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def exit_reason(status):

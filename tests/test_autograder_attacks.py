@@ -560,3 +560,77 @@ def test_no_handin_text_starts_a_line_of_its_own():
         assert len(shown.splitlines()) == 1 and shown.isprintable()
     assert grading.printable("a b\tc\nd", lines=True) == "a b c\nd"
     assert grading.printable("a\nd") == "ad"
+
+
+# name: (file, code put first in it): hand-ins the course grades in full
+COURSE_LEGAL = {
+    "path-from-root": ("hw2/hw2.py", 'import sys\nsys.path.append("hw2")\n'
+                                     "from mlp_scan import *\n"),
+    "plain-import": ("hw2/hw2.py", "from mlp_scan import *\n"),
+    "writes-beside-itself": ("mytorch/__init__.py", """
+import os
+with open(os.path.join(os.path.dirname(__file__), "seen.log"), "x") as log:
+    log.write("each test has its own copy")
+"""),
+    "unused-imports": ("mytorch/nn/conv.py", "import tqdm\nimport matplotlib\nimport scipy\n"),
+    "sees-no-grader": ("mytorch/__init__.py", """
+import importlib.util, os, sys
+import torch
+assert type(torch).__name__ == "StandIn"
+for name in ("autograder", "utils", "__editable___dl_homework_solutions_1_0_0_finder"):
+    assert importlib.util.find_spec(name) is None, name
+for folder in sys.path:
+    assert not os.path.isdir(os.path.join(folder, "autograder")), folder
+    assert not os.path.isdir(os.path.join(folder, "torch", "nn")), folder
+assert os.path.isdir("mytorch") and os.path.isdir("hw2")
+"""),
+}
+
+
+@needs_bwrap
+def test_course_legal_handins_get_full_marks(tmp_path):
+    students = tmp_path / "class"
+    for name, (file, code) in COURSE_LEGAL.items():
+        path = handin(students / name) / file
+        path.write_text(code + path.read_text())
+    result = subprocess.run([sys.executable, str(REPO_ROOT / "autograder" / "hw2_autograder" /
+                                                 "runner.py"), "--handin", str(students),
+                             "--out", str(tmp_path / "out"), "--jobs", "2",
+                             "--test", "CNN"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    scores = json.loads((tmp_path / "out" / "scores.json").read_text())
+    assert {row["student"]: row["score"] for row in scores["students"]} == {
+        name: 15 for name in COURSE_LEGAL}
+    assert not list(students.rglob("seen.log"))
+
+
+@needs_bwrap
+def test_memory_is_one_cap_for_all_of_a_tests_processes(tmp_path):
+    students = tmp_path / "class"
+    handin(students / "honest")
+    handin(students / "forks", appended="""
+import os, time
+children = []
+for _ in range(6):
+    pid = os.fork()
+    if pid == 0:
+        block = bytearray(64 << 20)
+        for at in range(0, len(block), 4096):
+            block[at] = 1
+        time.sleep(5)
+        os._exit(0)
+    children.append(pid)
+for pid in children:
+    os.waitpid(pid, 0)
+""")
+    result = subprocess.run([sys.executable, str(REPO_ROOT / "autograder" / "hw2_autograder" /
+                                                 "runner.py"), "--handin", str(students),
+                             "--out", str(tmp_path / "out"), "--memory", "256",
+                             "--test", "Flatten"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    scores = json.loads((tmp_path / "out" / "scores.json").read_text())
+    rows = {row["student"]: row for row in scores["students"]}
+    assert rows["honest"]["score"] == 10, result.stdout
+    assert rows["forks"]["score"] == 0
+    assert "used more than 256 MiB in all its processes" in rows["forks"]["tests"][0]["error"]

@@ -1,18 +1,22 @@
 """The student's process: read one request on stdin, run its driver against the hand-in,
 write the recorded data to file descriptor REPLY_FD, exit.
 
-    python -I -S main.py HANDIN_FOLDER NUMPY_FOLDER REPLY_FD
+    python -I -S main.py HANDIN_FOLDER PACKAGES_FOLDER REPLY_FD
 
 Started fresh for every test (never forked from the runner), with no site-packages: the
-path holds the standard library, this folder and NUMPY_FOLDER (NumPy, and SciPy where
-the runner's Python has it). `mytorch`, `hw1` and `hw2` resolve inside HANDIN_FOLDER
-only; `torch` (and its family) resolves to a stand-in whose first use marks the test
-failed, so an unused import costs nothing. The reply is data: what the hand-in computed,
-an error line, and whether it touched torch.
+path holds this folder, PACKAGES_FOLDER (the installed packages the runner shows, NumPy
+first) and the standard library. The test works on its own writable copy of the staged
+HANDIN_FOLDER, made in its working folder (its private /tmp in the sandbox), and runs
+from that copy's root with the root and its hw1/ and hw2/ at the end of the path, as the
+course's runners do from the handout's root. `mytorch`, `hw1` and `hw2` resolve inside
+the copy only; `torch` (and its family) resolves to a stand-in whose first use marks the
+test failed, so an unused import costs nothing. The reply is data: what the hand-in
+computed, an error line, and whether it touched torch.
 """
 import importlib.abc
 import importlib.machinery
 import os
+import shutil
 import sys
 import types
 
@@ -87,6 +91,18 @@ class HandinFinder(importlib.abc.MetaPathFinder):
         return spec
 
 
+def working_copy(folder):
+    """A writable copy of the hand-in in this test's working folder, made the current
+    folder and put on the path (then its hw1/ and hw2/): a module may write next to its
+    own file, and nothing written outlives the test."""
+    copy = os.path.abspath("handin")
+    shutil.copytree(folder, copy)
+    os.chdir(copy)
+    sys.path += [copy] + [os.path.join(copy, name) for name in ("hw1", "hw2")
+                          if os.path.isdir(os.path.join(copy, name))]
+    return os.path.join(copy, "")
+
+
 def read_request():
     chunks = []
     while chunk := os.read(0, 1 << 20):
@@ -96,28 +112,29 @@ def read_request():
 
 def main():
     sys.dont_write_bytecode = True
-    handin_folder, numpy_folder, reply_fd = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    staged, packages_folder, reply_fd = sys.argv[1], sys.argv[2], int(sys.argv[3])
     here = os.path.dirname(os.path.abspath(__file__))
-    sys.path[:0] = [here, numpy_folder]
+    sys.path[:0] = [here, packages_folder]
     import course
     import drivers
     import wire
     request = wire.decode(read_request(), max_header=1 << 30)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
-    sys.meta_path[:0] = [StandInFinder(), HandinFinder(os.path.join(handin_folder, ""))]
     import numpy
     numpy.random.seed(request.get("seed", 0))  # the same draws, the same grade, every run
     reply = {"error": None}
-    lib = None
+    lib, handin_folder = None, os.path.join(staged, "")
     try:
-        lib = course.Handin(os.path.join(handin_folder, ""))
+        handin_folder = working_copy(staged)
+        sys.meta_path[:0] = [StandInFinder(), HandinFinder(handin_folder)]
+        lib = course.Handin(handin_folder)
         if request["driver"] != "imports":
             lib.start()
         drivers.DRIVERS[request["driver"]](lib, request["case"])
     except BaseException as err:  # whatever the hand-in raises, the runner gets one line
         try:
-            reply["error"] = course.one_line(err, os.path.join(handin_folder, ""))[:1000]
+            reply["error"] = course.one_line(err, handin_folder)[:1000]
         except BaseException:  # an exception whose message itself raises
             reply["error"] = f"{type(err).__name__} (its message could not be read)"
     reply["observed"] = lib.observed if lib is not None else {}
