@@ -60,8 +60,8 @@ def build_parser(doc, tests):
                         metavar="S", help="time limit of all of one hand-in's tests together, "
                                           "in seconds (default: 600)")
     parser.add_argument("--memory", type=utils.bounded_int(256, 1 << 22), default=4096,
-                        metavar="MIB", help="memory of each test process in MiB (default: "
-                                            "4096)")
+                        metavar="MIB", help="memory of each test, all its processes "
+                                            "together, in MiB (default: 4096)")
     parser.add_argument("--max-mib", type=utils.bounded_int(1, 1 << 16), default=100,
                         help="largest hand-in, or archive once extracted, in MiB (default: 100)")
     parser.add_argument("--max-files", type=utils.bounded_int(1, 10 ** 7), default=10_000,
