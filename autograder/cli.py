@@ -32,7 +32,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import utils
-from autograder import grading, handins, sandbox
+from autograder import cases, grading, handins, sandbox
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -85,7 +85,12 @@ def build_parser(doc, tests):
                                           "every core)")
     parser.add_argument("--quick", action="store_true",
                         help="the same tests (they take seconds); scores go to runs/quick/")
-    for flag in ("--seed", "--device", "--data-dir"):  # the flags every script takes
+    parser.add_argument("--seed", type=utils.seed, default=None,
+                        help="draw the cases from this seed, to repeat a run (its seed is in "
+                             "the scores' JSON); default: a fresh seed every run. A hand-in "
+                             "that knows the seed can replay recorded answers: never publish "
+                             "one you grade with")
+    for flag in ("--device", "--data-dir"):  # the flags every script takes
         parser.add_argument(flag, default=None, help="accepted, unused")
     return parser
 
@@ -118,6 +123,8 @@ def grading_main(doc, tests, part, summary_file, needed):
     except ValueError as err:
         raise UsageError(str(err)) from None
     caps = handins.Caps(args.max_mib << 20, args.max_files)
+    if args.seed is None:
+        args.seed = cases.fresh_seed()
     with tempfile.TemporaryDirectory(prefix="grade-") as workspace:
         if args.handin is None:
             box = open_sandbox(args, workspace, single=True)
@@ -141,7 +148,7 @@ def grade_verbose(args, tests, folder, box):
     rows = grading.grade(tests, folder, box, args.timeout, args.student_timeout,
                          on_row=lambda index, row: print(grading.test_line(index, len(tests),
                                                                            row), flush=True),
-                         strict=args.strict)
+                         strict=args.strict, seed=args.seed)
     return rows, time.perf_counter() - start
 
 
@@ -183,7 +190,7 @@ def grade_repository(args, tests, summary_file, needed, box, caps, workspace):
     folder = handins.stage(REPO_ROOT, needed, workspace, caps)
     rows, seconds = grade_verbose(args, tests, folder, box)
     _, (score, total) = grading.totals(rows)
-    summary = {"score": score, "total": total, "seconds": round(seconds, 2),
+    summary = {"score": score, "total": total, "seed": args.seed, "seconds": round(seconds, 2),
                "tests": [{key: row[key] for key in ("name", "section", "points", "score", "error",
                                                     "warnings")}
                          for row in rows]}
@@ -207,7 +214,7 @@ def grade_one(args, tests, part, needed, path, box, caps, workspace):
     if args.out is not None:
         make_folder(args.out)
         record = student_record(path, handins.student_name(path), rows, seconds)
-        write_scores(args.out, part, tests, [record])
+        write_scores(args.out, part, tests, [record], args.seed)
     return 0 if score == total else 1
 
 
@@ -252,7 +259,7 @@ def grade_student(args, tests, needed, path, box, caps, workspace):
         return grading.failed_rows(tests, reason), grading.printable(reason)
     try:
         return grading.grade(tests, folder, box, args.timeout, args.student_timeout,
-                             strict=args.strict), None
+                             strict=args.strict, seed=args.seed), None
     except Exception as err:  # a fault of the grader with this hand-in: its row, not the run
         reason = f"grader error: {type(err).__name__}: {err}"
         return grading.failed_rows(tests, reason), grading.printable(reason)
@@ -333,7 +340,8 @@ def grade_class(args, tests, part, needed, paths, box, caps, workspace):
         for _, name, record in results:
             done[name] = record
             write_scores(out, part, tests, sorted(done.values(),
-                                                  key=lambda each: order[each["student"]]))
+                                                  key=lambda each: order[each["student"]]),
+                         args.seed)
             bar.update()
             bar.write(f"{display(name)}: {record['score']}/{record['total']}")
     records = [done[name] for _, name in named]
@@ -369,9 +377,10 @@ def cell(value):
     return value
 
 
-def write_scores(out, part, tests, records):
-    """scores.csv (student, each test's points, total, note) and scores.json (everything),
-    each written whole to a temporary file and renamed over the last."""
+def write_scores(out, part, tests, records, seed):
+    """scores.csv (student, each test's points, total, note) and scores.json (everything,
+    and the run's `seed`: `--seed` with it draws the same cases again), each written whole
+    to a temporary file and renamed over the last."""
     names = [test.name for test in tests]
     text = io.StringIO()
     writer = csv.writer(text)
@@ -381,7 +390,7 @@ def write_scores(out, part, tests, records):
         writer.writerow([cell(record["student"]), *[scores[name] for name in names],
                          record["score"],
                          cell(record["error"] or "; ".join(lost_points(record))[:500])])
-    scores = {"part": part, "tests": [{"name": test.name, "points": test.points}
+    scores = {"part": part, "seed": seed, "tests": [{"name": test.name, "points": test.points}
                                       for test in tests],
               "total": sum(test.points for test in tests), "students": records}
     write_atomically(out / "scores.csv", text.getvalue())

@@ -13,11 +13,10 @@ whose import fails scores 0 in every test, with the reason.
 import json
 import re
 import time
-import zlib
 from dataclasses import dataclass
 from typing import Callable
 
-from autograder import checking
+from autograder import cases, checking
 from autograder.child import wire
 from autograder.child.drivers import DRIVERS
 from autograder.reference import Stop, Torch
@@ -30,18 +29,19 @@ ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)
 @dataclass(frozen=True)
 class Test:
     """One graded test: its course name and points, the section of the course's scoreboard,
-    the file of ours it is written in, `case()` (the inputs and weights, drawn in the
-    runner from the test's seed), `driver` (its steps, autograder/child/drivers.py, run in
-    the student process), `reference(case, observed)` (the expected values, torch float64,
-    and where the reference stopped), `check` (the verdict: None or a failure line; the
-    handout's rules are warnings, checking.warnings), `imports` (the hand-in's modules
-    that the course's runner of the test imports before any test) and `autolab` (the
-    test's key in the course's Autolab line; its name where not given)."""
+    the file of ours it is written in, `case(rng)` (the inputs and weights, drawn in the
+    runner with the run's generator for the test, autograder.cases), `driver` (its steps,
+    autograder/child/drivers.py, run in the student process), `reference(case, observed)`
+    (the expected values, torch float64, and where the reference stopped), `check` (the
+    verdict: None or a failure line; the handout's rules are warnings, checking.warnings),
+    `imports` (the hand-in's modules that the course's runner of the test imports before
+    any test) and `autolab` (the test's key in the course's Autolab line; its name where
+    not given)."""
     name: str
     points: int
     section: str
     file: str
-    case: Callable[[], dict]
+    case: Callable[[object], dict]
     driver: str
     reference: Callable | None = None
     check: Callable = checking.verdict
@@ -158,11 +158,14 @@ def row(test, error, output="", seconds=0.0, warnings=()):
             "output": printable(output, lines=True), "seconds": seconds}
 
 
-def grade(tests, handin, sandbox, timeout, budget=float("inf"), on_row=None, strict=False):
+def grade(tests, handin, sandbox, timeout, budget=float("inf"), on_row=None, strict=False,
+          seed=None):
     """Grade the hand-in staged in `handin` with `sandbox` (autograder.sandbox.Sandbox);
     each test may take `timeout` seconds, all of them together `budget`; `on_row(index,
     row)` is called as each test ends. With `strict`, a handout rule the hand-in breaks
-    costs the test. Returns the rows in grading order."""
+    costs the test. The cases come from the run's `seed` (None: a fresh one). Returns the
+    rows in grading order."""
+    seed = cases.fresh_seed() if seed is None else seed
     import torch
     torch.set_num_threads(1)
     rows, start, groups = [], time.monotonic(), {}
@@ -179,9 +182,8 @@ def grade(tests, handin, sandbox, timeout, budget=float("inf"), on_row=None, str
         elif groups.get(test.imports) is not None:
             rows.append(row(test, groups[test.imports]))
         else:
-            case = test.case()
-            request = wire.encode({"driver": test.driver, "case": case,
-                                   "seed": zlib.crc32(test.name.encode())})
+            case, student_seed = cases.draw(test, seed)
+            request = wire.encode({"driver": test.driver, "case": case, "seed": student_seed})
             outcome = sandbox.run(handin, request, min(timeout, left))
             error, warnings = judge(test, case, outcome)
             if error is not None and outcome.stopped and outcome.stopped.startswith("timed"):

@@ -166,3 +166,72 @@ def test_hw2_handins_graded_into_gradescope_results_and_warned(tmp_path):
     rows = list(csv.reader((tmp_path / "out" / "scores.csv").open()))
     assert [row[:-1] for row in rows[1:]] == [["final-size", "20", "0", "20"],
                                               ["leaf", "0", "0", "0"]]
+
+
+LINEAR_TESTS = ["Linear Forward", "Linear Backward", "Big Linear ReLU SGD Step",
+                "Linear Momentum Step", "Big Linear ReLU XELoss Momentum Train/Eval"]
+FLOAT32_LINEAR = [("mytorch/nn/linear.py", "Tensor(weight, requires_grad",
+                   "Tensor(weight.astype(np.float32), requires_grad"),
+                  ("mytorch/nn/linear.py", "Tensor(bias, requires_grad",
+                   "Tensor(bias.astype(np.float32), requires_grad")]
+REPLAY = '''
+import os, sys
+def _replay():
+    frame = sys._getframe()
+    while frame is not None and "request" not in frame.f_locals:
+        frame = frame.f_back
+    request = frame.f_locals["request"] if frame is not None else {"driver": "imports"}
+    if request["driver"] == "imports":
+        return
+    wire, drivers = sys.modules["wire"], sys.modules["drivers"]
+    with open(os.path.join(os.path.dirname(__file__), "answers.bin"), "rb") as f:
+        table = wire.decode(f.read(), 1 << 30)
+    key = request["driver"] + str(request["case"].get("model", ""))
+    drivers.DRIVERS[request["driver"]] = lambda lib, case: lib.observed.update(table[key])
+_replay()
+'''
+
+
+def recorded_answers(tests, seed):
+    """Every right answer of `tests` in the run of `seed`, as a hand-in's reply holds them,
+    keyed by what a later run's request shows of the test (its driver, its model)."""
+    from autograder.cases import draw
+    from autograder.child import wire
+    table = {}
+    for test in tests:
+        case = draw(test, seed)[0]
+        observed = {}
+        for key, expected in test.expected(case, {})[0]:
+            if expected.kind == "tensor":
+                observed[key] = {"kind": "Tensor", "data": expected.value.numpy().copy()}
+            elif expected.kind in ("flags", "value"):
+                observed[key] = expected.value
+            elif expected.kind == "check":
+                observed[key] = True
+        table[test.driver + str(case.get("model", ""))] = observed
+    return wire.encode(table)
+
+
+def test_answers_recorded_in_one_run_score_nothing_in_the_next(tmp_path):
+    """A hand-in without code that replays the answers of a run: they are right only in a
+    run of the same --seed; a run draws a fresh seed, recorded in scores.json."""
+    from autograder.hw2_autograder.runner import TESTS
+    names = ["Flatten", "SimpleScanningMLP"]
+    replay = handin(tmp_path / "replay")
+    (replay / TENSOR).write_text((replay / TENSOR).read_text() + REPLAY)
+    (replay / "mytorch" / "answers.bin").write_bytes(
+        recorded_answers([test for test in TESTS if test.name in names], 7))
+    result = grade(HW2, "--handin", replay, "--seed", 7, *selected(names), cwd=tmp_path)
+    assert result.stdout.rstrip().splitlines()[-2] == "Total score: 20/20", result.stdout
+    result = grade(HW2, "--handin", replay, "--out", tmp_path / "out", *selected(names),
+                   cwd=tmp_path)
+    assert result.stdout.rstrip().splitlines()[-2] == "Total score: 0/20", result.stdout
+    assert json.loads((tmp_path / "out" / "scores.json").read_text())["seed"] != 7
+
+
+def test_float32_parameters_hold_the_runners_values(tmp_path):
+    """Every drawn weight and input is a float32 value: a Linear that stores its weight and
+    bias as float32 gets full marks."""
+    result = grade(HW1, "--handin", handin(tmp_path / "f32", FLOAT32_LINEAR),
+                   *selected(LINEAR_TESTS), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr

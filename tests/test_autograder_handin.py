@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import torch
 
+from autograder.cases import draw
 from autograder.reference_optim import SGD, Adam
 from autograder.sandbox import find_bwrap
 from utils import REPO_ROOT
@@ -250,6 +251,6 @@ def test_every_test_has_its_course_points_and_a_reference_that_runs():
     sections = {}
     for test in HW1_TESTS + HW2_TESTS:
         sections[test.section] = sections.get(test.section, 0) + test.points
-        expected, stop = test.expected(test.case(), {})  # raises if a key comes twice
+        expected, stop = test.expected(draw(test, 0)[0], {})  # raises if a key comes twice
         assert expected or stop, test.name
     assert sections == {"HW1P1": 90, "HW1P1 bonus": 25, "HW2P1": 95}

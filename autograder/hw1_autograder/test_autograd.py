@@ -3,9 +3,8 @@ directly (`Function.forward(ctx, a, b)`, then `Function.backward(ctx, grad)`) an
 its operator, and Autograd on small graphs (drivers `functions` and `autograd`). Only the
 course interface is used: operators between two Tensors, constants wrapped as Tensors of
 the same shape, `.backward()` without an argument (a non-scalar output seeds a gradient of
-ones, as torch's `.sum().backward()`). Shapes and values come from each test's own seed.
+ones, as torch's `.sum().backward()`). Shapes and values come from the run's generator.
 """
-import numpy as np
 
 
 def random_shape(rng):
@@ -19,11 +18,10 @@ def values(rng, shape, positive=False):
     return rng.standard_normal(shape)
 
 
-def function_case(name, seed):
+def function_case(name):
     """Three random shapes: inputs and an upstream gradient for the direct calls, fresh
     inputs for the operator."""
-    def case():
-        rng = np.random.default_rng(seed)
+    def case(rng):
         cases = []
         for _ in range(3):
             shape, divisor = random_shape(rng), name == "Div"
@@ -34,13 +32,11 @@ def function_case(name, seed):
     return case
 
 
-add, sub = function_case("Add", 101), function_case("Sub", 102)
-mul, div = function_case("Mul", 103), function_case("Div", 104)
+add, sub, mul, div = (function_case(name) for name in ("Add", "Sub", "Mul", "Div"))
 
 
-def autograd():
+def autograd(rng):
     """The four graphs of drivers.GRAPHS with their tensors: [values, requires_grad]."""
-    rng = np.random.default_rng(105)
     graphs = []
     for name in ("a tensor used several times",
                  "constants wrapped as Tensors, an input without requires_grad",

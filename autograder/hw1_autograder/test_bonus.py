@@ -18,25 +18,24 @@ def adam(lr):
     return {"kind": "adam", "lr": lr}
 
 
-linear_adam = training(301, lambda rng: mlp(rng, 0, relu=False), adam(0.01), 4, loss=False)
-big_linear_relu_xeloss_adam = training(302, lambda rng: mlp(rng, 3, high=40), adam(0.01), 5,
+linear_adam = training(lambda rng: mlp(rng, 0, relu=False), adam(0.01), 4, loss=False)
+big_linear_relu_xeloss_adam = training(lambda rng: mlp(rng, 3, high=40), adam(0.01), 5,
                                        evaluate=True)
 linear_relu_dropout_backward = forward_backward(
-    304, lambda rng: mlp(rng, 0, dropout=0.5, low=30, high=60), True)
+    lambda rng: mlp(rng, 0, dropout=0.5, low=30, high=60), True)
 # the course's model of this test has no BatchNorm1d, whatever its name says
 big_linear_bn_relu_dropout_xeloss_adam = training(
-    305, lambda rng: mlp(rng, 3, dropout=0.2, low=4, high=40), adam(0.01), 5, evaluate=True)
-linear_batchnorm_relu_train_eval = training(308, lambda rng: mlp(rng, 0, batchnorm=True),
+    lambda rng: mlp(rng, 3, dropout=0.2, low=4, high=40), adam(0.01), 5, evaluate=True)
+linear_batchnorm_relu_train_eval = training(lambda rng: mlp(rng, 0, batchnorm=True),
                                             sgd(0.1), 3, evaluate=True)
 big_linear_batchnorm_relu_train_eval = training(
-    309, lambda rng: mlp(rng, 3, batchnorm=True, low=4, high=40), sgd(0.05, 0.9), 5,
+    lambda rng: mlp(rng, 3, batchnorm=True, low=4, high=40), sgd(0.05, 0.9), 5,
     evaluate=True)
 
 
-def linear_relu_dropout():
+def linear_relu_dropout(rng):
     """One large Dropout(0.3) call twice (the share dropped, a new mask), then three calls
     of Linear, ReLU, Dropout(0.4) in training mode and one in eval mode."""
-    rng = np.random.default_rng(303)
     spec = mlp(rng, 0, dropout=0.4, low=30, high=60)
     steps = [{"when": f" of call {call}", "x": batch(rng, spec, rng.integers(4, 16))}
              for call in (1, 2, 3)]
@@ -44,11 +43,10 @@ def linear_relu_dropout():
     return {"draws": {"p": 0.3, "x": np.ones((200, 500))}, "model": model(rng, spec, steps)}
 
 
-def batchnorm(seed, backward):
+def batchnorm(backward):
     """Linear, BatchNorm1d, ReLU in training mode on three batches: output (and gradients,
     which add up over the calls in both libraries), then the running statistics."""
-    def case():
-        rng = np.random.default_rng(seed)
+    def case(rng):
         spec = mlp(rng, 0, batchnorm=True)
         steps = [{"when": f" at call {call}", "x": batch(rng, spec, rng.integers(2, 12), 3.0),
                   "backward": backward, "input_gradient": backward} for call in (1, 2, 3)]
@@ -56,5 +54,5 @@ def batchnorm(seed, backward):
     return case
 
 
-linear_batchnorm_relu_forward_train = batchnorm(306, backward=False)
-linear_batchnorm_relu_backward_train = batchnorm(307, backward=True)
+linear_batchnorm_relu_forward_train = batchnorm(backward=False)
+linear_batchnorm_relu_backward_train = batchnorm(backward=True)

@@ -14,9 +14,10 @@ as a warning under its test; with --strict it costs the test instead. The last l
 printed is the course's Autolab line, {"scores": {...}}.
 
 Each test runs the hand-in's mytorch/ and hw2/ in a sandboxed process of its own; the
-runner draws the cases and computes the expected values: test_conv.py (Conv1d forward and
-backward, Flatten, against torch float64), test_scanning.py (the scanning-MLP CNNs
-against literal MLP scans stored in ref_result/), test_cnn.py (the figure's layers, then
+runner draws the cases afresh every run (--seed repeats a run) and computes the expected
+values: test_conv.py (Conv1d forward and backward, Flatten, against torch float64),
+test_scanning.py (the scanning-MLP CNNs against the MLP scanned window by window),
+test_cnn.py (the figure's layers, then
 three SGD steps of the CNN against torch). Without --handin the scores are also written to
 results/mytorch/hw2_autograder.json (runs/quick/mytorch/ with --quick: the same tests).
 """

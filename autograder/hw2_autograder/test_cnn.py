@@ -13,8 +13,7 @@ FIGURE = [("Conv1d", (24, 56, 5, 1)), ("Tanh", ()), ("Conv1d", (56, 28, 6, 2)), 
           ("Conv1d", (28, 14, 2, 2)), ("Sigmoid", ()), ("Flatten", ()), ("Linear", (182, 10))]
 
 
-def cnn():
-    rng = np.random.default_rng(50)
+def cnn(rng):
     weights = []
     for kind, settings in FIGURE:
         if kind == "Conv1d":
