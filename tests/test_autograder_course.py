@@ -169,7 +169,7 @@ def test_hw2_handins_graded_into_gradescope_results_and_warned(tmp_path):
 
 
 LINEAR_TESTS = ["Linear Forward", "Linear Backward", "Big Linear ReLU SGD Step",
-                "Linear Momentum Step", "Big Linear ReLU XELoss Momentum Train/Eval"]
+                "Linear Momentum Step", "Big Linear BatchNorm ReLU Train/Eval"]
 FLOAT32_LINEAR = [("mytorch/nn/linear.py", "Tensor(weight, requires_grad",
                    "Tensor(weight.astype(np.float32), requires_grad"),
                   ("mytorch/nn/linear.py", "Tensor(bias, requires_grad",
@@ -216,22 +216,22 @@ def test_answers_recorded_in_one_run_score_nothing_in_the_next(tmp_path):
     """A hand-in without code that replays the answers of a run: they are right only in a
     run of the same --seed; a run draws a fresh seed, recorded in scores.json."""
     from autograder.hw2_autograder.runner import TESTS
-    names = ["Flatten", "SimpleScanningMLP"]
+    names = ["SimpleScanningMLP"]
     replay = handin(tmp_path / "replay")
     (replay / TENSOR).write_text((replay / TENSOR).read_text() + REPLAY)
     (replay / "mytorch" / "answers.bin").write_bytes(
         recorded_answers([test for test in TESTS if test.name in names], 7))
     result = grade(HW2, "--handin", replay, "--seed", 7, *selected(names), cwd=tmp_path)
-    assert result.stdout.rstrip().splitlines()[-2] == "Total score: 20/20", result.stdout
+    assert result.stdout.rstrip().splitlines()[-2] == "Total score: 10/10", result.stdout
     result = grade(HW2, "--handin", replay, "--out", tmp_path / "out", *selected(names),
                    cwd=tmp_path)
-    assert result.stdout.rstrip().splitlines()[-2] == "Total score: 0/20", result.stdout
+    assert result.stdout.rstrip().splitlines()[-2] == "Total score: 0/10", result.stdout
     assert json.loads((tmp_path / "out" / "scores.json").read_text())["seed"] != 7
 
 
 def test_float32_parameters_hold_the_runners_values(tmp_path):
     """Every drawn weight and input is a float32 value: a Linear that stores its weight and
-    bias as float32 gets full marks."""
-    result = grade(HW1, "--handin", handin(tmp_path / "f32", FLOAT32_LINEAR),
+    bias as float32 gets full marks (with float64 draws, seed 3 costs it two of these)."""
+    result = grade(HW1, "--handin", handin(tmp_path / "f32", FLOAT32_LINEAR), "--seed", 3,
                    *selected(LINEAR_TESTS), cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
