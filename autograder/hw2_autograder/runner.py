@@ -17,9 +17,9 @@ Each test runs the hand-in's mytorch/ and hw2/ in a sandboxed process of its own
 runner draws the cases afresh every run (--seed repeats a run) and computes the expected
 values: test_conv.py (Conv1d forward and backward, Flatten, against torch float64),
 test_scanning.py (the scanning-MLP CNNs against the MLP scanned window by window),
-test_cnn.py (the figure's layers, then
-three SGD steps of the CNN against torch). Without --handin the scores are also written to
-results/mytorch/hw2_autograder.json (runs/quick/mytorch/ with --quick: the same tests).
+test_cnn.py (the figure's layers, then three SGD steps of the CNN against torch). Without
+--handin the scores are also written to results/mytorch/hw2_autograder.json
+(runs/quick/mytorch/ with --quick: the same tests).
 """
 from autograder import cli
 from autograder import grading
