@@ -122,7 +122,7 @@ def main():
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     import numpy
-    numpy.random.seed(request.get("seed", 0))  # the same draws, the same grade, every run
+    numpy.random.seed(request.get("seed", 0))  # from the run's seed: --seed repeats the draws
     reply = {"error": None}
     lib, handin_folder = None, os.path.join(staged, "")
     try:
