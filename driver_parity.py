@@ -1,7 +1,8 @@
 """Q5-Q7: train LSTMs to compute the parity of bit strings, and see how far they generalise.
 
 The names follow the course skeleton: the `Parity` dataset and `pad_collate`
-(parity/data.py), `ParityLSTM`, `train_model` and `runParityExperiment`. Each
+(parity/data.py), `ParityLSTM`, `train_model` and `runParityExperiment`; the
+scoring is in parity/evaluation.py, the figures in parity/figures.py. Each
 model trains on every string of length 1..5 and is then scored on every string of
 every length 0..20 and (but for the sweep) on 10,000 uniform random strings of
 length 1,000 after every prefix: the LSTM reads each string once and its state after the first L
@@ -25,21 +26,21 @@ import utils  # first: a Ctrl-C during the imports below is then one line
 
 import argparse
 import json
-import sys
 import time
 
-import matplotlib.pyplot as plt
-import numpy as np
 import torch
 import torch.nn as nn
 from torch.nn.utils.rnn import pack_padded_sequence
 from torch.utils.data import DataLoader
 
 from parity.configs import CONFIGS
-from parity.data import Parity, pad_collate, random_strings
+from parity.data import Parity, pad_collate
+from parity.evaluation import (EVAL_MAX_LENGTH, VALIDATION_SAMPLES, accuracy, accuracy_by_length,
+                               accuracy_by_prefix, shortest_failing_length,
+                               validation_and_test_strings)
+from parity.figures import plot_run_generalization, plot_sweep, plot_training
+from parity.resume import finished_models
 
-EVAL_MAX_LENGTH = 20
-VALIDATION_SAMPLES = 1000  # random long strings that settings are chosen on
 QUICK = {"epochs": 30, "eval_max_length": 8, "hidden_dim": 8, "hidden_dims": 2, "seeds": 2,
          "restarts": 1, "long_length": 50, "long_samples": 200}  # upper bounds for --quick
 
@@ -132,78 +133,6 @@ def train_model(model, loader, epochs=2000, lr=0.003, weight_decay=1e-5, log_eve
     return history
 
 
-@torch.no_grad()
-def accuracy(model, dataset, batch_size=1000):
-    """Fraction of `dataset` classified correctly."""
-    model.eval()
-    device = next(model.parameters()).device
-    correct = 0
-    for x, y, lengths in DataLoader(dataset, batch_size=batch_size, collate_fn=pad_collate):
-        correct += (model(x.to(device), lengths).argmax(1).cpu() == y).sum().item()
-    return correct / len(dataset)
-
-
-@torch.no_grad()
-def accuracy_by_length(model, max_length=EVAL_MAX_LENGTH, chunk=1 << 16):
-    """Accuracy on every string of each length 0..max_length (2^L strings at length L).
-
-    The strings of length L+1 are those of length L followed by a 0 or a 1, so
-    one LSTM step on the 2^L states of length L gives the 2^(L+1) states of
-    length L+1: 2^(max_length+1) steps in all, instead of max_length * 2^max_length.
-    At most `chunk` states are held at a time (depth first beyond that)."""
-    model.eval()
-    device = next(model.parameters()).device
-    correct = [0] * (max_length + 1)
-
-    def visit(state, parity, length):
-        correct[length] += (model.classifier(state[0][0]).argmax(1) == parity).sum().item()
-        if length == max_length:
-            return
-        children = [(model.step(0, state), parity), (model.step(1, state), 1 - parity)]
-        if 2 * len(parity) <= chunk:
-            (s0, p0), (s1, p1) = children
-            merged = (torch.cat([s0[0], s1[0]], 1), torch.cat([s0[1], s1[1]], 1))
-            children = [(merged, torch.cat([p0, p1]))]
-        for child_state, child_parity in children:
-            visit(child_state, child_parity, length + 1)
-
-    zeros = torch.zeros(1, 1, model.hidden_dim, device=device)
-    visit((zeros, zeros), torch.zeros(1, dtype=torch.long, device=device), 0)
-    return [hits / 2 ** length for length, hits in enumerate(correct)]
-
-
-@torch.no_grad()
-def accuracy_by_prefix(model, strings, budget=1 << 25):
-    """Accuracy after each prefix of an N x T 0/1 array of strings: entry L-1 scores
-    the state after the first L bits of every string against their parity.
-
-    One pass over the strings gives all T lengths; at most `budget` hidden values
-    (N x T x hidden size) are held at a time."""
-    model.eval()
-    device = next(model.parameters()).device
-    count, length = strings.shape
-    correct = torch.zeros(length, dtype=torch.long)
-    rows = max(1, budget // (length * model.hidden_dim))
-    for start in range(0, count, rows):
-        bits = torch.as_tensor(strings[start:start + rows], dtype=torch.float32)
-        states, _ = model.lstm(bits.unsqueeze(-1).to(device))
-        predicted = model.classifier(states).argmax(-1).cpu()
-        correct += (predicted == torch.cumsum(bits, 1).remainder(2).long()).sum(0)
-    return (correct.double() / count).tolist()
-
-
-def validation_and_test_strings(length, samples, seed):
-    """(validation, test) uniform random strings of `length` bits: VALIDATION_SAMPLES
-    (at most `samples`) drawn first, then `samples` test strings."""
-    rng = np.random.default_rng(seed)
-    return (random_strings(rng, min(VALIDATION_SAMPLES, samples), length),
-            random_strings(rng, samples, length))
-
-
-def shortest_failing_length(acc_by_length, start=0):
-    """The shortest length >= start with accuracy below 1, or None if all are perfect."""
-    return next((length for length, acc in enumerate(acc_by_length)
-                 if length >= start and acc < 1.0), None)
 
 
 # ---------------------------------------------------------------------------
@@ -261,101 +190,6 @@ def runParityExperiment(hidden_dim, seed, max_train_length, recipe, device,
 
 
 # ---------------------------------------------------------------------------
-# Figures
-# ---------------------------------------------------------------------------
-
-def plot_generalization(curves, max_train_length, title, path, ax=None):
-    """Accuracy vs string length, one line per entry of `curves`; dashed line at the
-    longest training length, dotted line at chance."""
-    fig = None
-    if ax is None:
-        fig, ax = plt.subplots()
-    for label, acc in curves.items():
-        ax.plot(range(len(acc)), acc, marker="o", markersize=3, label=label)
-    ax.axvline(max_train_length, color="gray", linestyle="--",
-               label=f"longest training length ({max_train_length})")
-    ax.axhline(0.5, color="black", linestyle=":", linewidth=1, label="chance (0.5)")
-    ax.set(xlabel="string length", ylabel="accuracy (every string of that length)",
-           ylim=(0.0, 1.05), xticks=range(0, max(len(acc) for acc in curves.values()), 2),
-           title=title)
-    ax.legend(fontsize=8)
-    if fig is not None:
-        utils.save_figure(fig, path)
-
-
-def plot_run_generalization(acc_by_length, label, max_train_length, path):
-    """Q6 figure: accuracy by length, and beside it how many strings of each length
-    are wrong (errors of a few in a million are invisible on the accuracy scale)."""
-    fig, (acc_ax, wrong_ax) = plt.subplots(1, 2, figsize=(12, 4.5))
-    plot_generalization({label: acc_by_length}, max_train_length,
-                        f"{label}: accuracy on every string of each length", None, ax=acc_ax)
-    wrong = [round((1 - acc) * 2 ** length) for length, acc in enumerate(acc_by_length)]
-    wrong_ax.bar(range(len(wrong)), wrong, color="tab:red", label="misclassified strings")
-    wrong_ax.plot(range(len(wrong)), [2 ** length for length in range(len(wrong))],
-                  color="gray", linestyle=":", label="all strings (2^length)")
-    wrong_ax.axvline(max_train_length, color="gray", linestyle="--",
-                     label=f"longest training length ({max_train_length})")
-    wrong_ax.set(xlabel="string length", ylabel="number of strings (log scale)",
-                 yscale="symlog", xticks=range(0, len(wrong), 2),
-                 title=f"{label}: misclassified strings per length")
-    wrong_ax.legend(fontsize=8, loc="upper left")
-    utils.save_figure(fig, path)
-
-
-def plot_training(history, label, max_train_length, path):
-    """Training loss (log scale) and accuracy per epoch, with the first epoch at 100%."""
-    fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(11, 4))
-    epochs = range(1, len(history["loss"]) + 1)
-    loss_ax.plot(epochs, history["loss"], label="training loss")
-    loss_ax.axhline(np.log(2), color="black", linestyle=":", linewidth=1, label="chance (ln 2)")
-    acc_ax.plot(epochs, history["acc"], color="tab:orange", label="training accuracy")
-    acc_ax.axhline(0.5, color="black", linestyle=":", linewidth=1, label="chance (0.5)")
-    for ax in (loss_ax, acc_ax):
-        if history["epochs_to_fit"] is not None:
-            ax.axvline(history["epochs_to_fit"], color="gray", linestyle="--",
-                       label=f"first epoch at 100% ({history['epochs_to_fit']})")
-        ax.set(xlabel="epoch", xscale="log")
-        ax.legend(fontsize=8)
-    loss_ax.set(ylabel="cross-entropy", yscale="log",
-                title=f"{label}: training loss (lengths 1..{max_train_length})")
-    acc_ax.set(ylabel="accuracy", ylim=(0.0, 1.05), title=f"{label}: training accuracy")
-    utils.save_figure(fig, path)
-
-
-def plot_sweep(records, max_train_length, path):
-    """Left: mean accuracy by length over the seeds of each hidden size; middle: the
-    same, zoomed in; right: epochs to fit per seed (runs that never fit as crosses)."""
-    groups = {}
-    for record in records:
-        groups.setdefault(record["hidden_dim"], []).append(record)
-    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(17, 4.8))
-    curves = {f"hidden {size}": np.mean([r["acc_by_length"] for r in group], axis=0)
-              for size, group in groups.items()}
-    plot_generalization(curves, max_train_length, "mean accuracy over seeds", None, ax=left)
-    plot_generalization(curves, max_train_length, "the same, zoomed in (lengths 1..20)", None,
-                        ax=middle)
-    middle.set(ylim=(0.95, 1.002), xlim=(0.5, len(next(iter(curves.values()))) - 0.5))
-    middle.get_legend().remove()
-    ceiling = max(r["epochs_trained"] for r in records)
-    for position, group in enumerate(groups.values()):
-        fitted = [r["epochs_to_fit"] for r in group if r["fit"]]
-        failed = len(group) - len(fitted)
-        right.scatter([position] * len(fitted), fitted, color="tab:blue", s=18, alpha=0.7,
-                      label="seed that fit" if position == 0 else None)
-        if failed:
-            right.scatter([position], [ceiling * 1.2], color="tab:red", marker="x",
-                          label="seeds that never fit (count)" if position == 0 else None)
-            right.annotate(f"{failed}", (position + 0.12, ceiling * 1.2), fontsize=8,
-                           color="tab:red", va="center")
-        right.annotate(f"{len(fitted)}/{len(group)}", (position, ceiling * 1.8), ha="center",
-                       fontsize=8)
-    right.set(xticks=range(len(groups)), xticklabels=list(groups), yscale="log",
-              ylim=(None, ceiling * 2.4), xlabel="hidden size",
-              ylabel="epochs to 100% training accuracy",
-              title="epochs to fit (seeds that fit, out of all, on top)")
-    right.legend(fontsize=8, loc="lower left")
-    utils.save_figure(fig, path)
-
 
 # ---------------------------------------------------------------------------
 # Command line
@@ -426,20 +260,6 @@ def parse_args(argv=None):
     return args
 
 
-def finished_models(path, settings):
-    """{(hidden size, seed): record} of an interrupted run with these settings at
-    `path`; a damaged file is skipped with a warning (its models run again)."""
-    if not path.exists():
-        return {}
-    try:
-        previous = utils.load_json(path)
-    except (OSError, ValueError) as err:
-        print(f"warning: {path} is damaged ({err}); running every model again",
-              file=sys.stderr)
-        return {}
-    if previous.get("complete", True) or previous.get("settings") != settings:
-        return {}
-    return {(record["hidden_dim"], record["seed"]): record for record in previous["runs"]}
 
 
 def main(argv=None):

@@ -216,6 +216,52 @@ def plot_run(result, path):
     utils.save_figure(fig, path)
 
 
+def build_model(args, vocabulary_size, batches_per_epoch, device):
+    """The LSTM, its Adam optimizer and, with --cosine, the per-batch decay."""
+    model = NextTokenLSTM(vocabulary_size, args.emb, args.hidden, args.layers).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(
+        optimizer, args.epochs * batches_per_epoch) if args.cosine else None
+    return model, optimizer, schedule
+
+
+def load_sequences(args):
+    """The language's sequences with start and end tokens, their batches and the
+    vocabulary (i2w, w2i); a --max-tokens below the longest sequence is one line."""
+    raw, (i2w, w2i) = LANGUAGES[args.data][0](n=args.n, char=True, seed=args.seed)
+    sequences = add_start_end(raw, w2i)
+    lengths = [len(seq) for seq in sequences]
+    if max(lengths) > args.max_tokens:
+        raise utils.UserError(f"--max-tokens {args.max_tokens} is below the longest sequence "
+                              f"({max(lengths)})")
+    return sequences, make_batches(lengths, args.max_tokens), (i2w, w2i)
+
+
+def sample_epoch(model, args, entry, seed_ids, seed_text, i2w, max_length, generator):
+    """Draw --samples continuations of the seed at every temperature, judge them into
+    the epoch's `entry`, print the first few; return the lines of the samples file."""
+    lines = []
+    for temperature in args.temperatures:
+        continuations = generate(model, seed_ids, args.samples, temperature, max_length,
+                                 i2w.index(".end"), generator)
+        judged, extras = judge(args.data, seed_text, continuations, i2w)
+        key = str(temperature)
+        entry["samples"][key] = judged
+        entry["valid"][key] = sum(judged["valid"]) / args.samples
+        entry["ended"][key] = sum(judged["ended"]) / args.samples
+        if extras:
+            entry["extras"][key] = {k: sum(e[k] for e in extras) / len(extras)
+                                    for k in extras[0]}
+        texts = [shown(*sample) for sample in zip(*judged.values())]
+        valid = sum(judged["valid"])
+        lines.append(f"\n## temperature {temperature}: {valid}/{args.samples} valid")
+        lines += texts
+        print(f"  temperature {temperature}: {entry['valid'][key]:.0%} valid")
+        for text in texts[:PRINTED]:
+            print(f"    {text}")
+    return lines
+
+
 # --- Command line ------------------------------------------------------------------
 
 def build_parser():
@@ -260,26 +306,17 @@ def main(argv=None):
     checkpoints = out / "checkpoints" if args.quick else utils.REPO_ROOT / "checkpoints" / "imdb_ar"
     utils.seed_everything(args.seed)
     device = utils.pick_device(args.device)
-    load, seed_text = LANGUAGES[args.data]
-
-    raw, (i2w, w2i) = load(n=args.n, char=True, seed=args.seed)
-    sequences = add_start_end(raw, w2i)
-    pad, end = w2i[".pad"], w2i[".end"]
-    lengths = [len(seq) for seq in sequences]
-    if max(lengths) > args.max_tokens:
-        raise utils.UserError(f"--max-tokens {args.max_tokens} is below the longest sequence "
-                              f"({max(lengths)})")
-    batches = make_batches(lengths, args.max_tokens)
+    seed_text = LANGUAGES[args.data][1]
+    sequences, batches, (i2w, w2i) = load_sequences(args)
+    pad = w2i[".pad"]
     seed_ids = [w2i[".start"]] + [w2i[c] for c in seed_text]
-    max_sample_len = args.max_sample_len or 2 * max(lengths)
+    max_sample_len = args.max_sample_len or 2 * max(map(len, sequences))
     name = args.config + (f"_{args.tag}" if args.tag else "")
-    print(f"{name}: {len(sequences)} sequences, {sum(lengths)} tokens, longest {max(lengths)}, "
-          f"{len(batches)} batches, vocabulary {len(i2w)}; seed {seed_text!r}")
+    print(f"{name}: {len(sequences)} sequences, {sum(map(len, sequences))} tokens, longest "
+          f"{max(map(len, sequences))}, {len(batches)} batches, vocabulary {len(i2w)}; "
+          f"seed {seed_text!r}")
 
-    model = NextTokenLSTM(len(i2w), args.emb, args.hidden, args.layers).to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
-    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, args.epochs * len(batches)) \
-        if args.cosine else None
+    model, optimizer, schedule = build_model(args, len(i2w), len(batches), device)
     shuffler = random.Random(args.seed)
     sampler = torch.Generator().manual_seed(args.seed)
     log, history = {"loss": [], "grad_norm": []}, []
@@ -301,24 +338,8 @@ def main(argv=None):
                      "ended": {}, "extras": {}, "samples": {}}
             lines = [f"# {name}, epoch {epoch}, loss per token {loss:.4f}; seed {seed_text!r}"]
             print(f"epoch {epoch}: loss per token {loss:.4f} ({train_seconds:.0f} s)", flush=True)
-            for temperature in args.temperatures:
-                continuations = generate(model, seed_ids, args.samples, temperature, max_sample_len,
-                                         end, sampler)
-                judged, extras = judge(args.data, seed_text, continuations, i2w)
-                key = str(temperature)
-                entry["samples"][key] = judged
-                entry["valid"][key] = sum(judged["valid"]) / args.samples
-                entry["ended"][key] = sum(judged["ended"]) / args.samples
-                if extras:
-                    entry["extras"][key] = {k: sum(e[k] for e in extras) / len(extras)
-                                            for k in extras[0]}
-                texts = [shown(*sample) for sample in zip(*judged.values())]
-                valid = sum(judged["valid"])
-                lines.append(f"\n## temperature {temperature}: {valid}/{args.samples} valid")
-                lines += texts
-                print(f"  temperature {temperature}: {entry['valid'][key]:.0%} valid")
-                for text in texts[:PRINTED]:
-                    print(f"    {text}")
+            lines += sample_epoch(model, args, entry, seed_ids, seed_text, i2w, max_sample_len,
+                                  sampler)
             (out / "samples" / f"{name}_epoch{epoch:02d}.txt").write_text("\n".join(lines) + "\n")
             history.append(entry)
             result.update(seconds=time.perf_counter() - start,

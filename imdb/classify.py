@@ -48,14 +48,43 @@ def every_nth(x, y, count):
     return x[::step], y[::step]
 
 
+def load_reviews(args):
+    """The training and evaluation reviews (every_nth of them with --quick), each cut
+    to --max-len tokens, the vocabulary and the number of classes."""
+    (x_train, y_train), (x_eval, y_eval), vocabulary, numcls = load_imdb(
+        final=args.final, val=args.val, seed=0, voc=args.voc, data_dir=args.data_dir)
+    if args.quick:
+        x_train, y_train = every_nth(x_train, y_train, QUICK_REVIEWS["train"])
+        x_eval, y_eval = every_nth(x_eval, y_eval, QUICK_REVIEWS["eval"])
+    x_train, x_eval = truncate(x_train, args.max_len), truncate(x_eval, args.max_len)
+    return (x_train, y_train), (x_eval, y_eval), vocabulary, numcls
+
+
+def batch_reviews(args, x_train, x_eval):
+    """Training and evaluation batches of similar lengths, and the padding share of
+    the training batches and of random ones of the same count."""
+    train_lengths = [len(seq) for seq in x_train]
+    train_batches = make_batches(train_lengths, args.max_tokens)
+    eval_batches = make_batches([len(seq) for seq in x_eval], 4 * args.max_tokens)
+    pad_share = padding_fraction(train_batches, train_lengths)
+    random_pad_share = padding_fraction(
+        random_batches(len(x_train), len(train_batches), args.seed), train_lengths)
+    return train_batches, eval_batches, pad_share, random_pad_share
+
+
 # --- Training and evaluation ----------------------------------------------------
 
-def make_optimizers(model, lr):
+def make_optimizers(model, args, batches_per_epoch):
     """SparseAdam for the embedding (it updates only the rows a batch used), Adam for
-    the dense layers; returns the optimizers and the dense parameters."""
+    the dense layers; returns the optimizers, the dense parameters and, with --cosine,
+    the per-batch decays."""
     dense = [p for name, p in model.named_parameters() if not name.startswith("embedding.")]
-    return [torch.optim.SparseAdam(list(model.embedding.parameters()), lr=lr),
-            torch.optim.Adam(dense, lr=lr)], dense
+    optimizers = [torch.optim.SparseAdam(list(model.embedding.parameters()), lr=args.lr),
+                  torch.optim.Adam(dense, lr=args.lr)]
+    steps = args.epochs * batches_per_epoch
+    schedules = [torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps)
+                 for optimizer in optimizers] if args.cosine else []
+    return optimizers, dense, schedules
 
 
 def train_epoch(model, optimizers, dense, x, y, batches, pad, clip, device, schedules=()):
@@ -178,6 +207,17 @@ def run_name(args):
     return f"{args.config}_{split}_seed{args.seed}" + (f"_{args.tag}" if args.tag else "")
 
 
+def new_result(args, model, device, pad_share, random_pad_share):
+    """The run's JSON before its first epoch."""
+    return {"script": "imdb/classify.py", "settings": utils.run_settings(args),
+            "model": args.model, "split": "final" if args.final else "val", "seed": args.seed,
+            "tag": args.tag, "complete": False, "history": [], "val_acc": None,
+            "test_acc": None, "padding_fraction": pad_share,
+            "random_padding_fraction": random_pad_share,
+            "parameters": sum(p.numel() for p in model.parameters()),
+            "threads": torch.get_num_threads(), "device": str(device)}
+
+
 def main(argv=None):
     args = utils.parse_args(build_parser(), argv)
     if (args.lin2 or args.bidirectional) and args.model not in ("rnn", "lstm"):
@@ -191,20 +231,10 @@ def main(argv=None):
     utils.seed_everything(args.seed)
     device = utils.pick_device(args.device)
 
-    (x_train, y_train), (x_eval, y_eval), (i2w, w2i), numcls = load_imdb(
-        final=args.final, val=args.val, seed=0, voc=args.voc, data_dir=args.data_dir)
-    if args.quick:
-        x_train, y_train = every_nth(x_train, y_train, QUICK_REVIEWS["train"])
-        x_eval, y_eval = every_nth(x_eval, y_eval, QUICK_REVIEWS["eval"])
-    x_train, x_eval = truncate(x_train, args.max_len), truncate(x_eval, args.max_len)
+    (x_train, y_train), (x_eval, y_eval), (i2w, w2i), numcls = load_reviews(args)
     pad = w2i[".pad"]
-
-    train_lengths = [len(seq) for seq in x_train]
-    train_batches = make_batches(train_lengths, args.max_tokens)
-    eval_batches = make_batches([len(seq) for seq in x_eval], 4 * args.max_tokens)
-    pad_share = padding_fraction(train_batches, train_lengths)
-    random_pad_share = padding_fraction(
-        random_batches(len(x_train), len(train_batches), args.seed), train_lengths)
+    train_batches, eval_batches, pad_share, random_pad_share = batch_reviews(args, x_train,
+                                                                             x_eval)
     name = run_name(args)
     print(f"{name}: {len(x_train)} train / {len(x_eval)} "
           f"{'test' if args.final else 'validation'} reviews, {len(train_batches)} batches, "
@@ -213,19 +243,10 @@ def main(argv=None):
 
     model = Classifier(args.model, len(i2w), args.emb, args.hidden, numcls, args.dropout,
                        lin2=args.lin2, bidirectional=args.bidirectional).to(device)
-    optimizers, dense = make_optimizers(model, args.lr)
-    steps = args.epochs * len(train_batches)
-    schedules = [torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps)
-                 for optimizer in optimizers] if args.cosine else []
+    optimizers, dense, schedules = make_optimizers(model, args, len(train_batches))
     shuffler = random.Random(args.seed)
-    history = []
-    result = {"script": "imdb/classify.py", "settings": utils.run_settings(args),
-              "model": args.model, "split": "final" if args.final else "val", "seed": args.seed,
-              "tag": args.tag, "complete": False, "history": history, "val_acc": None,
-              "test_acc": None, "padding_fraction": pad_share,
-              "random_padding_fraction": random_pad_share,
-              "parameters": sum(p.numel() for p in model.parameters()),
-              "threads": torch.get_num_threads(), "device": str(device)}
+    result = new_result(args, model, device, pad_share, random_pad_share)
+    history = result["history"]
     with utils.run_lock(out, name):  # one writer per run name and folder
         start, cpu_start = time.perf_counter(), time.process_time()
         for epoch in range(1, args.epochs + 1):

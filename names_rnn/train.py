@@ -94,12 +94,38 @@ def run_tag(args):
     return f"{args.config}{'-custom' if custom else ''}-seed{args.seed}"
 
 
+def load_pairs(args):
+    """The names, the split scored ("val" with --validation, else "test"), and the
+    training and scored (name, language) pairs (an evenly spread few with --quick)."""
+    data = NamesData(args.data_dir, split_seed=args.split_seed, val_fraction=args.validation)
+    split = "val" if args.validation else "test"
+    train_pairs, eval_pairs = data.train, getattr(data, split)
+    if args.quick:
+        train_pairs = train_pairs[::max(1, len(train_pairs) // QUICK_TRAIN)]
+        eval_pairs = eval_pairs[::max(1, len(eval_pairs) // QUICK_TEST)]
+    print(data)
+    return data, split, train_pairs, eval_pairs
+
+
+def model_config(args, n_classes):
+    """What build_model needs, kept in the checkpoint so predict.py can rebuild it."""
+    return {"cell": args.cell, "layers": args.layers, "hidden": args.hidden,
+            "embedding": args.embedding, "dropout": args.dropout,
+            "letter_dropout": args.letter_dropout, "n_letters": N_LETTERS,
+            "n_classes": n_classes, "members": args.ensemble}
+
+
 def make_optimizer(args, model):
+    """The optimizer and, with --schedule cosine, its per-epoch decay (else None)."""
     parameters = [p for p in model.parameters() if p.requires_grad]
     if args.optimizer == "adam":
-        return torch.optim.Adam(parameters, lr=args.lr, weight_decay=args.weight_decay)
-    return torch.optim.SGD(parameters, lr=args.lr, momentum=args.momentum,
-                           weight_decay=args.weight_decay)
+        optimizer = torch.optim.Adam(parameters, lr=args.lr, weight_decay=args.weight_decay)
+    else:
+        optimizer = torch.optim.SGD(parameters, lr=args.lr, momentum=args.momentum,
+                                    weight_decay=args.weight_decay)
+    scheduler = (torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, args.epochs)
+                 if args.schedule == "cosine" else None)
+    return optimizer, scheduler
 
 
 def checkpoint_path(args, out, tag):
@@ -124,24 +150,13 @@ def main(argv=None):
 
 def train(args, tag, device, out):
     """Train one run, score it, and write its JSON and checkpoint as it goes."""
-    data = NamesData(args.data_dir, split_seed=args.split_seed, val_fraction=args.validation)
-    split = "val" if args.validation else "test"
-    train_pairs, eval_pairs = data.train, getattr(data, split)
-    if args.quick:
-        train_pairs = train_pairs[::max(1, len(train_pairs) // QUICK_TRAIN)]
-        eval_pairs = eval_pairs[::max(1, len(eval_pairs) // QUICK_TEST)]
-    print(data)
+    data, split, train_pairs, eval_pairs = load_pairs(args)
     baseline = data.baseline(eval_pairs)
 
     n_classes = len(data.categories)
-    config = {"cell": args.cell, "layers": args.layers, "hidden": args.hidden,
-              "embedding": args.embedding, "dropout": args.dropout,
-              "letter_dropout": args.letter_dropout, "n_letters": N_LETTERS,
-              "n_classes": n_classes, "members": args.ensemble}
+    config = model_config(args, n_classes)
     model = build_model(config).to(device)
-    optimizer = make_optimizer(args, model)
-    scheduler = (torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, args.epochs)
-                 if args.schedule == "cosine" else None)
+    optimizer, scheduler = make_optimizer(args, model)
     train_batches = NameBatches(train_pairs, args.batch_size, shuffle=True, seed=args.seed,
                                 bucket=True)
     eval_batches = NameBatches(eval_pairs, EVAL_BATCH)

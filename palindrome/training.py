@@ -128,6 +128,27 @@ def accuracy(model, inputs, labels, input_dim, batch_size=2000):
     return correct / len(labels)
 
 
+def train_step(model, optimizer, batch, config, device):
+    """One optimizer step on `batch` (digits, labels), the gradient norm clipped to
+    --max_norm; returns the loss."""
+    digits, labels = batch
+    logits = model(encode(digits, config.input_dim).to(device))
+    loss = nn.functional.cross_entropy(logits, labels.to(device))
+    optimizer.zero_grad()
+    loss.backward()
+    nn.utils.clip_grad_norm_(model.parameters(), max_norm=config.max_norm)
+    optimizer.step()
+    return loss.detach()
+
+
+def test_accuracy(model, dataset, config, device):
+    """Accuracy on --eval_size test palindromes (None when it is 0)."""
+    if not config.eval_size:
+        return None
+    inputs, labels = dataset.test(config.eval_size)
+    return accuracy(model, inputs.to(device), labels.to(device), config.input_dim)
+
+
 class Plateau:
     """The stopping rule: solved once every validation palindrome is right; on a
     plateau once the best validation accuracy has not risen by `min_gain` over the
@@ -175,14 +196,8 @@ def train(config, device=torch.device("cpu"), log=print, save=None, probe=None):
     history, start = record["history"], time.perf_counter()
     window_loss, window_start, best_state = 0.0, time.perf_counter(), None
     for step in range(1, config.train_steps + 1):
-        digits, labels = dataset.batch(config.batch_size)
-        logits = model(encode(digits, config.input_dim).to(device))
-        loss = nn.functional.cross_entropy(logits, labels.to(device))
-        optimizer.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), max_norm=config.max_norm)
-        optimizer.step()
-        window_loss += utils.check_finite(loss.detach(), f"step {step}")
+        loss = train_step(model, optimizer, dataset.batch(config.batch_size), config, device)
+        window_loss += utils.check_finite(loss, f"step {step}")
         if step % config.eval_every and step != config.train_steps:
             continue
         steps_in_window = step - (history[-1]["step"] if history else 0)
@@ -205,10 +220,7 @@ def train(config, device=torch.device("cpu"), log=print, save=None, probe=None):
         if stop:
             break
     model.load_state_dict(best_state)
-    if config.eval_size:
-        test_inputs, test_labels = dataset.test(config.eval_size)
-        record["test_accuracy"] = accuracy(model, test_inputs.to(device), test_labels.to(device),
-                                           config.input_dim)
+    record["test_accuracy"] = test_accuracy(model, dataset, config, device)
     record.update(stop=stop or "cap", finished=True, seconds=round(time.perf_counter() - start, 2))
     log(f"{name} stopped ({record['stop']}) after {record['steps']} steps, kept step "
         f"{record['best_step']} (validation {plateau.best:.4f}, test "

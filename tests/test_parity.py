@@ -9,10 +9,12 @@ import torch
 import driver_parity
 import univariate_tester
 import utils
-from driver_parity import ParityLSTM, accuracy, accuracy_by_length, accuracy_by_prefix
+from driver_parity import ParityLSTM
 from parity import report
 from parity.configs import CONFIGS
 from parity.data import Parity, pad_collate, random_strings
+from parity.evaluation import (VALIDATION_SAMPLES, accuracy, accuracy_by_length, accuracy_by_prefix,
+                               validation_and_test_strings)
 
 
 def run_script(*args):
@@ -181,11 +183,11 @@ def test_prefix_scores_equal_scoring_each_prefix_alone():
 
 
 def test_validation_strings_come_before_the_test_strings():
-    validation, test = driver_parity.validation_and_test_strings(6, 2000, seed=4)
-    assert validation.shape == (driver_parity.VALIDATION_SAMPLES, 6) and test.shape == (2000, 6)
+    validation, test = validation_and_test_strings(6, 2000, seed=4)
+    assert validation.shape == (VALIDATION_SAMPLES, 6) and test.shape == (2000, 6)
     both = random_strings(np.random.default_rng(4), len(validation) + len(test), 6)
     assert np.array_equal(np.vstack([validation, test]), both)
-    assert [len(s) for s in driver_parity.validation_and_test_strings(4, 10, 0)] == [10, 10]
+    assert [len(s) for s in validation_and_test_strings(4, 10, 0)] == [10, 10]
 
 
 def test_training_repeats_with_the_same_seed_and_can_fit():
