@@ -21,7 +21,7 @@ import time
 import numpy as np
 import torch
 
-from cifar.configs import CONFIGS, FINAL
+from cifar.configs import CONFIGS
 from cifar.data import CIFAR3, CLASSES, load_cifar3
 from cifar.files import checkpoint_folder, checkpoint_path, file_suffix, run_name, run_path
 from cifar.model import MODEL_NAME, Net
@@ -37,30 +37,31 @@ def build_parser():
     utils.add_config_argument(parser, CONFIGS)
     parser.add_argument("--batchnorm", action="store_true",
                         help="BatchNorm1d after fc1, before relu5 (Q2)")
-    parser.add_argument("--epochs", type=utils.bounded_int(1, 1000), default=FINAL["epochs"],
+    parser.add_argument("--epochs", type=utils.bounded_int(1, 1000),
                         help="training epochs (default: %(default)s)")
-    parser.add_argument("--lr", type=utils.positive_float, default=FINAL["lr"],
+    parser.add_argument("--lr", type=utils.positive_float,
                         help="(peak) Adam learning rate (default: %(default)s)")
     parser.add_argument("--batch-size", type=utils.bounded_int(1, 4096),
-                        default=FINAL["batch_size"],
                         help="training batch size (default: %(default)s; >= 2 with --batchnorm)")
     parser.add_argument("--weight-decay", type=utils.non_negative_float,
-                        default=FINAL["weight_decay"],
                         help="L2 weight decay (default: %(default)s)")
-    parser.add_argument("--schedule", choices=("onecycle", "constant"), default=FINAL["schedule"],
+    parser.add_argument("--schedule", choices=("onecycle", "constant"),
                         help="one-cycle (warm-up, then cosine decay to ~0) or constant learning "
                              "rate (default: %(default)s)")
-    parser.add_argument("--augment", choices=AUGMENTATIONS, default=FINAL["augment"],
+    parser.add_argument("--augment", choices=AUGMENTATIONS,
                         help="per-image training augmentation, a torchvision.transforms.v2 "
                              "pipeline of cifar/transforms.py (default: %(default)s)")
     parser.add_argument("--checkpoint-dir", default=None,
                         help="where cifar_net[_NAME].pt goes (default: checkpoints/, or --out "
                              "with --quick)")
-    parser.add_argument("--tag", type=utils.tag, default=FINAL["tag"],
-                        help="run name instead of plain/batchnorm (the skeleton config sets it)")
+    parser.add_argument("--tag", type=utils.tag,
+                        help="run name instead of plain/batchnorm (default: none; the skeleton "
+                             "config sets it)")
     parser.add_argument("--limit", type=utils.positive_int, default=None,
-                        help="use only the first N training images (and N validation images)")
+                        help="use only the first N training images (and N validation images) "
+                             "(default: all)")
     utils.add_common_args(parser, "cifar")
+    parser.set_defaults(**next(iter(CONFIGS.values())))  # what --help shows: the first config
     return parser
 
 
@@ -68,10 +69,7 @@ def parse_args(argv=None):
     """The flags, with the checks that involve two of them (exit 2, like argparse's)."""
     parser = build_parser()
     args = utils.parse_args(parser, argv)
-    if args.quick:
-        args.epochs = min(args.epochs, QUICK["epochs"])
-        args.limit = min(args.limit or QUICK["limit"], QUICK["limit"])
-        args.batch_size = min(args.batch_size, QUICK["batch_size"])
+    utils.apply_quick(args, QUICK)
     if args.batchnorm and args.batch_size < 2:
         parser.error("argument --batch-size: batch norm needs at least 2 images per batch")
     return args

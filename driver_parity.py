@@ -41,8 +41,9 @@ from parity.evaluation import (EVAL_MAX_LENGTH, VALIDATION_SAMPLES, accuracy, ac
 from parity.figures import plot_run_generalization, plot_sweep, plot_training
 from parity.resume import finished_models
 
-QUICK = {"epochs": 30, "eval_max_length": 8, "hidden_dim": 8, "hidden_dims": 2, "seeds": 2,
-         "restarts": 1, "long_length": 50, "long_samples": 200}  # upper bounds for --quick
+QUICK = {"epochs": 30, "eval_max_length": 8, "seeds": 2, "restarts": 1, "long_length": 50,
+         "long_samples": 200}  # upper bounds for --quick
+QUICK_SIZE, QUICK_SIZES = 8, 2
 
 
 # ---------------------------------------------------------------------------
@@ -199,64 +200,53 @@ def build_parser():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     utils.add_config_argument(parser, CONFIGS)
-    first = CONFIGS["lstm64"]
-    parser.add_argument("--hidden-dims", type=utils.bounded_int(1, 1024), nargs="+",
-                        default=first["hidden_dims"], metavar="H",
+    parser.add_argument("--hidden-dims", type=utils.bounded_int(1, 1024), nargs="+", metavar="H",
                         help="LSTM hidden sizes, one model per size and seed "
                              "(default: %(default)s)")
-    parser.add_argument("--seeds", type=utils.bounded_int(1, 100), default=first["seeds"],
+    parser.add_argument("--seeds", type=utils.bounded_int(1, 100),
                         help="seeds per hidden size: --seed, --seed + 1, ... "
                              "(default: %(default)s)")
     parser.add_argument("--max-length", type=utils.bounded_int(1, 12), default=5,
                         help="train on all strings of length 1..N (default: %(default)s; at "
                              "most 12, 8,190 strings per epoch)")
-    parser.add_argument("--epochs", type=utils.bounded_int(1, 20_000), default=first["epochs"],
+    parser.add_argument("--epochs", type=utils.bounded_int(1, 20_000),
                         help="training epochs per attempt (default: %(default)s)")
-    parser.add_argument("--lr", type=utils.positive_float, default=first["lr"],
+    parser.add_argument("--lr", type=utils.positive_float,
                         help="Adam learning rate (default: %(default)s)")
     parser.add_argument("--weight-decay", type=utils.non_negative_float,
-                        default=first["weight_decay"],
                         help="Adam's L2 penalty (default: %(default)s)")
-    parser.add_argument("--batch-size", type=utils.positive_int, default=first["batch_size"],
+    parser.add_argument("--batch-size", type=utils.positive_int,
                         help="batch size (default: %(default)s)")
-    parser.add_argument("--restarts", type=utils.bounded_int(0, 10), default=first["restarts"],
+    parser.add_argument("--restarts", type=utils.bounded_int(0, 10),
                         help="fresh initialisations after an attempt that did not fit "
                              "(default: %(default)s)")
-    parser.add_argument("--give-up-after", type=utils.positive_int,
-                        default=first["give_up_after"], metavar="N",
+    parser.add_argument("--give-up-after", type=utils.positive_int, metavar="N",
                         help="end an attempt after N epochs without a 100%% epoch "
                              "(default: never)")
     parser.add_argument("--eval-max-length", type=utils.bounded_int(0, 24),
                         default=EVAL_MAX_LENGTH,
                         help="score every string of length 0..N after training "
                              "(default: %(default)s)")
-    parser.add_argument("--long-length", type=utils.bounded_int(0, 10_000),
-                        default=first["long_length"], metavar="L",
+    parser.add_argument("--long-length", type=utils.bounded_int(0, 10_000), metavar="L",
                         help="score random strings of L bits after every prefix, 0 for none "
                              "(default: %(default)s)")
-    parser.add_argument("--long-samples", type=utils.bounded_int(1, 100_000),
-                        default=first["long_samples"], metavar="N",
+    parser.add_argument("--long-samples", type=utils.bounded_int(1, 100_000), metavar="N",
                         help="test strings of --long-length bits, after "
                              f"min(N, {VALIDATION_SAMPLES:,}) validation strings "
                              "(default: %(default)s)")
     parser.add_argument("--tag", type=utils.tag, default=None,
                         help="name of the run's files (default: the config's name)")
     utils.add_common_args(parser, "parity")
-    parser.set_defaults(seed=42)
+    parser.set_defaults(seed=42, **next(iter(CONFIGS.values())))  # --help: the first config
     return parser
 
 
 def parse_args(argv=None):
     args = utils.parse_args(build_parser(), argv)
-    if args.quick:
-        args.epochs = min(args.epochs, QUICK["epochs"])
-        args.eval_max_length = min(args.eval_max_length, QUICK["eval_max_length"])
-        sizes = sorted({min(h, QUICK["hidden_dim"]) for h in args.hidden_dims})
-        args.hidden_dims = sizes[:QUICK["hidden_dims"]]
-        args.seeds = min(args.seeds, QUICK["seeds"])
-        args.restarts = min(args.restarts, QUICK["restarts"])
-        args.long_length = min(args.long_length, QUICK["long_length"])
-        args.long_samples = min(args.long_samples, QUICK["long_samples"])
+    if args.quick:  # at most QUICK_SIZES hidden sizes, each at most QUICK_SIZE
+        sizes = sorted({min(h, QUICK_SIZE) for h in args.hidden_dims})
+        args.hidden_dims = sizes[:QUICK_SIZES]
+    utils.apply_quick(args, QUICK)
     return args
 
 
@@ -317,8 +307,7 @@ def run(args, out, name, device):
         plot_training(record["history"], label, args.max_length, out / f"{name}_training.png")
         plot_run_generalization(record["acc_by_length"], label, args.max_length,
                                 out / f"{name}_generalization.png")
-        folder = out if args.quick else utils.REPO_ROOT / "checkpoints" / "parity"
-        utils.atomic_torch_save(model.state_dict(), folder / f"{name}.pt")
+        utils.atomic_torch_save(model.state_dict(), utils.checkpoint_dir(args, out) / f"{name}.pt")
     else:
         plot_sweep(result["runs"], args.max_length, out / f"{name}.png")
     return 0

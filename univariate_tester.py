@@ -35,6 +35,7 @@ WEIGHTS = {
     "w_gx": 60.0, "w_gh": 40.0, "b_g": -20.0,    # candidate: x OR (h odd), as +-1
 }
 THRESHOLD = 0.5  # predict odd iff the final h is above this
+QUICK = {"max_length": 10, "random_length": 200, "samples": 500}  # upper bounds for --quick
 
 
 def sigmoid(z):
@@ -193,11 +194,7 @@ def build_parser():
 
 
 def main(argv=None):
-    args = utils.parse_args(build_parser(), argv)
-    if args.quick:
-        args.max_length = min(args.max_length, 10)
-        args.random_length = min(args.random_length, 200)
-        args.samples = min(args.samples, 500)
+    args = utils.apply_quick(utils.parse_args(build_parser(), argv), QUICK)
     out = utils.output_dir(args)
     utils.seed_everything(args.seed)
 

@@ -174,6 +174,24 @@ def add_common_args(parser, part):
     return parser
 
 
+def apply_quick(args, caps):
+    """With --quick, cap each setting named in `caps` ({name: cap}); an unset (None)
+    setting takes the cap. Caps only: a quick run never grows because of a flag."""
+    if args.quick:
+        for key, cap in caps.items():
+            value = getattr(args, key)
+            setattr(args, key, cap if value is None else min(value, cap))
+    return args
+
+
+def checkpoint_dir(args, out, folder=None):
+    """Where a run keeps its weights: checkpoints/<folder>/ in the repo (by default the
+    part's name), or, for a --quick run, its output folder (never the real ones)."""
+    if args.quick:
+        return out
+    return REPO_ROOT / "checkpoints" / (args.part if folder is None else folder)
+
+
 # ---------------------------------------------------------------------------
 # Named configs: one per answer, the first is the default
 # ---------------------------------------------------------------------------

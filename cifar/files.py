@@ -18,7 +18,7 @@ def checkpoint_folder(args, out):
     output folder)."""
     if args.checkpoint_dir:
         return Path(args.checkpoint_dir)
-    return out if args.quick else utils.REPO_ROOT / "checkpoints"
+    return utils.checkpoint_dir(args, out, "")
 
 
 def checkpoint_path(folder, name):

@@ -36,6 +36,7 @@ from mytorch.optim.sgd import SGD
 from mytorch.tensor import Tensor
 
 CHANNELS, MOTIF_WIDTH = 24, 5
+QUICK = {"epochs": 2, "train_size": 128, "test_size": 64}  # upper bounds for --quick
 TORCH_LAYERS = {Tanh: nn.Tanh, ReLU: nn.ReLU, Sigmoid: nn.Sigmoid, Flatten: nn.Flatten}
 
 
@@ -165,8 +166,7 @@ def build_parser():
 
 def main(argv=None):
     args = utils.parse_args(build_parser(), argv)
-    if args.quick:
-        args.epochs, args.train_size, args.test_size = 2, 128, 64
+    utils.apply_quick(args, QUICK)
     out = utils.output_dir(args)
     utils.seed_everything(args.seed)
 

@@ -268,42 +268,42 @@ def build_parser():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     utils.add_config_argument(parser, AUTOREGRESSIVE)
-    parser.add_argument("--data", choices=LANGUAGES, help="which synthetic language")
-    parser.add_argument("--n", type=utils.bounded_int(1, 1_000_000),
-                        help="number of training sequences")
-    parser.add_argument("--emb", type=utils.bounded_int(1, 4096), help="embedding size")
-    parser.add_argument("--hidden", type=utils.bounded_int(1, 4096), help="LSTM hidden size")
-    parser.add_argument("--layers", type=int, choices=(1, 2, 3), help="LSTM layers")
-    parser.add_argument("--epochs", type=utils.bounded_int(1, 1000), help="passes over the data")
-    parser.add_argument("--lr", type=utils.positive_float, help="Adam learning rate")
-    parser.add_argument("--max-tokens", type=utils.bounded_int(1, 10_000_000),
-                        help="cap on sequences x padded length per batch")
-    parser.add_argument("--clip", type=utils.non_negative_float,
-                        help="clip the gradient norm to this (0: no clipping)")
-    parser.add_argument("--cosine", action="store_true",
-                        help="decay the learning rate to 0 over the run (cosine, per batch)")
-    parser.add_argument("--temperatures", type=temperatures, default=[0.0, 0.5, 1.0],
-                        help="sampling temperatures, comma-separated (default: 0,0.5,1)")
-    parser.add_argument("--samples", type=utils.bounded_int(1, 10_000), default=100,
-                        help=f"samples per temperature after every epoch; all are judged, "
-                             f"the first {PRINTED} printed (default: 100)")
-    parser.add_argument("--max-sample-len", type=utils.bounded_int(1, 100_000),
-                        help="stop a sample after this many tokens "
-                             "(default: twice the longest training sequence)")
-    parser.add_argument("--tag", type=utils.tag,
-                        help="suffix for the output file names (runs that change a config)")
+    add, size, default = parser.add_argument, utils.bounded_int(1, 4096), " (default: %(default)s)"
+    add("--data", choices=LANGUAGES, help="which synthetic language" + default)
+    add("--n", type=utils.bounded_int(1, 1_000_000), help="number of training sequences" + default)
+    add("--emb", type=size, help="embedding size" + default)
+    add("--hidden", type=size, help="LSTM hidden size" + default)
+    add("--layers", type=int, choices=(1, 2, 3), help="LSTM layers" + default)
+    add("--epochs", type=utils.bounded_int(1, 1000), help="passes over the data" + default)
+    add("--lr", type=utils.positive_float, help="Adam learning rate" + default)
+    add("--max-tokens", type=utils.bounded_int(1, 10_000_000),
+        help="cap on sequences x padded length per batch" + default)
+    add("--clip", type=utils.non_negative_float,
+        help="clip the gradient norm to this, 0 for none" + default)
+    add("--cosine", action="store_true",
+        help="decay the learning rate to 0 over the run, cosine, per batch" + default)
+    add("--temperatures", type=temperatures, default=[0.0, 0.5, 1.0],
+        help="sampling temperatures, comma-separated (default: 0,0.5,1)")
+    add("--samples", type=utils.bounded_int(1, 10_000), default=100,
+        help=f"samples per temperature after every epoch; all are judged, "
+             f"the first {PRINTED} printed (default: 100)")
+    add("--max-sample-len", type=utils.bounded_int(1, 100_000),
+        help="stop a sample after this many tokens "
+             "(default: twice the longest training sequence)")
+    add("--tag", type=utils.tag,
+        help="suffix for the output file names, for runs that change a config "
+             "(default: none)")
     utils.add_common_args(parser, "imdb_ar")
+    parser.set_defaults(**next(iter(AUTOREGRESSIVE.values())))  # --help: the first config
     return parser
 
 
 def main(argv=None):
     args = utils.parse_args(build_parser(), argv)
-    if args.quick:  # caps only: a quick run never grows because of a flag
-        for key, cap in QUICK.items():
-            setattr(args, key, min(cap, getattr(args, key) or cap))
+    utils.apply_quick(args, QUICK)
     out = utils.output_dir(args)
     (out / "samples").mkdir(exist_ok=True)
-    checkpoints = out / "checkpoints" if args.quick else utils.REPO_ROOT / "checkpoints" / "imdb_ar"
+    checkpoints = utils.checkpoint_dir(args, out)
     utils.seed_everything(args.seed)
     device = utils.pick_device(args.device)
     seed_text = LANGUAGES[args.data][1]

@@ -166,38 +166,39 @@ def build_parser():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     utils.add_config_argument(parser, CLASSIFY)
-    size = utils.bounded_int(1, 4096)
-    parser.add_argument("--model", choices=MODELS, help="layer 2 of the classifier")
-    parser.add_argument("--emb", type=size, help="embedding size")
-    parser.add_argument("--hidden", type=size, help="hidden size of layer 2")
-    parser.add_argument("--lr", type=utils.positive_float, help="Adam learning rate")
-    parser.add_argument("--epochs", type=utils.bounded_int(1, 1000),
-                        help="passes over the training set")
-    parser.add_argument("--max-tokens", type=utils.bounded_int(1, 10_000_000),
-                        help="cap on reviews x padded length per batch")
-    parser.add_argument("--voc", type=utils.bounded_int(4, 10_000_000),
-                        help="keep the N most frequent vocabulary entries (default: all)")
-    parser.add_argument("--max-len", type=utils.bounded_int(1, 100_000),
-                        help="keep only the first N tokens of every review (default: all)")
-    parser.add_argument("--clip", type=utils.non_negative_float,
-                        help="clip the gradient norm of the dense layers to this (0: no clipping)")
-    parser.add_argument("--cosine", action="store_true",
-                        help="decay the learning rate to 0 over the run (cosine, per batch)")
-    parser.add_argument("--dropout", type=utils.probability,
-                        help="dropout on the embedded tokens and the pooled features")
-    parser.add_argument("--lin2", action="store_true",
-                        help="rnn, lstm: a Linear(hidden, hidden) on every hidden state, "
-                             "the Elman layer's lin2")
-    parser.add_argument("--bidirectional", action="store_true",
-                        help="rnn, lstm: also read every review right to left")
-    parser.add_argument("--val", type=utils.bounded_int(1, 24_999), default=5000,
-                        help="reviews held out of the training split for validation "
-                             "(default: 5000)")
-    parser.add_argument("--final", action="store_true",
-                        help="train on all 25,000 and score the test set once, at the end")
-    parser.add_argument("--tag", type=utils.tag,
-                        help="suffix for the output file names (runs that change a config)")
+    add, size, default = parser.add_argument, utils.bounded_int(1, 4096), " (default: %(default)s)"
+    add("--model", choices=MODELS, help="layer 2 of the classifier" + default)
+    add("--emb", type=size, help="embedding size" + default)
+    add("--hidden", type=size, help="hidden size of layer 2" + default)
+    add("--lr", type=utils.positive_float, help="Adam learning rate" + default)
+    add("--epochs", type=utils.bounded_int(1, 1000), help="passes over the training set" + default)
+    add("--max-tokens", type=utils.bounded_int(1, 10_000_000),
+        help="cap on reviews x padded length per batch" + default)
+    add("--voc", type=utils.bounded_int(4, 10_000_000),
+        help="keep the N most frequent vocabulary entries (default: all)")
+    add("--max-len", type=utils.bounded_int(1, 100_000),
+        help="keep only the first N tokens of every review (default: all)")
+    add("--clip", type=utils.non_negative_float,
+        help="clip the gradient norm of the dense layers to this, 0 for none" + default)
+    add("--cosine", action="store_true",
+        help="decay the learning rate to 0 over the run, cosine, per batch" + default)
+    add("--dropout", type=utils.probability,
+        help="dropout on the embedded tokens and the pooled features" + default)
+    add("--lin2", action="store_true",
+        help="rnn, lstm: a Linear(hidden, hidden) on every hidden state, the Elman layer's "
+             "lin2" + default)
+    add("--bidirectional", action="store_true",
+        help="rnn, lstm: also read every review right to left" + default)
+    add("--val", type=utils.bounded_int(1, 24_999), default=5000,
+        help="reviews held out of the training split for validation "
+             "(default: 5000)")
+    add("--final", action="store_true",
+        help="train on all 25,000 and score the test set once, at the end")
+    add("--tag", type=utils.tag,
+        help="suffix for the output file names, for runs that change a config "
+             "(default: none)")
     utils.add_common_args(parser, "imdb")
+    parser.set_defaults(**next(iter(CLASSIFY.values())))  # what --help shows: the first config
     return parser
 
 
@@ -223,11 +224,9 @@ def main(argv=None):
     if (args.lin2 or args.bidirectional) and args.model not in ("rnn", "lstm"):
         raise utils.UserError(f"--lin2 and --bidirectional apply to the rnn and lstm models, "
                               f"not {args.model}")
-    if args.quick:  # caps only: a quick run never grows because of a flag
-        for key, cap in QUICK.items():
-            setattr(args, key, min(cap, getattr(args, key) or cap))
+    utils.apply_quick(args, QUICK)
     out = utils.output_dir(args)
-    checkpoints = out / "checkpoints" if args.quick else utils.REPO_ROOT / "checkpoints" / "imdb"
+    checkpoints = utils.checkpoint_dir(args, out)
     utils.seed_everything(args.seed)
     device = utils.pick_device(args.device)
 

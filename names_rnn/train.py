@@ -34,6 +34,7 @@ from names_rnn.data import N_LETTERS, NameBatches, NamesData
 from names_rnn.model import CELLS, build_model, evaluate, train_epoch
 
 EVAL_BATCH = 512
+QUICK = {"epochs": 2, "hidden": 32}  # upper bounds for --quick
 QUICK_TRAIN, QUICK_TEST = 600, 200
 # Settings that change where or how fast a run goes, not its numbers on CPU.
 PLACE = ("config", "seed", "device", "quick", "tag")
@@ -45,28 +46,34 @@ def build_parser():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     utils.add_config_argument(parser, CONFIGS)
     add = parser.add_argument
-    add("--cell", choices=sorted(CELLS), help="recurrent cell (set by --config)")
-    add("--layers", type=utils.bounded_int(1, 8), help="stacked RNN layers")
-    add("--hidden", type=utils.bounded_int(1, 4096), help="hidden units per layer")
+    add("--cell", choices=sorted(CELLS), help="recurrent cell (default: %(default)s)")
+    add("--layers", type=utils.bounded_int(1, 8), help="stacked RNN layers (default: %(default)s)")
+    add("--hidden", type=utils.bounded_int(1, 4096),
+        help="hidden units per layer (default: %(default)s)")
     add("--embedding", type=utils.bounded_int(0, 4096),
-        help="letter embedding size; 0 feeds one-hot letters as the tutorial does")
+        help="letter embedding size; 0 feeds one-hot letters as the tutorial does "
+             "(default: %(default)s)")
     add("--dropout", type=utils.probability,
-        help="dropout between stacked layers and before the linear layer")
+        help="dropout between stacked layers and before the linear layer (default: %(default)s)")
     add("--letter-dropout", type=utils.probability,
-        help="chance that a training letter is replaced by the unknown character")
+        help="chance that a training letter is replaced by the unknown character "
+             "(default: %(default)s)")
     add("--ensemble", type=utils.bounded_int(1, 50), metavar="K",
         help="train K models side by side (same batches, own initial weights) and average "
-             "their predicted probabilities (1: a single model)")
+             "their predicted probabilities; 1: a single model (default: %(default)s)")
     add("--batch-size", type=utils.positive_int,
-        help="names per update; 1 is the tutorial's setting")
-    add("--epochs", type=utils.bounded_int(1, 1000), help="passes over the training set")
-    add("--optimizer", choices=["sgd", "adam"], help="sgd (the handout's) or adam")
-    add("--lr", type=utils.positive_float, help="learning rate")
+        help="names per update; 1 is the tutorial's setting (default: %(default)s)")
+    add("--epochs", type=utils.bounded_int(1, 1000),
+        help="passes over the training set (default: %(default)s)")
+    add("--optimizer", choices=["sgd", "adam"],
+        help="sgd (the handout's) or adam (default: %(default)s)")
+    add("--lr", type=utils.positive_float, help="learning rate (default: %(default)s)")
     add("--schedule", choices=["constant", "cosine"],
-        help="learning rate over the epochs: constant, or cosine decay to 0")
+        help="learning rate over the epochs: constant, or cosine decay to 0 "
+             "(default: %(default)s)")
     add("--validation", type=utils.probability, metavar="F",
         help="hold out this share of the training names and score them instead of the test "
-             "split (0: train on the whole training split)")
+             "split; 0: train on the whole training split (default: %(default)s)")
     add("--test-each-epoch", action="store_true", default=None,
         help="score the test split after every epoch, for learning curves")
     add("--momentum", type=utils.probability, default=0.0, help="SGD momentum (default: 0)")
@@ -80,6 +87,7 @@ def build_parser():
     add("--tag", type=utils.tag,
         help="name of this run's files (default: <config>-seed<seed>)")
     utils.add_common_args(parser, "names")
+    parser.set_defaults(**next(iter(CONFIGS.values())))  # what --help shows: the first config
     return parser
 
 
@@ -129,8 +137,7 @@ def make_optimizer(args, model):
 
 
 def checkpoint_path(args, out, tag):
-    folder = out if args.quick else utils.REPO_ROOT / "checkpoints" / "names"
-    return folder / f"{tag}.pt"
+    return utils.checkpoint_dir(args, out) / f"{tag}.pt"
 
 
 def main(argv=None):
@@ -139,8 +146,7 @@ def main(argv=None):
         raise utils.UserError("--test-each-epoch reads the test split, which a --validation "
                               "run leaves alone; use one of them")
     tag = run_tag(args)
-    if args.quick:
-        args.epochs, args.hidden = min(args.epochs, 2), min(args.hidden, 32)
+    utils.apply_quick(args, QUICK)
     utils.seed_everything(args.seed)
     device = utils.pick_device(args.device)
     out = utils.output_dir(args)

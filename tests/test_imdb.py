@@ -168,7 +168,7 @@ def test_quick_run_per_model(data, tmp_path, kind):
                             "--out", str(out), "--seed", "2"])
     saved = json.loads((out / f"{kind}_val_seed2.json").read_text())
     assert (out / f"{kind}_val_seed2.png").is_file()
-    assert (out / "checkpoints" / f"{kind}_val_seed2.pt").is_file()
+    assert (out / f"{kind}_val_seed2.pt").is_file()
     assert saved["val_acc"] == result["val_acc"] and 0 <= saved["val_acc"] <= 1
     assert saved["complete"] and saved["script"] == "imdb/classify.py"
     assert len(saved["history"]) == classify.QUICK["epochs"] == saved["settings"]["epochs"]
@@ -251,7 +251,7 @@ def test_ctrl_c_keeps_the_finished_epochs(data, tmp_path, monkeypatch):
     assert [h["epoch"] for h in saved["history"]] == [1] and not saved["complete"]
     assert saved["val_acc"] == saved["history"][0]["val_acc"] is not None
     assert (out / "elman_val_seed0.png").is_file()
-    kept = torch.load(out / "checkpoints" / "elman_val_seed0.pt", weights_only=True)
+    kept = torch.load(out / "elman_val_seed0.pt", weights_only=True)
     assert kept["epoch"] == 1 and kept["settings"] == saved["settings"]
     assert not list(out.glob(".*.lock")), "the run's lock is released"
     # a later report skips the unfinished run

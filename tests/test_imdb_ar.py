@@ -176,7 +176,7 @@ def test_quick_run_writes_results(tmp_path, config, capsys):
     assert len(result["history"]) == 2
     assert len(result["batches"]["loss"]) == len(result["batches"]["grad_norm"])
     for name in (f"{config}.json", f"{config}.png", f"samples/{config}_epoch02.txt",
-                 f"checkpoints/{config}.pt"):
+                 f"{config}.pt"):
         assert (out / name).is_file(), name
     saved = json.loads((out / f"{config}.json").read_text())
     assert saved["complete"] and saved["settings"]["n"] == 200
@@ -185,7 +185,7 @@ def test_quick_run_writes_results(tmp_path, config, capsys):
     for key, samples in last["samples"].items():
         assert len(samples["text"]) == len(samples["valid"]) == saved["settings"]["samples"]
         assert sum(samples["valid"]) / len(samples["valid"]) == last["valid"][key]
-    kept = torch.load(out / f"checkpoints/{config}.pt", weights_only=True)["epoch"]
+    kept = torch.load(out / f"{config}.pt", weights_only=True)["epoch"]
     assert kept == saved["kept_epoch"] == best_epoch(result["history"])
     assert f"| {config} | e=16, h=8," in report.ar_report_table(results_root)
     # Q6: ten samples printed per temperature after every epoch
