@@ -22,6 +22,7 @@ import pytest
 
 from autograder import checking, grading, handins, sandbox
 from autograder.child import wire
+from test_autograder_handin import handin as fixture_copy
 from utils import REPO_ROOT
 
 FIXTURE = REPO_ROOT / "tests" / "handin_fixture"
@@ -246,12 +247,7 @@ def total_line(stdout):
 def handin(folder, substitutions=(), appended=""):
     """A copy of the fixture in `folder`, substitutions applied, code appended to
     mytorch/__init__.py."""
-    shutil.copytree(FIXTURE, folder)
-    for name, text, replacement in substitutions:
-        path = folder / name
-        source = path.read_text()
-        assert text in source, f"{name} has no {text!r}"
-        path.write_text(source.replace(text, replacement, 1))
+    fixture_copy(folder, substitutions)
     with open(folder / "mytorch" / "__init__.py", "a") as init:
         init.write(appended)
     return folder
