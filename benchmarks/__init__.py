@@ -25,6 +25,10 @@ import utils
 
 MACHINE = f"{platform.machine()} CPU with {os.cpu_count()} cores"
 
+# The benchmark modules: every module here but this one, run_all and report.
+BENCHMARKS = sorted(path.stem for path in Path(__file__).parent.glob("*.py")
+                    if path.stem not in {"__init__", "run_all", "report"})
+
 
 def time_alternating(steps, repeats, inner=1, warmup=1, statistic=statistics.median):
     """Seconds per call of each zero-argument function in `steps`.

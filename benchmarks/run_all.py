@@ -17,15 +17,11 @@ import utils  # first: a Ctrl-C during the imports below is then one line
 import argparse
 import importlib
 import os
-from pathlib import Path
 
 import torch
 
-from benchmarks import add_args, measure
+from benchmarks import BENCHMARKS, add_args, measure
 from benchmarks.report import format_table
-
-BENCHMARKS = sorted(p.stem for p in Path(__file__).parent.glob("*.py")
-                    if p.stem not in {"__init__", "run_all", "report"})
 
 
 def build_parser():

@@ -17,7 +17,7 @@ prints the first 10 of each, and judges every sample with `imdb/grammar_checks.p
 Writes <config>.json after every epoch (per-batch loss and gradient norm, and per
 epoch every sample with its verdict), <config>.png and
 samples/<config>_epochNN.txt, and keeps the checkpoint of the epoch with the most
-valid samples at low temperature in checkpoints/imdb_ar/.
+valid samples at low temperature in checkpoints/imdb/autoregressive/.
 """
 import utils  # first: a Ctrl-C during the imports below is then one line
 
@@ -293,7 +293,7 @@ def build_parser():
     add("--tag", type=utils.tag,
         help="suffix for the output file names, for runs that change a config "
              "(default: none)")
-    utils.add_common_args(parser, "imdb_ar")
+    utils.add_common_args(parser, "imdb/autoregressive")
     parser.set_defaults(**next(iter(AUTOREGRESSIVE.values())))  # --help: the first config
     return parser
 

@@ -197,10 +197,10 @@ def ar_settings(settings):
 
 
 def ar_report_table(results_root):
-    """REPORT.md's imdb_ar block, from the runs in results/imdb_ar/: one row per run
-    with the loss of its last epoch, the share of valid samples per temperature and
-    epoch, and the checkpoint kept."""
-    runs = ar_runs(Path(results_root) / "imdb_ar")
+    """REPORT.md's imdb-autoregressive block, from the runs in results/imdb/autoregressive/:
+    one row per run with the loss of its last epoch, the share of valid samples per
+    temperature and epoch, and the checkpoint kept."""
+    runs = ar_runs(Path(results_root) / "imdb" / "autoregressive")
     if not runs:
         return "No runs of imdb/autoregressive.py yet."
     temperatures = " / ".join(f"{t:g}" for t in runs[0]["settings"]["temperatures"])

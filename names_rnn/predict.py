@@ -1,9 +1,9 @@
 """Print the three most likely languages of each surname given, from a trained model.
 
     python names_rnn/predict.py Dovesky Jackson Satoshi
-    python names_rnn/predict.py --checkpoint checkpoints/names/task1-gru-1x200-seed0.pt Nguyen
+    python names_rnn/predict.py --checkpoint checkpoints/names_rnn/task1-gru-1x200-seed0.pt Nguyen
 
-Without --checkpoint it uses the final model's (checkpoints/names/final-seed0.pt,
+Without --checkpoint it uses the final model's (checkpoints/names_rnn/final-seed0.pt,
 written by `python names_rnn/train.py`): the setting chosen on the validation split.
 Names are stripped of surrounding whitespace, as the training names are.
 """
@@ -19,7 +19,7 @@ from names_rnn.configs import FINAL
 from names_rnn.data import encode_name
 from names_rnn.model import build_model, pack_names
 
-DEFAULT_CHECKPOINT = utils.REPO_ROOT / "checkpoints" / "names" / f"{FINAL}-seed0.pt"
+DEFAULT_CHECKPOINT = utils.REPO_ROOT / "checkpoints" / "names_rnn" / f"{FINAL}-seed0.pt"
 UNREADABLE = (OSError, RuntimeError, pickle.UnpicklingError, KeyError, TypeError, ValueError,
               EOFError, AttributeError)
 
@@ -39,7 +39,7 @@ def build_parser():
                         help="surnames to classify")
     parser.add_argument("--checkpoint", type=Path, default=DEFAULT_CHECKPOINT,
                         help="a train.py checkpoint (default: the final model's, "
-                             "checkpoints/names/final-seed0.pt)")
+                             "checkpoints/names_rnn/final-seed0.pt)")
     return parser
 
 

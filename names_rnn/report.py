@@ -1,4 +1,4 @@
-"""Collect the names runs into results/names/names_summary.json, the Task 2B figure, the
+"""Collect the names runs into results/names_rnn/names_summary.json, the Task 2B figure, the
 final model's confusion matrix, and REPORT.md's tables.
 
     python names_rnn/report.py --data-dir ../shared/data    # after the runs of runs.py
@@ -27,7 +27,7 @@ METRICS = {"train_loss": "training loss", "test_loss": "test loss", "test_acc": 
 def build_parser():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    utils.add_common_args(parser, "names")
+    utils.add_common_args(parser, "names_rnn")
     return parser
 
 
@@ -162,8 +162,8 @@ def study_settings(task2b):
 
 
 def report_table(results_root):
-    """The names block of REPORT.md, from results/names/names_summary.json."""
-    return format_table(utils.load_json(Path(results_root) / "names" / "names_summary.json"))
+    """The names_rnn block of REPORT.md, from results/names_rnn/names_summary.json."""
+    return format_table(utils.load_json(Path(results_root) / "names_rnn" / "names_summary.json"))
 
 
 def scores(d):

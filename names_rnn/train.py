@@ -18,7 +18,7 @@ curves; those scores choose nothing.
 
 Writes <out>/runs/<tag>.json (settings, per-epoch history, confusion counts on the
 scored split, wall time; after every epoch, so an interrupted run keeps them) and
-the weights to checkpoints/names/<tag>.pt (under --out with --quick), which
+the weights to checkpoints/names_rnn/<tag>.pt (under --out with --quick), which
 names_rnn/predict.py reads. The tag is "<config>-seed<seed>", with "-custom" before
 the seed when flags changed the config's settings.
 """
@@ -86,7 +86,7 @@ def build_parser():
              "(default: 0)")
     add("--tag", type=utils.tag,
         help="name of this run's files (default: <config>-seed<seed>)")
-    utils.add_common_args(parser, "names")
+    utils.add_common_args(parser, "names_rnn")
     parser.set_defaults(**next(iter(CONFIGS.values())))  # what --help shows: the first config
     return parser
 

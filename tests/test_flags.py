@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 import utils
+from reproduce.parts import PARTS
 from utils import REPO_ROOT
 
 SCRIPTS = sorted(path.relative_to(REPO_ROOT).as_posix()
-                 for folder in ("", *{p.parent.name for p in REPO_ROOT.glob("*/runs.py")},
-                                "autograder/hw1_autograder", "autograder/hw2_autograder",
-                                "benchmarks")
+                 for folder in ("", *{part.name for part in PARTS},
+                                "autograder/hw1_autograder", "autograder/hw2_autograder")
                  for path in (REPO_ROOT / folder).glob("*.py")
                  if 'if __name__ == "__main__":' in path.read_text())
 NOT_NUMBERS = {None, str, Path, os.path.abspath, utils.tag, utils.device_name}

@@ -170,7 +170,7 @@ def test_batches_respect_the_token_budget_and_cover_every_sequence_once():
 
 @pytest.mark.parametrize("config", ["ndfa", "brackets", "toy"])
 def test_quick_run_writes_results(tmp_path, config, capsys):
-    results_root, out = tmp_path, tmp_path / "imdb_ar"
+    results_root, out = tmp_path, tmp_path / "imdb" / "autoregressive"
     result = ar.main(["--config", config, "--quick", "--out", str(out), "--n", "200",
                       "--hidden", "8"])
     assert len(result["history"]) == 2

@@ -1,12 +1,13 @@
-"""run_all.py: the declared runs, their order and parallel execution, and
-REPORT.md agreeing with results/."""
+"""run_all.py and reproduce/: the declared runs, their order and parallel execution,
+and REPORT.md agreeing with results/."""
 import re
 import subprocess
 import sys
 
-import registry
-import run_all
-from utils import REPO_ROOT, Part, Run
+from reproduce import report
+from reproduce import run as runner
+from reproduce.parts import PARTS, Part, Run
+from utils import REPO_ROOT
 
 
 def run(*args):
@@ -19,17 +20,23 @@ def test_help_list_and_commands():
     listed = run("--list")
     assert listed.returncode == 0 and "final" in listed.stdout
     commands = run("--print-commands", "--data-dir", "somewhere").stdout.splitlines()
-    assert len(commands) == sum(len(part.runs) for part in registry.all_parts())
+    assert len(commands) == sum(len(part.runs) for part in PARTS)
     assert all(line.startswith("python ") and "--data-dir" in line for line in commands)
 
 
 def test_commands_come_after_the_runs_they_wait_for():
     for quick in (False, True):
-        order = registry.ordered_runs(registry.all_parts(), quick)
+        order = runner.ordered_runs(PARTS, quick)
         seen = set()
         for part, declared in order:
             assert {f"{part.name}/{name}" for name in declared.after} <= seen
             seen.add(f"{part.name}/{declared.name}")
+
+
+def test_parts_are_named_after_their_folders():
+    names = [part.name for part in PARTS]
+    assert len(set(names)) == len(names)
+    assert all((REPO_ROOT / name).is_dir() for name in names)
 
 
 def test_unknown_part_is_one_line_error():
@@ -39,7 +46,7 @@ def test_unknown_part_is_one_line_error():
 
 
 def test_runs_side_by_side_and_skips_what_waits_for_a_failure(tmp_path, monkeypatch):
-    monkeypatch.setattr(run_all, "LOGS", tmp_path)
+    monkeypatch.setattr(runner, "LOGS", tmp_path)
     marker = tmp_path / "second"
     part = Part("demo", runs=(
         Run("fails", ("-c", "raise SystemExit(3)")),
@@ -47,7 +54,7 @@ def test_runs_side_by_side_and_skips_what_waits_for_a_failure(tmp_path, monkeypa
         Run("first", ("-c", "import time; time.sleep(0.5)")),
         Run("second", ("-c", f"open({str(marker)!r}, 'w')"), after=("first",)),
     ))
-    status = run_all.execute(registry.ordered_runs([part]), jobs=2, data_dir=None, quick=True)
+    status = runner.execute(runner.ordered_runs([part]), jobs=2, data_dir=None, quick=True)
     assert {key: state for key, (state, _) in status.items()} == {
         "demo/fails": "FAILED", "demo/waits": "skipped", "demo/first": "ok", "demo/second": "ok"}
     assert marker.exists() and (tmp_path / "demo" / "fails.log").exists()
@@ -55,7 +62,7 @@ def test_runs_side_by_side_and_skips_what_waits_for_a_failure(tmp_path, monkeypa
 
 def test_report_tables_match_results():
     text = (REPO_ROOT / "REPORT.md").read_text()
-    assert registry.render_report(text) == text, \
+    assert report.render_report(text) == text, \
         "REPORT.md is stale: run `python run_all.py --tables`"
 
 

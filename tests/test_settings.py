@@ -8,11 +8,10 @@ import json
 
 import pytest
 
-import registry
 import utils
+from reproduce.parts import PARTS
 from utils import REPO_ROOT
 
-PARTS = registry.all_parts()
 DECLARED = [(part, run) for part in PARTS for run in part.runs if run.result]
 
 

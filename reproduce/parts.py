@@ -1,0 +1,258 @@
+"""Every run behind REPORT.md, part by part, in the order REPORT.md answers them.
+
+A part is named after its folder. `final` runs are behind the numbers of an answer,
+`tuning` runs are the validation runs behind a tuning table, `report` runs build
+tables and figures from other runs. Each part also has --quick runs (tiny settings,
+outputs in runs/quick/) and the REPORT.md blocks it builds from results/.
+"""
+from dataclasses import dataclass, field
+
+from benchmarks import BENCHMARKS
+from imdb.configs import AUTOREGRESSIVE
+from names_rnn.configs import FINAL as NAMES_FINAL
+from names_rnn.configs import LATER, TASK1, TASK2B
+from names_rnn.configs import TUNING as NAMES_TUNING
+
+
+@dataclass(frozen=True)
+class Run:
+    """One command: `argv` is the script (path from the repo root) and its flags.
+    `after` names runs of the same part that must end first; `result` is the JSON
+    the run writes, holding its settings (a glob when it writes several)."""
+    name: str
+    argv: tuple
+    kind: str = "final"
+    after: tuple = ()
+    result: str = None
+
+    def __post_init__(self):
+        if self.kind not in ("final", "tuning", "report"):
+            raise ValueError(f"run {self.name}: kind must be final, tuning or report")
+
+
+@dataclass(frozen=True)
+class Part:
+    """A part's full runs, its --quick runs, and REPORT.md's blocks it builds
+    ({block name: "module:function" taking the results/ folder}). An `alone` part's
+    runs start only when nothing else runs, and nothing starts beside them
+    (benchmarks time the machine)."""
+    name: str
+    runs: tuple
+    quick: tuple = ()
+    tables: dict = field(default_factory=dict)
+    alone: bool = False
+
+
+# ---------------------------------------------------------------------------
+# cifar: the plain and batch-norm Net (Q1, Q2), the skeleton's settings for
+# comparison, and test.py on each best checkpoint (Q3)
+# ---------------------------------------------------------------------------
+
+def cifar_run(name, *flags):
+    return Run(name, ("cifar_pytorch.py", *flags), result=f"results/cifar/run_{name}.json")
+
+
+def cifar_test(name, *flags):
+    return Run(f"test-{name}", ("test.py", *flags), after=(name,),
+               result=f"results/cifar/evaluation_{name}.json")
+
+
+CIFAR = Part(
+    "cifar",
+    runs=(cifar_run("plain"), cifar_run("batchnorm", "--batchnorm"),
+          cifar_run("skeleton", "--config", "skeleton"),
+          cifar_test("plain"), cifar_test("batchnorm", "--batchnorm"),
+          cifar_test("skeleton", "--tag", "skeleton")),
+    quick=(Run("quick-plain", ("cifar_pytorch.py", "--quick")),
+           Run("quick-batchnorm", ("cifar_pytorch.py", "--quick", "--batchnorm")),
+           Run("quick-test-plain", ("test.py", "--quick"), after=("quick-plain",)),
+           Run("quick-test-batchnorm", ("test.py", "--quick", "--batchnorm"),
+               after=("quick-batchnorm",))),
+    tables={"cifar": "cifar.report:report_table"})
+
+# ---------------------------------------------------------------------------
+# parity: the hand-set LSTM's check (Q4), LSTM-64 (Q5/Q6), the hidden-size sweep
+# and the hidden-size-1 settings (Q7), LSTM-64 with the weight decay that carries
+# it to long strings (Q6), and the long-string figure
+# ---------------------------------------------------------------------------
+
+PARITY_CONFIGS = ("lstm64", "sweep", "hidden1", "lstm64_decay")
+LONG = ("lstm64", "hidden1", "lstm64_decay")  # the runs the long-string figure shows
+
+
+def parity_flags(config):
+    return () if config == "lstm64" else ("--config", config)
+
+
+PARITY = Part(
+    "parity",
+    runs=(Run("univariate", ("univariate_tester.py",), result="results/parity/univariate.json"),
+          *(Run(config, ("driver_parity.py", *parity_flags(config)),
+                result=f"results/parity/{config}.json") for config in PARITY_CONFIGS),
+          Run("report", ("parity/report.py",), kind="report", after=LONG)),
+    quick=(Run("quick-univariate", ("univariate_tester.py", "--quick")),
+           *(Run(f"quick-{config}", ("driver_parity.py", "--quick", *parity_flags(config)))
+             for config in PARITY_CONFIGS),
+           Run("quick-report", ("parity/report.py", "--quick"), kind="report",
+               after=tuple(f"quick-{name}" for name in LONG))),
+    tables={"parity": "parity.report:report_table"})
+
+# ---------------------------------------------------------------------------
+# mytorch (the hw1 autograder on this library) and hw2 (the CNN homework's
+# autograder and the MyTorch-against-torch training demo)
+# ---------------------------------------------------------------------------
+
+HW1_RUNNER = "autograder/hw1_autograder/runner.py"
+HW2_RUNNER = "autograder/hw2_autograder/runner.py"
+
+MYTORCH = Part(
+    "mytorch",
+    runs=(Run("autograder", (HW1_RUNNER,)),),
+    quick=(Run("quick-autograder", (HW1_RUNNER, "--quick")),),
+    tables={"mytorch": "autograder.report:report_table"})
+
+HW2 = Part(
+    "hw2",
+    runs=(Run("autograder", (HW2_RUNNER,)),
+          Run("train-demo", ("hw2/train_demo.py",), result="results/mytorch/hw2_summary.json")),
+    quick=(Run("quick-autograder", (HW2_RUNNER, "--quick")),
+           Run("quick-train-demo", ("hw2/train_demo.py", "--quick"))),
+    tables={"hw2": "hw2.report:report_table"})
+
+# ---------------------------------------------------------------------------
+# palindrome: the two sanity runs at the exercise's defaults (T = 5), the RNN's
+# tuning on validation, the length sweep of both models, the RNN beyond T = 100,
+# the LSTM's ablation at T = 50 and the gradient measurements
+# ---------------------------------------------------------------------------
+
+EXPERIMENT = "palindrome/experiment.py"
+
+
+def palindrome_tuning(init, learning_rate, max_norm):
+    """One RNN setting at T = 40 (the rnn_tuning config), in a folder of its own."""
+    name = f"{init}_lr{learning_rate}_clip{max_norm}"
+    out = f"results/palindrome/rnn_tuning/{name}"
+    return Run(f"rnn-tuning-{name}",
+               (EXPERIMENT, "--config", "rnn_tuning", "--rnn_init", init, "--rnn_learning_rate",
+                learning_rate, "--rnn_max_norm", max_norm, "--out", out),
+               kind="tuning", result=f"{out}/runs/*.json")
+
+
+PALINDROME = Part(
+    "palindrome",
+    runs=(Run("sanity-rnn", ("palindrome/train.py",),
+              result="results/palindrome/train_RNN_T5_seed0.json"),
+          Run("sanity-lstm", ("palindrome/train.py", "--model_type", "LSTM"),
+              result="results/palindrome/train_LSTM_T5_seed0.json"),
+          *(palindrome_tuning(init, learning_rate, max_norm)
+            for init in ("uniform", "orthogonal", "identity")
+            for learning_rate in ("0.001", "0.002") for max_norm in ("1", "10")),
+          Run("sweep", (EXPERIMENT,), result="results/palindrome/runs/*.json"),
+          Run("rnn-longer", (EXPERIMENT, "--config", "rnn_longer", "--out",
+                             "results/palindrome/rnn_longer"),
+              result="results/palindrome/rnn_longer/runs/*.json"),
+          Run("ablation", ("palindrome/ablation.py",),
+              result="results/palindrome/ablation/*.json"),
+          Run("gradients", ("palindrome/gradients.py",),
+              result="results/palindrome/collapse.json")),
+    quick=(Run("quick-train", ("palindrome/train.py", "--quick", "--model_type", "LSTM")),
+           Run("quick-sweep", (EXPERIMENT, "--quick")),
+           Run("quick-ablation", ("palindrome/ablation.py", "--quick")),
+           Run("quick-gradients", ("palindrome/gradients.py", "--quick"))),
+    tables={"palindrome": "palindrome.report:report_table"})
+
+# ---------------------------------------------------------------------------
+# imdb: sentiment classification (section 6: Q2, Q4's tuning table on validation,
+# then every model's chosen setting on all 25,000 reviews with 2 seeds) and the
+# autoregressive grammars (section 7)
+# ---------------------------------------------------------------------------
+
+CLASSIFY, AR = "imdb/classify.py", "imdb/autoregressive.py"
+Q4_MODELS = ("mlp", "elman", "rnn", "lstm")
+
+
+def classify(name, *flags, kind="final"):
+    """A run of imdb/classify.py that writes results/imdb/<name>.json."""
+    return Run(name, (CLASSIFY, *flags), kind=kind, result=f"results/imdb/{name}.json")
+
+
+def classify_tuning(name, config, *flags):
+    return classify(name, "--config", config, *flags, kind="tuning")
+
+
+IMDB_TUNING = (
+    *(classify_tuning(f"{model}_val_seed0", model) for model in Q4_MODELS),
+    classify_tuning("mlp_val_seed0_lr1e-3", "mlp", "--lr", "1e-3", "--tag", "lr1e-3"),
+    classify_tuning("mlp_val_seed0_cosine", "mlp", "--cosine", "--tag", "cosine"),
+    classify_tuning("elman_val_seed0_3ep", "elman", "--epochs", "3", "--tag", "3ep"),
+    classify_tuning("rnn_val_seed0_len256", "rnn", "--max-len", "256", "--tag", "len256"),
+    classify_tuning("rnn_no_lin2_val_seed0_len256", "rnn_no_lin2", "--max-len", "256",
+                    "--tag", "len256"),
+    classify_tuning("lstm_uni_val_seed0", "lstm_uni"),
+)
+IMDB_TESTS = tuple(classify(f"{model}_final_seed{seed}", "--config", model, "--final",
+                            "--seed", seed)
+                   for model in Q4_MODELS for seed in ("0", "1"))
+
+IMDB = Part(
+    "imdb",
+    runs=(classify("q2_val_seed0", "--config", "q2"), *IMDB_TUNING, *IMDB_TESTS,
+          Run("report", ("imdb/report.py",), kind="report", result="results/imdb/imdb_summary.json",
+              after=tuple(run.name for run in (*IMDB_TUNING, *IMDB_TESTS))),
+          *(Run(name, (AR, "--config", name), result=f"results/imdb/autoregressive/{name}.json")
+            for name in AUTOREGRESSIVE)),
+    quick=(Run("quick-lstm", (CLASSIFY, "--quick")),
+           Run("quick-report", ("imdb/report.py", "--quick"), kind="report",
+               after=("quick-lstm",)),
+           Run("quick-ndfa", (AR, "--quick")),
+           Run("quick-brackets", (AR, "--config", "brackets", "--quick"))),
+    tables={"imdb": "imdb.report:report_table",
+            "imdb-autoregressive": "imdb.report:ar_report_table"})
+
+# ---------------------------------------------------------------------------
+# names_rnn: the final model and the Task 1 and Task 2B runs (each scored once
+# on the test split), the tuning runs on the validation split behind the tuning
+# table, and report.py after all of them
+# ---------------------------------------------------------------------------
+
+TRAIN_NAMES = "names_rnn/train.py"
+
+
+def names_run(config, seed, kind="final"):
+    """One config and seed; it writes results/names_rnn/runs/<config>-seed<seed>.json."""
+    name = f"{config}-seed{seed}"
+    flags = () if config == NAMES_FINAL else ("--config", config)
+    return Run(name, (TRAIN_NAMES, *flags, "--seed", str(seed)), kind=kind,
+               result=f"results/names_rnn/runs/{name}.json")
+
+
+NAMES_RUNS = ([names_run(NAMES_FINAL, seed) for seed in (0, 1)]
+              + [names_run(config, seed) for config in TASK1 for seed in (0, 1)]
+              + [names_run(config, 0) for config in TASK2B]
+              + [names_run(config, seed, "tuning") for config in NAMES_TUNING
+                 for seed in ((0,) if config in LATER else (0, 1))])
+
+NAMES_RNN = Part(
+    "names_rnn",
+    runs=(*NAMES_RUNS, Run("report", ("names_rnn/report.py",), kind="report",
+                           after=tuple(run.name for run in NAMES_RUNS))),
+    quick=(Run("quick-task1", (TRAIN_NAMES, "--quick", "--config", "task1-lstm-1x100")),
+           Run("quick-task2b-bs1", (TRAIN_NAMES, "--quick", "--config", "task2b-bs1")),
+           Run("quick-report", ("names_rnn/report.py", "--quick"),
+               after=("quick-task1", "quick-task2b-bs1"))),
+    tables={"names_rnn": "names_rnn.report:report_table"})
+
+# ---------------------------------------------------------------------------
+# benchmarks: our code against a reference, one module at a time on an
+# otherwise idle machine
+# ---------------------------------------------------------------------------
+
+BENCHMARK_RUNS = Part(
+    "benchmarks",
+    runs=tuple(Run(name, (f"benchmarks/{name}.py",)) for name in BENCHMARKS),
+    quick=tuple(Run(f"quick-{name}", (f"benchmarks/{name}.py", "--quick"))
+                for name in BENCHMARKS),
+    tables={"benchmarks": "benchmarks.report:report_table"},
+    alone=True)
+
+PARTS = (CIFAR, PARITY, MYTORCH, HW2, PALINDROME, IMDB, NAMES_RNN, BENCHMARK_RUNS)
