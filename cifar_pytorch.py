@@ -6,7 +6,7 @@
     python test.py --data-dir ../shared/data [--batchnorm]                # Q3: test accuracy
 
 The data, the fixed validation split and the `CIFAR3` Dataset are in cifar/data.py,
-the torchvision augmentation pipelines in cifar/transforms.py, `Net` in
+the augmentations in cifar/transforms.py, `Net` in
 cifar/model.py, the named settings in cifar/configs.py. After every
 epoch the weights are saved when validation accuracy is the best so far (the
 first epoch always is), and the run's JSON is rewritten, so an interrupted run
@@ -49,8 +49,8 @@ def build_parser():
                         help="one-cycle (warm-up, then cosine decay to ~0) or constant learning "
                              "rate (default: %(default)s)")
     parser.add_argument("--augment", choices=AUGMENTATIONS,
-                        help="per-image training augmentation, a torchvision.transforms.v2 "
-                             "pipeline of cifar/transforms.py (default: %(default)s)")
+                        help="training augmentation, each image with its own random parameters "
+                             "(cifar/transforms.py; default: %(default)s)")
     parser.add_argument("--checkpoint-dir", default=None,
                         help="where cifar_net[_NAME].pt goes (default: checkpoints/, or --out "
                              "with --quick)")
@@ -126,8 +126,9 @@ def train(args, out, name):
     print(f"CIFAR-3: {len(train_x)} train, {len(val_x)} val images; run {name!r} on {device}")
 
     model = Net(batchnorm=args.batchnorm).to(device)
-    loader = train_loader(CIFAR3(train_x, train_y, AUGMENTATIONS[args.augment][0]),
-                          args.batch_size, torch.Generator().manual_seed(args.seed), device)
+    augmentation = AUGMENTATIONS[args.augment]
+    loader = train_loader(CIFAR3(train_x, train_y, augmentation.image), args.batch_size,
+                          torch.Generator().manual_seed(args.seed), device)
     iters_per_epoch = len(loader)
     optimizer, scheduler = make_optimizer(model, args.lr, args.weight_decay, args.schedule,
                                           args.epochs * iters_per_epoch)
@@ -139,7 +140,8 @@ def train(args, out, name):
     start = time.perf_counter()
     for epoch in range(1, args.epochs + 1):
         epoch_start = time.perf_counter()
-        steps = train_epoch(model, optimizer, scheduler, loader, device, epoch)
+        steps = train_epoch(model, optimizer, scheduler, loader, device, epoch,
+                            augmentation.batch)
         history["epoch_seconds"].append(time.perf_counter() - epoch_start)
         history["train_loss"] += [loss for loss, _ in steps]
         history["train_acc"] += [acc for _, acc in steps]

@@ -24,7 +24,7 @@ def load_runs(folder, prefix):
 
 def describe(settings):
     """The settings column: what differs between the runs, in words."""
-    augmentation = AUGMENTATIONS[settings["augment"]][1]
+    augmentation = AUGMENTATIONS[settings["augment"]].words
     return (f"{'BatchNorm after fc1; ' if settings['batchnorm'] else ''}Adam lr "
             f"{settings['lr']:g} {settings['schedule']}, wd {settings['weight_decay']:g}, "
             f"batch {settings['batch_size']}; {augmentation}")

@@ -8,18 +8,17 @@ from torch.utils.data import DataLoader
 import utils
 from cifar.transforms import NORMALIZE
 
-# One worker process augments the next batches while the main process trains on this
-# one: with a core to spare, per-image augmentation then costs the training step
-# nothing (benchmarks/cifar_throughput.py measures both ways).
-LOADER_WORKERS = 1
+# A per-image augmentation (the skeleton's) runs in one worker process, which prepares
+# the next batches while the main process trains on this one.
+IMAGE_AUGMENTATION_WORKERS = 1
 
 
-def train_loader(dataset, batch_size, generator, device, workers=LOADER_WORKERS):
-    """Shuffled batches of `dataset` (a CIFAR3 with its augmentation), in a fresh order
-    each epoch; the last partial batch is dropped unless it is the only one.
-    `generator` draws the orders and seeds the workers, whose torch RNG draws the
-    augmentation's parameters (without workers, the process's RNG does), so a seed
-    repeats a run. Workers persist across epochs."""
+def train_loader(dataset, batch_size, generator, device):
+    """Shuffled batches of `dataset` (a CIFAR3), in a fresh order each epoch; the last
+    partial batch is dropped unless it is the only one. `generator` draws the orders
+    and seeds the worker, whose torch RNG draws a per-image augmentation's parameters,
+    so a seed repeats a run. The worker persists across epochs."""
+    workers = 0 if dataset.transform is None else IMAGE_AUGMENTATION_WORKERS
     return DataLoader(dataset, batch_size=batch_size, shuffle=True, generator=generator,
                       drop_last=len(dataset) >= batch_size, num_workers=workers,
                       persistent_workers=workers > 0, pin_memory=device.type == "cuda")
@@ -40,12 +39,14 @@ def evaluate(model, images, labels, device, batch_size=500):
     return total_loss / len(images), (predictions == labels).float().mean().item(), predictions
 
 
-def train_epoch(model, optimizer, scheduler, loader, device, epoch):
-    """One pass over `loader` (augmented uint8 batches, normalised here); returns
-    per-iteration (loss, accuracy)."""
+def train_epoch(model, optimizer, scheduler, loader, device, epoch, augment=None):
+    """One pass over `loader` (uint8 batches, augmented by `augment` if given, then
+    normalised); returns per-iteration (loss, accuracy)."""
     model.train()
     history = []
     for step, (x, y) in enumerate(utils.progress(loader, desc=f"epoch {epoch}")):
+        if augment is not None:
+            x = augment(x)
         x = NORMALIZE(x.to(device, non_blocking=True))
         y = y.to(device, non_blocking=True)
         logits = model(x)

@@ -77,16 +77,17 @@ def test_stratified_split_sizes_and_fixed_seed():
 
 
 def test_shift_flip_moves_each_image_by_at_most_2_pixels_or_mirrors_it():
-    """Every augmented image is the original (or its mirror) shifted by a whole number of
-    pixels, at most 2 each way, with mid-grey (128) where the shift uncovers the border."""
-    transform = AUGMENTATIONS["shift_flip"][0]
+    """Every augmented image of a batch is its original (or its mirror) shifted by a whole
+    number of pixels, at most 2 each way, with mid-grey (128) where the shift uncovers the
+    border; each image draws its own shift and flip."""
+    augment = AUGMENTATIONS["shift_flip"].batch
     image = torch.randint(0, 128, (3, 32, 32), dtype=torch.uint8)
     padded = torch.nn.functional.pad(image, (2, 2, 2, 2), value=128)
     candidates = [view[:, i:i + 32, j:j + 32] for view in (padded, padded.flip(-1))
                   for i in range(5) for j in range(5)]
     torch.manual_seed(0)
-    outputs = [transform(image) for _ in range(200)]
-    assert all(out.dtype == torch.uint8 and out.shape == (3, 32, 32) for out in outputs)
+    outputs = augment(image.expand(200, 3, 32, 32))
+    assert outputs.dtype == torch.uint8 and outputs.shape == (200, 3, 32, 32)
     matches = [next(k for k, c in enumerate(candidates) if torch.equal(out, c))
                for out in outputs]  # StopIteration if an output is none of them
     assert len(set(matches)) > 25  # shifts and flips both occur
@@ -134,7 +135,7 @@ def test_defaults_are_the_reported_runs():
     assert {key: getattr(skeleton, key) for key in CONFIGS["skeleton"]} == CONFIGS["skeleton"]
     assert (skeleton.epochs, skeleton.lr, skeleton.batch_size, skeleton.augment) == (
         50, 1e-4, 256, "skeleton")
-    steps = [type(step).__name__ for step in AUGMENTATIONS["skeleton"][0].transforms]
+    steps = [type(step).__name__ for step in AUGMENTATIONS["skeleton"].image.transforms]
     assert steps == ["ColorJitter", "RandomRotation", "RandomHorizontalFlip"]
     assert cifar_pytorch.parse_args(["--config", "skeleton", "--epochs", "3"]).epochs == 3
 
