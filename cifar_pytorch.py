@@ -12,7 +12,9 @@ epoch the weights are saved when validation accuracy is the best so far (the
 first epoch always is), and the run's JSON is rewritten, so an interrupted run
 keeps a checkpoint and the JSON that describes it (Q3).
 """
-import utils  # first: a Ctrl-C during the imports below is then one line
+import utils
+
+utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
 
 import argparse
 import math
@@ -27,6 +29,8 @@ from cifar.files import checkpoint_folder, checkpoint_path, file_suffix, run_nam
 from cifar.model import MODEL_NAME, Net
 from cifar.training import evaluate, make_optimizer, train_epoch, train_loader
 from cifar.transforms import AUGMENTATIONS
+import plots
+import store
 
 QUICK = {"epochs": 2, "limit": 128, "batch_size": 32}  # upper bounds for --quick
 
@@ -77,20 +81,19 @@ def parse_args(argv=None):
 
 def plot_training(history, title, path):
     """Train loss/accuracy per iteration (smoothed) and validation per epoch, best epoch marked."""
-    import matplotlib.pyplot as plt
 
     iters_per_epoch = history["iters_per_epoch"]
     window = max(1, iters_per_epoch // 2)
     iters = np.arange(1, len(history["train_loss"]) + 1)
     epoch_iters = np.arange(1, len(history["val_acc"]) + 1) * iters_per_epoch
     best = history["best_epoch"]
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4.2))
-    ax_loss.plot(iters, utils.moving_average(history["train_loss"], window),
+    fig, (ax_loss, ax_acc) = plots.subplots(1, 2, figsize=(11, 4.2))
+    ax_loss.plot(iters, plots.moving_average(history["train_loss"], window),
                  label=f"train (moving mean of {window} batches)")
     ax_loss.plot(epoch_iters, history["val_loss"], "o-", label="validation (per epoch)")
     ax_loss.axhline(math.log(len(CLASSES)), color="grey", ls=":", label="chance (ln 3)")
     ax_loss.set(xlabel="iteration", ylabel="cross-entropy", title="loss")
-    ax_acc.plot(iters, utils.moving_average(history["train_acc"], window),
+    ax_acc.plot(iters, plots.moving_average(history["train_acc"], window),
                 label="train (augmented, moving mean)")
     ax_acc.plot(epoch_iters, history["val_acc"], "o-", label="validation (per epoch)")
     ax_acc.axhline(1 / len(CLASSES), color="grey", ls=":", label="chance (1/3)")
@@ -100,14 +103,14 @@ def plot_training(history, title, path):
         ax.legend(fontsize=8)
     ax_acc.set(xlabel="iteration", ylabel="accuracy", title="accuracy", ylim=(0.3, 1.0))
     fig.suptitle(title)
-    utils.save_figure(fig, path)
+    plots.save_figure(fig, path)
 
 
 def main(argv=None):
     args = parse_args(argv)
     out = utils.output_dir(args)
     name = run_name(args)
-    with utils.run_lock(out, name):  # one writer per run name and folder
+    with store.run_lock(out, name):  # one writer per run name and folder
         train(args, out, name)
 
 
@@ -152,12 +155,12 @@ def train(args, out, name):
         improved = history["best_val_acc"] is None or val_acc > history["best_val_acc"]
         if improved:
             history["best_epoch"], history["best_val_acc"] = epoch, val_acc
-            utils.atomic_torch_save({"model": MODEL_NAME, "config": model.config,
+            store.atomic_torch_save({"model": MODEL_NAME, "config": model.config,
                                      "state_dict": model.state_dict(), "epoch": epoch,
                                      "val_acc": val_acc, "settings": settings}, checkpoint)
         history["epochs"] = epoch
         history["train_seconds"] = time.perf_counter() - start
-        utils.save_json(history, run_path(out, name))
+        store.save_json(history, run_path(out, name))
         print(f"epoch {epoch:3d}  train loss {np.mean([s[0] for s in steps]):.4f}  "
               f"val loss {val_loss:.4f}  val acc {val_acc:.4f}"
               f"{'  (best, saved)' if improved else ''}  "

@@ -22,7 +22,9 @@ several saves the mean accuracy by length and the epochs to fit per hidden size.
 The run's JSON is rewritten after every model, and a run started again with the
 same settings keeps the models an interrupted one finished.
 """
-import utils  # first: a Ctrl-C during the imports below is then one line
+import utils
+
+utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
 
 import argparse
 import json
@@ -33,6 +35,7 @@ import torch.nn as nn
 from torch.nn.utils.rnn import pack_padded_sequence
 from torch.utils.data import DataLoader
 
+import store
 from parity.configs import CONFIGS
 from parity.data import Parity, pad_collate
 from parity.evaluation import (EVAL_MAX_LENGTH, VALIDATION_SAMPLES, accuracy, accuracy_by_length,
@@ -257,7 +260,7 @@ def main(argv=None):
     out = utils.output_dir(args)
     device = utils.pick_device(args.device)
     name = args.tag or args.config
-    with utils.run_lock(out, name):  # one writer per run name and folder
+    with store.run_lock(out, name):  # one writer per run name and folder
         return run(args, out, name, device)
 
 
@@ -299,15 +302,15 @@ def run(args, out, name, device):
               flush=True)
         result["runs"].append(record)
         result["seconds"] = round(sum(r["seconds"] for r in result["runs"]), 1)
-        utils.save_json(result, path)
+        store.save_json(result, path)
     result["complete"] = True
-    utils.save_json(result, path)
+    store.save_json(result, path)
     if single:
         label = f"LSTM-{plan[0][0]}"
         plot_training(record["history"], label, args.max_length, out / f"{name}_training.png")
         plot_run_generalization(record["acc_by_length"], label, args.max_length,
                                 out / f"{name}_generalization.png")
-        utils.atomic_torch_save(model.state_dict(), utils.checkpoint_dir(args, out) / f"{name}.pt")
+        store.atomic_torch_save(model.state_dict(), utils.checkpoint_dir(args, out) / f"{name}.pt")
     else:
         plot_sweep(result["runs"], args.max_length, out / f"{name}.png")
     return 0

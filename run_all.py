@@ -1,6 +1,8 @@
 """Reproduce REPORT.md: run every declared run, then rebuild its tables
 (`python run_all.py --help`; the runs are declared in reproduce/parts.py)."""
-import utils  # first: a Ctrl-C during the imports below is then one line
+import utils
+
+utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
 
 from reproduce.run import build_parser, main
 

@@ -12,7 +12,9 @@ this run's name. Prints the test accuracy and the accuracy per class, and saves 
 confusion matrix (PNG and JSON) and a grid of misclassified test images
 (mistakes[_NAME].png) next to the training results.
 """
-import utils  # first: a Ctrl-C during the imports below is then one line
+import utils
+
+utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
 
 import argparse
 from pathlib import Path
@@ -27,6 +29,8 @@ from cifar.files import (checkpoint_folder, checkpoint_path, evaluation_path, fi
                          run_name, run_path, train_command)
 from cifar.model import MODEL_NAME, Net
 from cifar.training import evaluate
+import plots
+import store
 
 
 def build_parser():
@@ -75,7 +79,7 @@ def check_same_run(checkpoint, path, run_file, command):
     if not run_file.exists():
         return
     try:
-        run = utils.load_json(run_file)
+        run = store.load_json(run_file)
     except (OSError, ValueError) as err:
         raise utils.UserError(f"{run_file} is not readable JSON ({err}); "
                               f"train again with: {command}") from None
@@ -98,7 +102,6 @@ def confusion_matrix(labels, predictions, classes=len(CLASSES)):
 def plot_mistakes(images, labels, predictions, title, path, shown=32, columns=8, scale=3):
     """The first `shown` misclassified images in test-set order (an unselected sample),
     as one torchvision grid, each labelled "true -> predicted"."""
-    import matplotlib.pyplot as plt
 
     wrong = torch.nonzero(predictions != labels).flatten()[:shown]
     if len(wrong) == 0:
@@ -106,7 +109,7 @@ def plot_mistakes(images, labels, predictions, title, path, shown=32, columns=8,
     tile, pad = 32 * scale, 8 * scale  # enlarged tiles; the padding above each holds its label
     big = F.interpolate(images[wrong].float(), scale_factor=scale, mode="nearest")
     grid = make_grid(big, nrow=columns, padding=pad, pad_value=255).to(torch.uint8)
-    fig, ax = plt.subplots(figsize=(9, 9 * grid.shape[1] / grid.shape[2] + 0.5))
+    fig, ax = plots.subplots(figsize=(9, 9 * grid.shape[1] / grid.shape[2] + 0.5))
     ax.imshow(grid.permute(1, 2, 0).numpy())
     for k, i in enumerate(wrong.tolist()):
         row, col = divmod(k, columns)
@@ -115,7 +118,7 @@ def plot_mistakes(images, labels, predictions, title, path, shown=32, columns=8,
                 va="center", fontsize=8)
     ax.set_axis_off()
     ax.set_title(title)
-    return utils.save_figure(fig, path)
+    return plots.save_figure(fig, path)
 
 
 def main(argv=None):
@@ -144,12 +147,12 @@ def main(argv=None):
     print(f"test accuracy {accuracy:.4f} on {len(test_x)} images (loss {loss:.4f})")
     for cls, acc in per_class.items():
         print(f"  {cls:<6} {acc:.4f}")
-    utils.save_json({"name": name, "script": "test.py", "settings": utils.run_settings(args),
+    store.save_json({"name": name, "script": "test.py", "settings": utils.run_settings(args),
                      "checkpoint": path.name, "epoch": checkpoint["epoch"],
                      "val_acc": checkpoint["val_acc"], "test_acc": accuracy, "test_loss": loss,
                      "test_images": len(test_x), "per_class_acc": per_class, "classes": CLASSES,
                      "confusion_matrix": counts}, evaluation_path(out, name))
-    utils.plot_confusion(counts, CLASSES,
+    plots.plot_confusion(counts, CLASSES,
                          f"CIFAR-3 test set, {name} Net (epoch {checkpoint['epoch']})\n"
                          f"test accuracy {accuracy:.4f}",
                          out / f"confusion_matrix{file_suffix(name)}.png")

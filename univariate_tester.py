@@ -18,13 +18,16 @@ when every string passes, 1 otherwise.
     python univariate_tester.py                  # the reported run (REPORT.md, Q4)
     python univariate_tester.py --max-length 14 --random-length 0   # the course tester's check
 """
-import utils  # first: a Ctrl-C during the imports below is then one line
+import utils
+
+utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
 
 import argparse
 import time
 
 import numpy as np
 
+import store
 from parity.data import random_strings
 
 # The handout's twelve scalars (see REPORT.md section 2 for why each has its value).
@@ -214,7 +217,7 @@ def main(argv=None):
           + ("correct at every length" if proof["proved"] else "no proof for every length"))
     result.update(passed=passed, margin=margin, invariant_intervals=proof,
                   seconds=round(time.perf_counter() - start, 2))
-    utils.save_json(result, out / "univariate.json")
+    store.save_json(result, out / "univariate.json")
     if not passed:
         return 1
     print(f"SUCCESS: every string classified correctly; margin (smallest |h - 0.5|) = {margin:.4f}")

@@ -1,41 +1,18 @@
-"""The one module the assignments share: seeding, devices, command-line flags,
-output folders, JSON and figures, atomic checkpoints, data folders and downloads,
-and the one-line error handling every script uses.
+"""What every script shares: how it starts and ends (one line per expected failure),
+seeding and devices, checked command-line flags, named configs, and where a run reads
+and writes. Writing files lives in files.py, figures in plots.py.
 
-Only what at least two parts need lives here; everything else stays with its part.
+Importing this module does nothing but define names (it imports only the standard
+library), so a script imports it first and calls `start_script` before its heavy
+imports.
 """
 import argparse
-import contextlib
-import glob
-import json
 import math
 import os
 import random
 import signal
 import sys
-import tarfile
-import tempfile
-import zipfile
-from dataclasses import dataclass
 from pathlib import Path
-
-
-def _interrupted_while_starting(signum, frame):
-    """Ctrl-C while a script is still importing: one line, not an import traceback
-    (run_main puts the usual KeyboardInterrupt back once main starts)."""
-    print("\ninterrupted while starting: nothing was written", file=sys.stderr)
-    os._exit(130)
-
-
-_MAIN = sys.modules.get("__main__")
-if getattr(_MAIN, "__spec__", 0) is None and sys.argv[0].endswith(".py"):  # `python script.py`
-    signal.signal(signal.SIGINT, _interrupted_while_starting)
-
-import matplotlib  # noqa: E402
-
-matplotlib.use("Agg")  # never open a window: scripts run headless and save PNGs
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent
 
@@ -52,11 +29,70 @@ class DataError(UserError):
 
 
 # ---------------------------------------------------------------------------
+# Starting and ending a script
+# ---------------------------------------------------------------------------
+
+def _interrupted_while_starting(signum, frame):
+    print("\ninterrupted while starting: nothing was written", file=sys.stderr)
+    os._exit(130)
+
+
+def start_script(module_name):
+    """Called first by a script, with its `__name__`: run as a script, a Ctrl-C
+    during its imports is one line and exit status 130, not an import traceback
+    (run_main puts the usual KeyboardInterrupt back once main starts). Imported
+    (by the tests, or a benchmark by benchmarks/run_all.py), it does nothing."""
+    if module_name == "__main__":
+        signal.signal(signal.SIGINT, _interrupted_while_starting)
+
+
+def run_main(main):
+    """Run `main()` and turn expected failures into one line and an exit code.
+
+    UserError -> "error: ..." and exit 1; Ctrl-C -> exit 130 (checkpoints are
+    written atomically, so whatever was saved stays usable).
+    """
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        status = main()
+    except UserError as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        print("\ninterrupted: stopped cleanly; files saved so far are kept", file=sys.stderr)
+        sys.exit(130)
+    sys.exit(status or 0)
+
+
+
+def check_finite(value, where):
+    """Raise UserError when a loss (float or 0-d tensor) is NaN or infinite."""
+    value = float(value)
+    if not math.isfinite(value):
+        raise UserError(f"loss became {value} at {where}; "
+                        "try a smaller learning rate or gradient clipping")
+    return value
+
+
+def progress(iterable=None, **kwargs):
+    """tqdm with the settings every script uses: bars on stderr that vanish when
+    done (TQDM_DISABLE=1 in the environment turns them off, e.g. for log files)."""
+    from tqdm.auto import tqdm
+
+    kwargs.setdefault("dynamic_ncols", True)
+    kwargs.setdefault("leave", False)
+    kwargs.setdefault("mininterval", 0.5)
+    return tqdm(iterable, **kwargs)
+
+
+# ---------------------------------------------------------------------------
 # Reproducibility and devices
 # ---------------------------------------------------------------------------
 
 def seed_everything(seed):
     """Seed Python, NumPy and torch so that a CPU run repeats bit for bit."""
+    import numpy as np
+
     random.seed(seed)
     np.random.seed(seed)
     try:
@@ -91,7 +127,7 @@ def pick_device(name="auto"):
 
 
 # ---------------------------------------------------------------------------
-# Command line and output folders
+# Command line: checked flags, named configs, output folders
 # ---------------------------------------------------------------------------
 
 # Checked flag types: argparse calls them before any work, and a bad value ends
@@ -123,7 +159,6 @@ def _checked(kind, allowed, rule, name):
 # Sizes, counts, epochs; learning rates, norms, temperatures; weight decay, momentum;
 # dropout rates and split fractions; seeds in the range NumPy accepts.
 positive_int = _checked(int, lambda v: v > 0, "must be a positive integer", "positive_int")
-non_negative_int = _checked(int, lambda v: v >= 0, "must be >= 0", "non_negative_int")
 positive_float = _checked(float, lambda v: v > 0, "must be a positive number", "positive_float")
 non_negative_float = _checked(float, lambda v: v >= 0, "must be >= 0", "non_negative_float")
 probability = _checked(float, lambda v: 0 <= v < 1, "must be in [0, 1)", "probability")
@@ -159,7 +194,7 @@ def add_common_args(parser, part):
     runs/quick/<part>/ for --quick runs (so a quick run never overwrites results).
     """
     parser.set_defaults(part=part)
-    parser.add_argument("--seed", type=seed, default=0, help="random seed (default: 0)")
+    parser.add_argument("--seed", type=seed, default=0, help="random seed (default: %(default)s)")
     parser.add_argument("--device", type=device_name, default="auto",
                         help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N or mps "
                              "(default: auto)")
@@ -192,10 +227,6 @@ def checkpoint_dir(args, out, folder=None):
     return REPO_ROOT / "checkpoints" / (args.part if folder is None else folder)
 
 
-# ---------------------------------------------------------------------------
-# Named configs: one per answer, the first is the default
-# ---------------------------------------------------------------------------
-
 def add_config_argument(parser, configs):
     """--config NAME picks one of a part's named settings (a dict of flag
     destinations to values); the first is the default, so a script run with no
@@ -227,38 +258,6 @@ _PLACE_SETTINGS = ("out", "data_dir", "part")
 def run_settings(args):
     """The settings a run records in its JSON: every flag's value but the places."""
     return {key: value for key, value in vars(args).items() if key not in _PLACE_SETTINGS}
-
-
-# ---------------------------------------------------------------------------
-# Runs: what each part declares for run_all.py
-# ---------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Run:
-    """One command of a part: `argv` is the script (path from the repo root) and
-    its flags. `kind` is "final" (behind a number in an answer), "tuning" (a
-    validation run behind a tuning table) or "report" (builds tables and figures
-    from other runs). `after` names runs of the same part that must end first;
-    `result` is the JSON the run writes, holding its settings."""
-    name: str
-    argv: tuple
-    kind: str = "final"
-    after: tuple = ()
-    result: str = None
-
-    def __post_init__(self):
-        if self.kind not in ("final", "tuning", "report"):
-            raise ValueError(f"run {self.name}: kind must be final, tuning or report")
-
-
-@dataclass(frozen=True)
-class Part:
-    """An assignment part for run_all.py: its full runs, its --quick runs, and the
-    "module:function" that builds its REPORT.md block from results/."""
-    name: str
-    runs: tuple
-    quick: tuple = ()
-    table: str = None
 
 
 def output_dir(args):
@@ -294,268 +293,3 @@ def data_dir(path=None):
         raise DataError(f"the data folder {folder} is a file, not a folder "
                         "(check --data-dir and $DATA_DIR)")
     return folder
-
-
-def run_main(main):
-    """Run `main()` and turn expected failures into one line and an exit code.
-
-    UserError -> "error: ..." and exit 1; Ctrl-C -> exit 130 (checkpoints are
-    written atomically, so whatever was saved stays usable).
-    """
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        status = main()
-    except UserError as err:
-        print(f"error: {err}", file=sys.stderr)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        print("\ninterrupted: stopped cleanly; files saved so far are kept", file=sys.stderr)
-        sys.exit(130)
-    sys.exit(status or 0)
-
-
-def check_finite(value, where):
-    """Raise UserError when a loss (float or 0-d tensor) is NaN or infinite."""
-    value = float(value)
-    if not math.isfinite(value):
-        raise UserError(f"loss became {value} at {where}; "
-                        "try a smaller learning rate or gradient clipping")
-    return value
-
-
-def progress(iterable=None, **kwargs):
-    """tqdm with the settings every script uses: bars on stderr that vanish when
-    done (TQDM_DISABLE=1 in the environment turns them off, e.g. for log files)."""
-    from tqdm.auto import tqdm
-
-    kwargs.setdefault("dynamic_ncols", True)
-    kwargs.setdefault("leave", False)
-    kwargs.setdefault("mininterval", 0.5)
-    return tqdm(iterable, **kwargs)
-
-
-# ---------------------------------------------------------------------------
-# Writing results: JSON, figures, checkpoints (all atomic)
-# ---------------------------------------------------------------------------
-
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-
-
-def _alive(pid):
-    """Whether process `pid` still runs (on this machine)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _remove_stale_temps(path):
-    """Delete temporary files of our own atomic writes to `path` whose writer died
-    (a SIGKILL skips the clean-up below); each names its writer's pid."""
-    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
-        pid = stale.name[len(path.name) + 2:].split(".", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            with contextlib.suppress(FileNotFoundError):
-                stale.unlink()
-
-
-@contextlib.contextmanager
-def atomic_write(path, mode="wb"):
-    """Open a temporary file next to `path`; rename it over `path` only on success.
-
-    An interrupted write leaves the old file (or nothing), never half a file.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temps(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.",
-                               suffix=".tmp")
-    try:
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the file the usual mode
-        with os.fdopen(fd, mode) as handle:
-            yield handle
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-@contextlib.contextmanager
-def run_lock(folder, name):
-    """Hold `folder/.NAME.lock` while a run writes its files there, so that a second
-    run of the same name into the same folder stops with one line instead of
-    mixing its files with the first's. A lock whose run has died is taken over."""
-    lock = Path(folder) / f".{name}.lock"
-    for _ in range(2):
-        try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
-            break
-        except FileExistsError:
-            owner = lock.read_text().split(maxsplit=1) if lock.exists() else []
-            if owner and owner[0].isdigit() and _alive(int(owner[0])):
-                command = owner[1].strip() if len(owner) > 1 else "?"
-                raise UserError(f"another run (pid {owner[0]}: {command}) is writing {name} "
-                                f"in {folder}; wait for it or choose another --out") from None
-            with contextlib.suppress(FileNotFoundError):
-                lock.unlink()
-    else:
-        raise UserError(f"cannot take the lock {lock}; remove it if no run is writing there")
-    with os.fdopen(fd, "w") as handle:
-        handle.write(f"{os.getpid()} {' '.join(sys.argv)}\n")
-    try:
-        yield lock
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            lock.unlink()
-
-
-def _to_builtin(value):
-    """json.dump fallback for NumPy scalars/arrays, tensors and paths."""
-    if isinstance(value, (np.integer, np.floating, np.bool_)):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, Path):
-        return str(value)
-    if hasattr(value, "tolist"):  # torch tensors
-        return value.tolist()
-    raise TypeError(f"cannot write {type(value).__name__} to JSON")
-
-
-def save_json(obj, path):
-    """Write `obj` as indented JSON, atomically."""
-    with atomic_write(path, "w") as handle:
-        json.dump(obj, handle, indent=2, default=_to_builtin)
-        handle.write("\n")
-    return Path(path)
-
-
-def load_json(path):
-    """The object stored in the JSON file `path`."""
-    with open(path) as handle:
-        return json.load(handle)
-
-
-def atomic_torch_save(obj, path):
-    """torch.save through a temporary file and os.replace."""
-    import torch
-
-    with atomic_write(path, "wb") as handle:
-        torch.save(obj, handle)
-    return Path(path)
-
-
-STYLE = {
-    "figure.figsize": (7, 4.5),
-    "figure.dpi": 100,
-    "savefig.dpi": 120,
-    "axes.grid": True,
-    "grid.alpha": 0.3,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "legend.frameon": False,
-    "font.size": 10,
-}
-plt.rcParams.update(STYLE)
-
-
-def moving_average(values, window):
-    """Trailing moving average of a curve: point i is the mean of the last `window`
-    values up to i (fewer at the start), so it never looks ahead."""
-    values = np.asarray(values, dtype=float)
-    cumulative = np.cumsum(np.insert(values, 0, 0.0))
-    ends = np.arange(1, len(values) + 1)
-    starts = np.maximum(0, ends - window)
-    return (cumulative[ends] - cumulative[starts]) / (ends - starts)
-
-
-def save_figure(fig, path):
-    """Save `fig` as a PNG (atomically) and close it."""
-    path = Path(path)
-    fig.tight_layout()
-    with atomic_write(path, "wb") as handle:
-        fig.savefig(handle, format="png")
-    plt.close(fig)
-    return path
-
-
-def plot_confusion(counts, classes, title, path, xlabel="predicted class", ylabel="true class",
-                   annotate=True, figsize=(5, 4.3)):
-    """Save a confusion matrix counts[true, predicted] as a PNG: colours are the
-    fraction of each true class (rows sum to 1); with `annotate`, every cell
-    also shows its count and that fraction (readable for a few classes only)."""
-    counts = np.asarray(counts)
-    rates = counts / np.maximum(counts.sum(1, keepdims=True), 1)
-    fig, ax = plt.subplots(figsize=figsize)
-    image = ax.imshow(rates, cmap="Blues", vmin=0, vmax=1)
-    if annotate:
-        for (i, j), count in np.ndenumerate(counts):
-            ax.text(j, i, f"{count}\n{rates[i, j]:.1%}", ha="center", va="center",
-                    color="white" if rates[i, j] > 0.5 else "black", fontsize=9)
-    ax.set_xticks(range(len(classes)), classes, rotation=90 if len(classes) > 6 else 0)
-    ax.set_yticks(range(len(classes)), classes)
-    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
-    ax.grid(False)
-    fig.colorbar(image, ax=ax, label="fraction of the true class")
-    return save_figure(fig, path)
-
-
-# ---------------------------------------------------------------------------
-# Datasets: find a local copy or download the official file
-# ---------------------------------------------------------------------------
-
-def download(url, folder, filename=None, md5=None, extract=False):
-    """Download `url` into `folder` (unless already there) and return the file's path.
-
-    torchvision's `download_url` fetches the bytes to NAME.part and checks `md5` when
-    given; only then is the file renamed to NAME, so an interrupted download is never
-    taken for a complete one. With `extract=True` the archive (.tar.gz, .zip) is
-    unpacked into `folder` by torchvision's `extract_archive`. Any failure raises
-    DataError naming the URL and the folder, so a user without internet knows where
-    to put the file.
-    """
-    from torchvision.datasets.utils import download_url
-
-    folder = Path(folder)
-    target = folder / (filename or url.rstrip("/").rsplit("/", 1)[-1])
-    if not target.exists():
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as err:
-            raise DataError(f"cannot create the data folder {folder} ({err.strerror}); "
-                            "point --data-dir at a writable folder") from None
-        partial = target.with_name(target.name + ".part")
-        with contextlib.suppress(FileNotFoundError):
-            partial.unlink()  # download_url would take a leftover file for the download
-        try:
-            download_url(url, folder, partial.name, md5)
-        except Exception as err:
-            with contextlib.suppress(FileNotFoundError):
-                partial.unlink()
-            reason = ("fails its md5 check" if str(err) == "File not found or corrupted."
-                      else f"{type(err).__name__}: {err}")
-            raise DataError(f"could not download {url} ({reason}); download it by hand and "
-                            f"put {target.name} in {folder}/ (or point --data-dir at a folder "
-                            f"that has it)") from None
-        os.replace(partial, target)
-    if extract:
-        extract_archive(target, folder)
-    return target
-
-
-def extract_archive(archive, folder):
-    """Unpack a .tar.gz/.tgz/.zip into `folder` with torchvision's `extract_archive`."""
-    from torchvision.datasets.utils import extract_archive as unpack
-
-    archive = Path(archive)
-    try:
-        unpack(archive, folder)
-    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as err:
-        raise DataError(f"{archive} is corrupt ({err}); delete it and run again") from None
-    except RuntimeError as err:  # an archive type torchvision does not know
-        raise DataError(f"do not know how to extract {archive.name} ({err})") from None

@@ -21,6 +21,7 @@ import statistics
 import time
 from pathlib import Path
 
+import store
 import utils
 
 MACHINE = f"{platform.machine()} CPU with {os.cpu_count()} cores"
@@ -109,7 +110,7 @@ def main(argv, doc, name, run):
     out = utils.output_dir(args)
     if args.data_dir is not None:
         os.environ["DATA_DIR"] = str(args.data_dir)  # where utils.data_dir looks
-    path = utils.save_json(measure(name, run, args.quick, args.seed), out / f"{name}.json")
+    path = store.save_json(measure(name, run, args.quick, args.seed), out / f"{name}.json")
     print(f"wrote {path}")
     return 0
 

@@ -13,7 +13,9 @@ command with --no-sandbox, so the ratio is the sandbox's share (target: at most
 10 s). The class is graded on the cores the benchmark may use; its reference is
 the same class with --jobs 1 (target: at most 5 minutes with --jobs 2).
 """
-import utils  # first: a Ctrl-C during the imports below is then one line
+import utils
+
+utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
 
 import os
 import shutil

@@ -10,7 +10,9 @@ the same with `conv1d(...).backward(grad)`. Sizes (batch, in, out, kernel,
 stride, width) are fixed; each timing is the median of interleaved repeats.
 Target: within 1.5x of torch.
 """
-import utils  # first: a Ctrl-C during the imports below is then one line
+import utils
+
+utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
 
 import numpy as np
 import torch

@@ -9,6 +9,10 @@ through time by hand), and the handout's skeleton loop is timed as a second row
 to show what the hoisting buys. nn.RNN computes only the hidden layer, so our
 layer also pays for its output Linear (lin2); the target allows for that.
 """
+import utils
+
+utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
+
 import torch
 from torch import nn
 

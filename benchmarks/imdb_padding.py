@@ -13,6 +13,10 @@ data/; downloaded when missing). The quick
 run draws 2,000 log-normal review lengths instead, so it needs no data. Writes
 results/benchmarks/imdb_padding.json (runs/quick/benchmarks/ with --quick).
 """
+import utils
+
+utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
+
 import random
 
 import benchmarks

@@ -9,7 +9,9 @@ alternate step by step (so background load hits both alike) and each reports its
 median step. A second row times a chain of 10,000 additions (forward and
 backward), where the cost is per operation rather than in the matrix products.
 """
-import utils  # first: a Ctrl-C during the imports below is then one line
+import utils
+
+utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
 
 import numpy as np
 import torch

@@ -12,7 +12,9 @@ surnames, so no dataset is needed. The script also prints where a batch's time
 goes (packing, forward, backward, optimiser step) and how many RNN steps a
 batch takes.
 """
-import utils  # first: a Ctrl-C during the imports below is then one line
+import utils
+
+utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
 
 import time
 

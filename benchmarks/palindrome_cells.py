@@ -10,7 +10,9 @@ clipping and an RMSProp update, as in palindrome/training.py. The two sides run
 in alternating rounds on one torch thread and each keeps its fastest round, so a
 busy machine slows both alike.
 """
-import utils  # first: a Ctrl-C during the imports below is then one line
+import utils
+
+utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
 
 import torch
 from torch import nn

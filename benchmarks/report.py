@@ -2,13 +2,13 @@
 per benchmark module, written by the module or by benchmarks/run_all.py)."""
 from pathlib import Path
 
-import utils
+import store
 from benchmarks import format_value
 
 
 def report_table(results_root):
     folder = Path(results_root) / "benchmarks"
-    return format_table([utils.load_json(path) for path in sorted(folder.glob("*.json"))])
+    return format_table([store.load_json(path) for path in sorted(folder.glob("*.json"))])
 
 
 def format_table(results):

@@ -12,7 +12,9 @@ run on its own (default folder results/benchmarks/, runs/quick/benchmarks/ with
 --quick); benchmarks/report.py builds the REPORT.md table from those files
 (`python run_all.py --tables`), and this script prints it.
 """
-import utils  # first: a Ctrl-C during the imports below is then one line
+import utils
+
+utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
 
 import argparse
 import importlib
@@ -22,6 +24,7 @@ import torch
 
 from benchmarks import BENCHMARKS, add_args, measure
 from benchmarks.report import format_table
+import store
 
 
 def build_parser():
@@ -43,7 +46,7 @@ def main(argv=None):
         print(f"=== {name}", flush=True)
         run = importlib.import_module(f"benchmarks.{name}").run
         results.append(measure(name, run, args.quick, args.seed))
-        utils.save_json(results[-1], out / f"{name}.json")
+        store.save_json(results[-1], out / f"{name}.json")
     print(format_table(results))
     print(f"wrote {len(results)} files in {out}")
     return 0

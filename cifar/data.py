@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+import store
 import utils
 
 CIFAR_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
@@ -118,7 +119,7 @@ def load_cifar3(data_dir):
                 for split, name in COURSE_PICKLES.items()}
     folder = data_dir / CIFAR_FOLDER
     if not folder.exists():
-        utils.download(CIFAR_URL, data_dir, md5=CIFAR_MD5, extract=True)
+        store.download(CIFAR_URL, data_dir, md5=CIFAR_MD5, extract=True)
     (train_x, train_y), (test_x, test_y) = load_official(folder)
     if len(np.unique(train_y)) < len(CLASSES):
         raise utils.DataError(f"{folder} lacks some of the classes {CLASSES} "

@@ -3,7 +3,7 @@ evaluation_*.json that test.py writes."""
 import sys
 from pathlib import Path
 
-import utils
+import store
 from cifar import files
 from cifar.transforms import AUGMENTATIONS
 
@@ -16,7 +16,7 @@ def load_runs(folder, prefix):
     runs = {}
     for path in sorted(Path(folder).glob(f"{prefix}_*.json")):
         try:
-            runs[path.stem.removeprefix(f"{prefix}_")] = utils.load_json(path)
+            runs[path.stem.removeprefix(f"{prefix}_")] = store.load_json(path)
         except (OSError, ValueError) as err:
             print(f"warning: skipping {path} ({err})", file=sys.stderr)
     return runs

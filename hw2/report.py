@@ -3,7 +3,7 @@ checks, from results/mytorch/hw2_autograder.json (written by
 autograder/hw2_autograder/runner.py when it grades this repository)."""
 from pathlib import Path
 
-import utils
+import store
 
 # The course's test name: what it checks.
 HW2_CHECKS = {
@@ -31,7 +31,7 @@ def test_rows(tests):
 
 def report_table(results_dir):
     """The markdown table; `results_dir` is the results/ folder."""
-    grades = utils.load_json(Path(results_dir) / "mytorch" / "hw2_autograder.json")
+    grades = store.load_json(Path(results_dir) / "mytorch" / "hw2_autograder.json")
     return "\n".join(["| test | checks (against torch float64) | score |", "|---|---|---:|",
                       *test_rows(grades["tests"]),
                       f"| **total** | | **{grades['score']}/{grades['total']}** |"])

@@ -17,16 +17,18 @@ Sigmoid saturate and SGD barely moves. The demo therefore divides each conv
 weight by sqrt(fan-in) before training (`--handout-init` keeps N(0, 1)); both
 frameworks start from the same rescaled weights.
 """
-import utils  # first: a Ctrl-C during the imports below is then one line
+import utils
+
+utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
 
 import argparse
 import time
 
-import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from torch import nn
 
+import store
 from hw2 import CNN, INPUT_WIDTH, NUM_CLASSES  # hw2/hw2.py as a script, the package when imported
 from mytorch.nn.activations import ReLU, Sigmoid, Tanh
 from mytorch.nn.conv import Conv1d, Flatten
@@ -34,6 +36,7 @@ from mytorch.nn.linear import Linear
 from mytorch.nn.loss import CrossEntropyLoss
 from mytorch.optim.sgd import SGD
 from mytorch.tensor import Tensor
+import plots
 
 CHANNELS, MOTIF_WIDTH = 24, 5
 QUICK = {"epochs": 2, "train_size": 128, "test_size": 64}  # upper bounds for --quick
@@ -114,7 +117,7 @@ def train_torch(model, train, test, batches, epochs, lr, momentum):
 # --- figure and main ---
 
 def plot(history, path):
-    fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig, (loss_ax, acc_ax) = plots.subplots(1, 2, figsize=(11, 4.2))
     steps = np.arange(1, len(history["mytorch_loss"]) + 1)
     loss_ax.plot(steps, history["mytorch_loss"], color="tab:blue", lw=2.5, alpha=0.6,
                  label="MyTorch (NumPy)")
@@ -137,7 +140,7 @@ def plot(history, path):
                ylim=(0, 1.02))
     acc_ax.xaxis.get_major_locator().set_params(integer=True)
     acc_ax.legend(loc="upper left")
-    utils.save_figure(fig, path)
+    plots.save_figure(fig, path)
 
 
 def build_parser():
@@ -194,7 +197,7 @@ def main(argv=None):
 
     gap = float(np.abs(np.subtract(history["mytorch_loss"], history["torch_loss"])).max())
     script = "hw2/train_demo.py"
-    utils.save_json({"script": script, "seconds": seconds, **history}, out / "hw2_demo.json")
+    store.save_json({"script": script, "seconds": seconds, **history}, out / "hw2_demo.json")
     plot(history, out / "hw2_demo.png")
     summary = {"script": script, "settings": utils.run_settings(args),
                "steps": len(history["mytorch_loss"]), "max_abs_loss_difference": gap,
@@ -202,7 +205,7 @@ def main(argv=None):
                "final_test_accuracy": {k: history[f"{k}_test_accuracy"][-1]
                                        for k in ("mytorch", "torch")},
                "seconds": seconds}
-    utils.save_json(summary, out / "hw2_summary.json")
+    store.save_json(summary, out / "hw2_summary.json")
     print(f"max |loss difference| over {summary['steps']} steps: {gap:.2e}; wrote {out}")
     return 0
 

@@ -19,22 +19,25 @@ epoch every sample with its verdict), <config>.png and
 samples/<config>_epochNN.txt, and keeps the checkpoint of the epoch with the most
 valid samples at low temperature in checkpoints/imdb/autoregressive/.
 """
-import utils  # first: a Ctrl-C during the imports below is then one line
+import utils
+
+utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
 
 import argparse
 import random
 import time
 
-import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
 from matplotlib.ticker import MaxNLocator
 from torch import nn
 
+import store
 from imdb.configs import AUTOREGRESSIVE
 from imdb.data_rnn import (entropy_per_token, load_brackets, load_ndfa, load_toy, make_batches,
                            pad_batch)
 from imdb.grammar_checks import CHECKERS, best_epoch, bracket_levels, known_word_fraction
+import plots
 
 # Per language: the loader and the sampling seed (what follows `.start`).
 LANGUAGES = {"ndfa": (load_ndfa, ""), "brackets": (load_brackets, "(()"), "toy": (load_toy, "")}
@@ -180,7 +183,7 @@ def plot_run(result, path):
     """Loss per token and gradient norm per batch (raw and smoothed), and the valid
     fraction of the samples per epoch at every temperature."""
     settings = result["settings"]
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
+    fig, axes = plots.subplots(1, 3, figsize=(13, 3.8))
     batches = result["batches"]
     window = max(1, len(batches["loss"]) // 50)
     steps = range(1, len(batches["loss"]) + 1)
@@ -188,7 +191,7 @@ def plot_run(result, path):
                            (axes[1], "grad_norm", "gradient norm before clipping")):
         ax.plot(steps, batches[key], color="tab:blue", alpha=0.25, linewidth=0.6,
                 label="per batch")
-        ax.plot(steps, utils.moving_average(batches[key], window), color="tab:blue",
+        ax.plot(steps, plots.moving_average(batches[key], window), color="tab:blue",
                 label=f"mean of {window} batches")
         ax.set(xlabel="batch", ylabel=label, yscale="log")
         ax.legend(fontsize=8, frameon=True, framealpha=0.85)
@@ -213,7 +216,7 @@ def plot_run(result, path):
     fig.suptitle(f"{result['data']}: " + ", ".join(
         f"{k}={settings[k]}" for k in ("emb", "hidden", "layers", "lr", "clip"))
         + (", cosine decay" if settings["cosine"] else ""))
-    utils.save_figure(fig, path)
+    plots.save_figure(fig, path)
 
 
 def build_model(args, vocabulary_size, batches_per_epoch, device):
@@ -280,7 +283,7 @@ def build_parser():
         help="cap on sequences x padded length per batch" + default)
     add("--clip", type=utils.non_negative_float,
         help="clip the gradient norm to this, 0 for none" + default)
-    add("--cosine", action="store_true",
+    add("--cosine", action=argparse.BooleanOptionalAction,
         help="decay the learning rate to 0 over the run, cosine, per batch" + default)
     add("--temperatures", type=temperatures, default=[0.0, 0.5, 1.0],
         help="sampling temperatures, comma-separated (default: 0,0.5,1)")
@@ -326,7 +329,7 @@ def main(argv=None):
               "parameters": sum(p.numel() for p in model.parameters()),
               "threads": torch.get_num_threads(), "device": str(device), "history": history,
               "batches": log}
-    with utils.run_lock(out, name):  # one writer per run name and folder
+    with store.run_lock(out, name):  # one writer per run name and folder
         start, cpu_start = time.perf_counter(), time.process_time()
         for epoch in range(1, args.epochs + 1):
             epoch_start = time.perf_counter()
@@ -347,9 +350,9 @@ def main(argv=None):
                           kept_epoch=best_epoch(history), complete=epoch == args.epochs)
             # Everything is rewritten after every epoch, so a run stopped early leaves
             # consistent files.
-            utils.save_json(result, out / f"{name}.json")
+            store.save_json(result, out / f"{name}.json")
             if result["kept_epoch"] == epoch:
-                utils.atomic_torch_save({"model": model.state_dict(), "i2w": i2w, "epoch": epoch,
+                store.atomic_torch_save({"model": model.state_dict(), "i2w": i2w, "epoch": epoch,
                                          "settings": result["settings"]},
                                         checkpoints / f"{name}.pt")
             plot_run(result, out / f"{name}.png")

@@ -17,20 +17,23 @@ scored once on the test set. Each run writes <config>_<val|final>_seed<S>.json
 after every epoch, and the latest model to checkpoints/imdb/<same name>.pt, so
 an interrupted run keeps its finished epochs.
 """
-import utils  # first: a Ctrl-C during the imports below is then one line
+import utils
+
+utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
 
 import argparse
 import random
 import time
 
-import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
 from matplotlib.ticker import MaxNLocator
 
+import store
 from imdb.configs import CLASSIFY
 from imdb.data_rnn import load_imdb, make_batches, pad_batch, padding_fraction, random_batches
 from imdb.models import MODELS, Classifier
+import plots
 
 # --quick: caps on the sizes, and the share of reviews kept (an evenly spread subset).
 QUICK = dict(emb=16, hidden=16, epochs=2, max_len=40, max_tokens=1024)
@@ -131,7 +134,7 @@ def plot_curves(history, title, path):
     epoch beside it, as one PNG. A test run (--final) scores the test set once,
     after its last epoch, so it has no accuracy curve: its title gives that score."""
     accs = [h["val_acc"] for h in history if h["val_acc"] is not None]
-    fig, axes = plt.subplots(1, 2 if accs else 1, figsize=(7, 3) if accs else (4.5, 3),
+    fig, axes = plots.subplots(1, 2 if accs else 1, figsize=(7, 3) if accs else (4.5, 3),
                              squeeze=False)
     epochs = [h["epoch"] for h in history]
     left = axes[0, 0]
@@ -148,7 +151,7 @@ def plot_curves(history, title, path):
         ax.set_xlim(0.5, len(history) + 0.5)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
     fig.suptitle(title, fontsize="medium")
-    utils.save_figure(fig, path)
+    plots.save_figure(fig, path)
 
 
 def plot_title(result):
@@ -180,14 +183,14 @@ def build_parser():
         help="keep only the first N tokens of every review (default: all)")
     add("--clip", type=utils.non_negative_float,
         help="clip the gradient norm of the dense layers to this, 0 for none" + default)
-    add("--cosine", action="store_true",
+    add("--cosine", action=argparse.BooleanOptionalAction,
         help="decay the learning rate to 0 over the run, cosine, per batch" + default)
     add("--dropout", type=utils.probability,
         help="dropout on the embedded tokens and the pooled features" + default)
-    add("--lin2", action="store_true",
+    add("--lin2", action=argparse.BooleanOptionalAction,
         help="rnn, lstm: a Linear(hidden, hidden) on every hidden state, the Elman layer's "
              "lin2" + default)
-    add("--bidirectional", action="store_true",
+    add("--bidirectional", action=argparse.BooleanOptionalAction,
         help="rnn, lstm: also read every review right to left" + default)
     add("--val", type=utils.bounded_int(1, 24_999), default=5000,
         help="reviews held out of the training split for validation "
@@ -246,7 +249,7 @@ def main(argv=None):
     shuffler = random.Random(args.seed)
     result = new_result(args, model, device, pad_share, random_pad_share)
     history = result["history"]
-    with utils.run_lock(out, name):  # one writer per run name and folder
+    with store.run_lock(out, name):  # one writer per run name and folder
         start, cpu_start = time.perf_counter(), time.process_time()
         for epoch in range(1, args.epochs + 1):
             epoch_start = time.perf_counter()
@@ -265,13 +268,13 @@ def main(argv=None):
                 print(f"test accuracy {result['test_acc']:.4f}")
             # After every epoch: the model (the latest is the one the settings ask for) and the
             # numbers so far, so that Ctrl-C keeps every finished epoch.
-            utils.atomic_torch_save({"model": model.state_dict(), "settings": result["settings"],
+            store.atomic_torch_save({"model": model.state_dict(), "settings": result["settings"],
                                      "vocabulary": len(i2w), "epoch": epoch},
                                     checkpoints / f"{name}.pt")
             result.update(val_acc=val_acc, complete=epoch == args.epochs,
                           seconds=time.perf_counter() - start,
                           cpu_seconds=time.process_time() - cpu_start)
-            utils.save_json(result, out / f"{name}.json")
+            store.save_json(result, out / f"{name}.json")
             plot_curves(history, plot_title(result), out / f"{name}.png")
     return result
 

@@ -10,6 +10,7 @@ import random
 
 import torch
 
+import store
 import utils
 
 # --- IMDb sentiment (load_imdb) ----------------------------------------------
@@ -49,7 +50,7 @@ def load_imdb(final=False, val=5000, seed=0, voc=None, char=False, data_dir=None
     """
     kind = "char" if char else "word"
     folder = utils.data_dir(data_dir)
-    path = utils.download(IMDB_URL.format(kind), folder)
+    path = store.download(IMDB_URL.format(kind), folder)
     sequences, labels, i2w, w2i = read_imdb_file(path)
 
     if voc is not None and voc < len(i2w):

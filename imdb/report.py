@@ -10,24 +10,27 @@ imdb/classify.py wrote: per Q4 model the untagged validation run of its config
 the tuning table. The autoregressive table reads every <config>[_<tag>].json of
 imdb/autoregressive.py.
 """
-import utils  # first: a Ctrl-C during the imports below is then one line
+import utils
+
+utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
 
 import argparse
 import statistics
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 
+import store
 from imdb.configs import AUTOREGRESSIVE, CLASSIFY
 from imdb.data_rnn import entropy_per_token
 from imdb.models import MODELS
+import plots
 
 
 def read_runs(folder, script):
     """The finished runs of `script` in `folder`, each with its file stem as "file"."""
     runs = []
     for path in sorted(Path(folder).glob("*.json")):
-        run = utils.load_json(path)
+        run = store.load_json(path)
         if isinstance(run, dict) and run.get("script") == script and run.get("complete"):
             runs.append(run | {"file": path.stem})
     return runs
@@ -81,7 +84,7 @@ def plot_accuracies(models, path):
     its bar, single test seeds as dots; the legend sits in the free band above the
     bars (accuracies stay below 0.9)."""
     names = [m for m in MODELS if m in models]
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = plots.subplots(figsize=(7, 4))
     positions = range(len(names))
     bars = {"validation (20k train, seed 0)": ([models[m]["val_acc"] for m in names], -0.2),
             "test (25k train, mean of the seeds)": ([models[m]["test_acc_mean"] for m in names],
@@ -100,7 +103,7 @@ def plot_accuracies(models, path):
     ax.set(xticks=list(positions), xticklabels=names, ylim=(0.45, 1.02), xlabel="model",
            ylabel="accuracy", title="IMDb sentiment: accuracy per model")
     ax.legend(loc="upper center", ncol=2, fontsize="small")
-    utils.save_figure(fig, path)
+    plots.save_figure(fig, path)
 
 
 def describe(settings):
@@ -233,7 +236,7 @@ def main(argv=None):
     if not summary["models"]:
         raise utils.UserError(f"no finished runs of the Q4 configs ({', '.join(MODELS)}) in "
                               f"{out}; run imdb/classify.py first")
-    utils.save_json({"script": "imdb/report.py", "settings": utils.run_settings(args),
+    store.save_json({"script": "imdb/report.py", "settings": utils.run_settings(args),
                      **summary}, out / "imdb_summary.json")
     plot_accuracies(summary["models"], out / "accuracy.png")
     print(report_table(out.parent) if out.name == "imdb" else f"wrote {out / 'imdb_summary.json'}")

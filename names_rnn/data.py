@@ -11,6 +11,7 @@ from collections import Counter
 
 import torch
 
+import store
 import utils
 
 DATA_URL = "https://download.pytorch.org/tutorial/data.zip"
@@ -43,7 +44,7 @@ def names_folder(data_dir):
     root = utils.data_dir(data_dir)
     folder = root / "names"
     if not sorted(folder.glob("*.txt")):
-        utils.download(DATA_URL, root, extract=True)  # the zip holds data/names/*.txt
+        store.download(DATA_URL, root, extract=True)  # the zip holds data/names/*.txt
         extracted = root / "data" / "names"
         if not folder.exists() and extracted.is_dir():
             extracted.rename(folder)

@@ -7,7 +7,9 @@ Without --checkpoint it uses the final model's (checkpoints/names_rnn/final-seed
 written by `python names_rnn/train.py`): the setting chosen on the validation split.
 Names are stripped of surrounding whitespace, as the training names are.
 """
-import utils  # first: a Ctrl-C during the imports below is then one line
+import utils
+
+utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
 
 import argparse
 import pickle

@@ -9,17 +9,20 @@ choice here is made on validation: the chosen tuning setting is the one with the
 best mean validation accuracy over the settings run with both seeds before the
 final runs; the confusion matrix shown is the final model's with seed 0.
 """
-import utils  # first: a Ctrl-C during the imports below is then one line
+import utils
+
+utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
 
 import argparse
 from collections import Counter
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 
+import store
 from names_rnn.configs import FINAL, LATER, TASK1, TASK2B, TUNING
 from names_rnn.data import NamesData
 from names_rnn.model import model_name
+import plots
 
 METRICS = {"train_loss": "training loss", "test_loss": "test loss", "test_acc": "test accuracy"}
 
@@ -36,7 +39,7 @@ def load_runs(folder):
     tag (an interrupted run has fewer epochs, or no score yet, and stays out)."""
     runs = {}
     for path in sorted((Path(folder) / "runs").glob("*.json")):
-        record = utils.load_json(path)
+        record = store.load_json(path)
         settings = record.get("settings", {})
         split = "val" if settings.get("validation") else "test"
         if (record.get("tag") == f"{settings.get('config')}-seed{settings.get('seed')}"
@@ -129,7 +132,7 @@ def data_stats(data_dir):
 
 def plot_confusion(confusion, categories, title, path):
     """Row-normalised confusion matrix on the test split (true language down)."""
-    return utils.plot_confusion(confusion, categories, title, path,
+    return plots.plot_confusion(confusion, categories, title, path,
                                 xlabel="predicted language", ylabel="true language (test split)",
                                 annotate=False, figsize=(7.5, 6.5))
 
@@ -137,7 +140,7 @@ def plot_confusion(confusion, categories, title, path):
 def plot_batch_sizes(task2b, baseline, path):
     """Task 2B: one panel per metric against epoch, one line per batch size; the legend
     sits in the training-loss panel, above the curves."""
-    fig, axes = plt.subplots(1, 3, figsize=(14, 4.2))
+    fig, axes = plots.subplots(1, 3, figsize=(14, 4.2))
     for ax, (key, label) in zip(axes, METRICS.items()):
         for batch_size, curves in task2b.items():
             epochs = range(1, len(curves[key]) + 1)
@@ -152,7 +155,7 @@ def plot_batch_sizes(task2b, baseline, path):
                      "data"), xytext=(-4, 4), textcoords="offset points", ha="right",
                      color="grey")
     fig.suptitle(f"Task 2B: {study_settings(task2b)}, the same epochs for every batch size")
-    return utils.save_figure(fig, path)
+    return plots.save_figure(fig, path)
 
 
 def study_settings(task2b):
@@ -163,7 +166,7 @@ def study_settings(task2b):
 
 def report_table(results_root):
     """The names_rnn block of REPORT.md, from results/names_rnn/names_summary.json."""
-    return format_table(utils.load_json(Path(results_root) / "names_rnn" / "names_summary.json"))
+    return format_table(store.load_json(Path(results_root) / "names_rnn" / "names_summary.json"))
 
 
 def scores(d):
@@ -208,7 +211,7 @@ def main(argv=None):
     out = utils.output_dir(args)
     runs = load_runs(out)
     summary = {**summarize(runs), "data": data_stats(args.data_dir)}
-    utils.save_json(summary, out / "names_summary.json")
+    store.save_json(summary, out / "names_summary.json")
     if summary["task2b"]:
         plot_batch_sizes(summary["task2b"], summary["majority_baseline"],
                          out / "batch_size_study.png")

@@ -22,13 +22,16 @@ the weights to checkpoints/names_rnn/<tag>.pt (under --out with --quick), which
 names_rnn/predict.py reads. The tag is "<config>-seed<seed>", with "-custom" before
 the seed when flags changed the config's settings.
 """
-import utils  # first: a Ctrl-C during the imports below is then one line
+import utils
+
+utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
 
 import argparse
 import time
 
 import torch
 
+import store
 from names_rnn.configs import CONFIGS
 from names_rnn.data import N_LETTERS, NameBatches, NamesData
 from names_rnn.model import CELLS, build_model, evaluate, train_epoch
@@ -74,7 +77,7 @@ def build_parser():
     add("--validation", type=utils.probability, metavar="F",
         help="hold out this share of the training names and score them instead of the test "
              "split; 0: train on the whole training split (default: %(default)s)")
-    add("--test-each-epoch", action="store_true", default=None,
+    add("--test-each-epoch", action=argparse.BooleanOptionalAction, default=None,
         help="score the test split after every epoch, for learning curves")
     add("--momentum", type=utils.probability, default=0.0, help="SGD momentum (default: 0)")
     add("--weight-decay", type=utils.non_negative_float, default=0.0,
@@ -150,7 +153,7 @@ def main(argv=None):
     utils.seed_everything(args.seed)
     device = utils.pick_device(args.device)
     out = utils.output_dir(args)
-    with utils.run_lock(out, tag):  # one writer per run name and folder
+    with store.run_lock(out, tag):  # one writer per run name and folder
         return train(args, tag, device, out)
 
 
@@ -196,19 +199,19 @@ def train(args, tag, device, out):
         if scheduler is not None:
             scheduler.step()
         if keep:
-            utils.atomic_torch_save({"config": config, "state_dict": model.state_dict(),
+            store.atomic_torch_save({"config": config, "state_dict": model.state_dict(),
                                      "categories": data.categories, "epoch": epoch, "tag": tag},
                                     ckpt)
             record["checkpoint_epoch"] = epoch
         record["epoch_seconds"].append(time.perf_counter() - tick)
         record.update({"epochs_done": epoch, "wall_seconds": time.perf_counter() - start})
         print(f"{line}  {record['epoch_seconds'][-1]:.1f}s", flush=True)
-        utils.save_json(record, out / "runs" / f"{tag}.json")
+        store.save_json(record, out / "runs" / f"{tag}.json")
     if not each_epoch:  # the test split, scored once
         loss, acc, confusion = evaluate(model, eval_batches, n_classes, device)
         record.update({"final_test_loss": loss, "final_test_acc": acc, "confusion": confusion,
                        "wall_seconds": time.perf_counter() - start})
-        utils.save_json(record, out / "runs" / f"{tag}.json")
+        store.save_json(record, out / "runs" / f"{tag}.json")
     print(f"{split} accuracy {record[f'final_{split}_acc']:.4f} after epoch {args.epochs} "
           f"(majority baseline {baseline:.4f}); {record['wall_seconds']:.0f}s; "
           f"checkpoint {ckpt} (epoch {record['checkpoint_epoch']})")

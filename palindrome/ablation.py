@@ -9,11 +9,14 @@ Each (variant, seed) run is saved as ablation/<variant>_seed<seed>.json in the
 output folder; its "settings" are this command's and "changes" the variant's
 own. Run again, finished runs whose settings match are kept.
 """
-import utils  # first: a Ctrl-C during the imports below is then one line
+import utils
+
+utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
 
 import argparse
 import json
 
+import store
 from palindrome import training
 from palindrome.configs import ABLATION, LSTM_RECIPE, SHARED
 
@@ -42,7 +45,7 @@ def main(argv=None):
     out = utils.output_dir(args)
     device = utils.pick_device(args.device)
     settings = utils.run_settings(args)
-    with utils.run_lock(out, "ablation"):
+    with store.run_lock(out, "ablation"):
         for slug, (variant, changes) in ABLATION.items():
             for seed in range(args.seed, args.seed + args.seeds):
                 path = out / "ablation" / f"{slug}_seed{seed}.json"
@@ -57,7 +60,7 @@ def main(argv=None):
                                                "num_classes": training.NUM_DIGITS})
 
                 def save(record, header=header, path=path):
-                    utils.save_json({**header, **record}, path)
+                    store.save_json({**header, **record}, path)
                 training.train(config, device, save=save)
     print(f"wrote {out / 'ablation'}")
     return 0

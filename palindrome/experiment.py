@@ -12,11 +12,14 @@ run, or a file that cannot be read (with a warning), is trained again from the
 start. At the end it draws accuracy_vs_length.png from the sweep's runs (when
 it has more than one length). Sweeps of different --models may share a folder.
 """
-import utils  # first: a Ctrl-C during the imports below is then one line
+import utils
+
+utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
 
 import argparse
 import json
 
+import store
 from palindrome import report, training
 from palindrome.configs import CONFIGS
 
@@ -83,7 +86,7 @@ def run_sweep(args, out):
                     model_type=model_type,
                     input_length=length - 1, seed=seed, num_classes=training.NUM_DIGITS)
                 def save(record, header=header, path=path):
-                    utils.save_json({**header, **record}, path)
+                    store.save_json({**header, **record}, path)
                 records.append({**header, **training.train(config, device, save=save)})
     return records
 
@@ -99,7 +102,7 @@ def main(argv=None):
             setattr(args, flags["train_steps"],
                     min(getattr(args, flags["train_steps"]), training.QUICK_STEPS))
     out = utils.output_dir(args)
-    with utils.run_lock(out, "experiment_" + "_".join(args.models)):
+    with store.run_lock(out, "experiment_" + "_".join(args.models)):
         records = run_sweep(args, out)
         if len(args.lengths) > 1:
             report.plot_accuracy(records, out / "accuracy_vs_length.png")

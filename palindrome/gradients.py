@@ -13,13 +13,16 @@ and the cell path's gain from c(1) to c(T-1), the mean of f(2) ⋯ f(T-1)
 (collapse.json, collapse.png). The training flags default to the sweep's
 (palindrome/configs.py).
 """
-import utils  # first: a Ctrl-C during the imports below is then one line
+import utils
+
+utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
 
 import argparse
 
 import torch
 from torch import nn
 
+import store
 from palindrome import report, training
 from palindrome.configs import LSTM_RECIPE
 from palindrome.dataset import VALIDATION_SEED, PalindromeDataset
@@ -104,13 +107,13 @@ def main(argv=None):
         args.train_steps = min(args.train_steps, 300)
     out = utils.output_dir(args)
     header = {"script": "palindrome/gradients.py", "settings": utils.run_settings(args)}
-    with utils.run_lock(out, "gradients"):
+    with store.run_lock(out, "gradients"):
         norms = gradient_norms(args.seed, args.input_dim, args.num_hidden, args.length)
-        utils.save_json({"palindrome_length": args.length, "num_hidden": args.num_hidden,
+        store.save_json({"palindrome_length": args.length, "num_hidden": args.num_hidden,
                          "norms": norms}, out / "gradient_norms.json")
         report.plot_gradients(norms, args.num_hidden, out / "gradient_norms.png")
         records = train_collapse(args, utils.pick_device(args.device))
-        utils.save_json({**header, "palindrome_length": args.collapse_length,
+        store.save_json({**header, "palindrome_length": args.collapse_length,
                          "runs": records}, out / "collapse.json")
         report.plot_collapse(records, out / "collapse.png")
     print(f"wrote {out / 'gradient_norms.png'} and {out / 'collapse.png'} (numbers in .json)")

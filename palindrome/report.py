@@ -4,10 +4,10 @@ T = 40 measurement (gradients.py), and the tables of the sweep, the RNN's tuning
 the LSTM's ablation and the two sanity runs (train_*.json)."""
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 
-import utils
+import plots
+import store
 from palindrome.configs import ABLATION
 
 MODELS = (("RNN", "tab:blue"), ("LSTM", "tab:orange"))
@@ -30,7 +30,7 @@ def plot_accuracy(records, path):
     """Test accuracy against T: every seed's run as a circle, the mean as a
     line, the min-max band shaded, the two models side by side at each T. The
     right panel repeats the top 1% of the scale, where the LSTM's band lies."""
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), gridspec_kw={"width_ratios": (3, 2)})
+    fig, axes = plots.subplots(1, 2, figsize=(11, 4.5), gridspec_kw={"width_ratios": (3, 2)})
     for ax in axes:
         for offset, (model_type, color) in zip((-0.35, 0.35), MODELS):
             accuracies = by_length(records, model_type)
@@ -52,12 +52,12 @@ def plot_accuracy(records, path):
              title="Accuracy against length (circles: one run each)")
     zoom.set(ylim=(0.99, 1.0005), title="The same, accuracy 0.99 to 1")
     zoom.legend(*main.get_legend_handles_labels(), loc="lower right", fontsize=9)
-    utils.save_figure(fig, path)
+    plots.save_figure(fig, path)
 
 
 def plot_gradients(norms, num_hidden, path):
     """||dL/dh(t)|| over t for the untrained RNN and LSTM, on a log scale."""
-    fig, ax = plt.subplots()
+    fig, ax = plots.subplots()
     for model_type, color in MODELS:
         ax.semilogy(range(1, len(norms[model_type]) + 1), norms[model_type], color=color,
                     label=model_type)
@@ -66,13 +66,13 @@ def plot_gradients(norms, num_hidden, path):
            title="Gradient reaching h(t) from the loss at the last step\n"
                  f"(untrained, T = {length}, hidden {num_hidden})")
     ax.legend()
-    utils.save_figure(fig, path)
+    plots.save_figure(fig, path)
 
 
 def plot_collapse(records, path):
     """The LSTM at T = 40 under each forget-gate initialisation: the gradient reaching
     the first digit over training, the forget gate over t, validation accuracy."""
-    fig, (grad_ax, gate_ax, acc_ax) = plt.subplots(1, 3, figsize=(15, 4.5))
+    fig, (grad_ax, gate_ax, acc_ax) = plots.subplots(1, 3, figsize=(15, 4.5))
     for (name, run), color in zip(records.items(), ("tab:red", "tab:green")):
         steps = [0] + [h["step"] for h in run["history"]]
         probes = [run["probe_at_start"]] + run["history"]
@@ -97,7 +97,7 @@ def plot_collapse(records, path):
                title="Learning curve")
     for ax in (grad_ax, gate_ax, acc_ax):
         ax.legend(fontsize=8)
-    utils.save_figure(fig, path)
+    plots.save_figure(fig, path)
 
 
 
@@ -173,7 +173,7 @@ def collapse_lines(collapse):
 
 def finished(folder, pattern):
     """The finished runs among the JSON files matching `pattern` in `folder`."""
-    runs = (utils.load_json(path) for path in sorted(folder.glob(pattern)))
+    runs = (store.load_json(path) for path in sorted(folder.glob(pattern)))
     return [run for run in runs if run.get("finished")]
 
 
@@ -240,11 +240,11 @@ def report_table(results_root):
     if ablation:
         lines += ["", *ablation_table(ablation)]
     if (folder / "collapse.json").exists():
-        collapse = utils.load_json(folder / "collapse.json")
+        collapse = store.load_json(folder / "collapse.json")
         lines += ["", f"LSTM, T = {collapse['palindrome_length']}, seed "
                       f"{collapse['settings']['seed']}, 256 validation palindromes, means over "
                       "units and batch:", *collapse_lines(collapse)]
-    sanity = [utils.load_json(path) for path in sorted(folder.glob("train_*.json"))]
+    sanity = [store.load_json(path) for path in sorted(folder.glob("train_*.json"))]
     if sanity:
         done = "; ".join(f"{run['settings']['model_type']} {run['test_accuracy']:.4f}, "
                          f"{run['steps']} steps" for run in sanity)

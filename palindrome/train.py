@@ -14,6 +14,9 @@ validation check, so an interrupted run keeps its learning curve
 minutes, and nothing reads it afterwards).
 """
 import utils
+
+utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
+import store
 from palindrome import training
 
 
@@ -31,9 +34,9 @@ def main(argv=None):
     name = f"train_{args.model_type}_T{args.input_length + 1}_seed{args.seed}"
     path = out / f"{name}.json"
     header = {"script": "palindrome/train.py", "settings": utils.run_settings(args)}
-    with utils.run_lock(out, name):
+    with store.run_lock(out, name):
         training.train(args, utils.pick_device(args.device),
-                       save=lambda record: utils.save_json({**header, **record}, path))
+                       save=lambda record: store.save_json({**header, **record}, path))
     print(f"wrote {path}")
     return 0
 

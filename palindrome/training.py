@@ -15,6 +15,7 @@ import time
 import torch
 from torch import nn
 
+import store
 import utils
 from palindrome.dataset import PalindromeDataset
 from palindrome.lstm import LSTM
@@ -236,7 +237,7 @@ def load_finished(path, wanted):
     if not path.exists():
         return None
     try:
-        saved = utils.load_json(path)
+        saved = store.load_json(path)
         same = all(saved[key] == value for key, value in wanted.items())
     except (OSError, ValueError, TypeError, KeyError) as err:
         print(f"warning: cannot read {path} ({type(err).__name__}: {err}); training it again",

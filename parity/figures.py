@@ -1,8 +1,7 @@
 """driver_parity.py's figures: accuracy by string length, the strings wrong at each
 length, the training curves of one model, and a sweep over hidden sizes and seeds."""
-import utils  # first: it picks the figures' backend and style
+import plots
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 
@@ -11,7 +10,7 @@ def plot_generalization(curves, max_train_length, title, path, ax=None):
     longest training length, dotted line at chance."""
     fig = None
     if ax is None:
-        fig, ax = plt.subplots()
+        fig, ax = plots.subplots()
     for label, acc in curves.items():
         ax.plot(range(len(acc)), acc, marker="o", markersize=3, label=label)
     ax.axvline(max_train_length, color="gray", linestyle="--",
@@ -22,13 +21,13 @@ def plot_generalization(curves, max_train_length, title, path, ax=None):
            title=title)
     ax.legend(fontsize=8)
     if fig is not None:
-        utils.save_figure(fig, path)
+        plots.save_figure(fig, path)
 
 
 def plot_run_generalization(acc_by_length, label, max_train_length, path):
     """Q6 figure: accuracy by length, and beside it how many strings of each length
     are wrong (errors of a few in a million are invisible on the accuracy scale)."""
-    fig, (acc_ax, wrong_ax) = plt.subplots(1, 2, figsize=(12, 4.5))
+    fig, (acc_ax, wrong_ax) = plots.subplots(1, 2, figsize=(12, 4.5))
     plot_generalization({label: acc_by_length}, max_train_length,
                         f"{label}: accuracy on every string of each length", None, ax=acc_ax)
     wrong = [round((1 - acc) * 2 ** length) for length, acc in enumerate(acc_by_length)]
@@ -41,12 +40,12 @@ def plot_run_generalization(acc_by_length, label, max_train_length, path):
                  yscale="symlog", xticks=range(0, len(wrong), 2),
                  title=f"{label}: misclassified strings per length")
     wrong_ax.legend(fontsize=8, loc="upper left")
-    utils.save_figure(fig, path)
+    plots.save_figure(fig, path)
 
 
 def plot_training(history, label, max_train_length, path):
     """Training loss (log scale) and accuracy per epoch, with the first epoch at 100%."""
-    fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(11, 4))
+    fig, (loss_ax, acc_ax) = plots.subplots(1, 2, figsize=(11, 4))
     epochs = range(1, len(history["loss"]) + 1)
     loss_ax.plot(epochs, history["loss"], label="training loss")
     loss_ax.axhline(np.log(2), color="black", linestyle=":", linewidth=1, label="chance (ln 2)")
@@ -61,7 +60,7 @@ def plot_training(history, label, max_train_length, path):
     loss_ax.set(ylabel="cross-entropy", yscale="log",
                 title=f"{label}: training loss (lengths 1..{max_train_length})")
     acc_ax.set(ylabel="accuracy", ylim=(0.0, 1.05), title=f"{label}: training accuracy")
-    utils.save_figure(fig, path)
+    plots.save_figure(fig, path)
 
 
 def plot_sweep(records, max_train_length, path):
@@ -70,7 +69,7 @@ def plot_sweep(records, max_train_length, path):
     groups = {}
     for record in records:
         groups.setdefault(record["hidden_dim"], []).append(record)
-    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(17, 4.8))
+    fig, (left, middle, right) = plots.subplots(1, 3, figsize=(17, 4.8))
     curves = {f"hidden {size}": np.mean([r["acc_by_length"] for r in group], axis=0)
               for size, group in groups.items()}
     plot_generalization(curves, max_train_length, "mean accuracy over seeds", None, ax=left)
@@ -96,4 +95,4 @@ def plot_sweep(records, max_train_length, path):
               ylabel="epochs to 100% training accuracy",
               title="epochs to fit (seeds that fit, out of all, on top)")
     right.legend(fontsize=8, loc="lower left")
-    utils.save_figure(fig, path)
+    plots.save_figure(fig, path)

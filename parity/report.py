@@ -4,15 +4,19 @@ hidden1.json, lstm64_decay.json) write.
 
     python parity/report.py    # after the runs of parity/runs.py: long_strings.png
 """
-import utils  # first: a Ctrl-C during the imports below is then one line
+import utils
+
+utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
 
 import argparse
 import math
 import sys
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
+
+import plots
+import store
 
 BAR = 0.999  # accuracy asked of every length of the long strings
 LONG_RUNS = {"lstm64": "skeleton settings", "lstm64_decay": "weight decay 1e-4",
@@ -25,7 +29,7 @@ def load(folder, name):
     if not path.exists():
         return None
     try:
-        return utils.load_json(path)
+        return store.load_json(path)
     except (OSError, ValueError) as err:
         print(f"warning: skipping {path} ({err})", file=sys.stderr)
         return None
@@ -159,7 +163,7 @@ def long_table(results):
 def plot_long_strings(results, path):
     """Test accuracy against length (log axis) for every seed of the runs with long
     strings; the right panel zooms in on the 0.999 line."""
-    fig, (full, zoom) = plt.subplots(1, 2, figsize=(13, 4.8))
+    fig, (full, zoom) = plots.subplots(1, 2, figsize=(13, 4.8))
     strings = next(r["long"] for r in next(iter(results.values()))["runs"]
                    if r.get("long"))["test_strings"]
     # (colour, width, style) per config: thick under dashed, so overlapping lines show
@@ -182,7 +186,7 @@ def plot_long_strings(results, path):
     full.set(ylim=(0.4, 1.02), title="accuracy after every prefix, one line per seed")
     zoom.set(ylim=(0.97, 1.002), title=f"the same, zoomed in on {BAR}")
     full.legend(fontsize=8, loc="lower left")
-    utils.save_figure(fig, path)
+    plots.save_figure(fig, path)
 
 
 def long_results(folder):

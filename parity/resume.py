@@ -2,7 +2,7 @@
 has already finished."""
 import sys
 
-import utils
+import store
 
 
 def finished_models(path, settings):
@@ -11,7 +11,7 @@ def finished_models(path, settings):
     if not path.exists():
         return {}
     try:
-        previous = utils.load_json(path)
+        previous = store.load_json(path)
     except (OSError, ValueError) as err:
         print(f"warning: {path} is damaged ({err}); running every model again",
               file=sys.stderr)

@@ -5,7 +5,8 @@ import importlib
 import re
 
 from reproduce.parts import PARTS
-from utils import REPO_ROOT, UserError, load_json, save_json
+from store import load_json, save_json
+from utils import REPO_ROOT, UserError
 
 REPORT = REPO_ROOT / "REPORT.md"
 RESULTS = REPO_ROOT / "results"

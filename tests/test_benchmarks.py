@@ -4,7 +4,8 @@ import subprocess
 import sys
 
 from benchmarks.report import format_table, report_table
-from utils import REPO_ROOT, load_json
+from store import load_json
+from utils import REPO_ROOT
 
 
 def run_all(*args):

@@ -10,6 +10,7 @@ import pytest
 import torch
 
 import cifar_pytorch
+import store
 import utils
 from cifar import data, report
 from cifar.configs import CONFIGS
@@ -147,7 +148,7 @@ def test_quick_run_writes_outputs_repeats_and_test_py_loads_it(data_dir, tmp_pat
         cifar_pytorch.main(["--quick", "--data-dir", str(data_dir), "--out", str(out),
                             "--seed", "3"])
         assert (out / "training_plot.png").exists() and (out / "cifar_net.pt").exists()
-        runs.append(utils.load_json(out / "run_plain.json"))
+        runs.append(store.load_json(out / "run_plain.json"))
     for key in ("train_loss", "val_loss", "val_acc", "best_epoch", "settings"):
         assert runs[0][key] == runs[1][key]
     assert runs[0]["script"] == "cifar_pytorch.py" and runs[0]["settings"]["seed"] == 3
@@ -157,7 +158,7 @@ def test_quick_run_writes_outputs_repeats_and_test_py_loads_it(data_dir, tmp_pat
 
     out = tmp_path / "a" / "cifar"
     load_test_py().main(["--quick", "--data-dir", str(data_dir), "--out", str(out)])
-    evaluation = utils.load_json(out / "evaluation_plain.json")
+    evaluation = store.load_json(out / "evaluation_plain.json")
     assert evaluation["script"] == "test.py" and evaluation["val_acc"] == runs[0]["best_val_acc"]
     assert (out / "confusion_matrix.png").exists()
     wrong = evaluation["test_images"] - round(evaluation["test_acc"] * evaluation["test_images"])
@@ -172,7 +173,7 @@ def test_a_run_that_never_improves_keeps_its_first_epoch(data_dir, tmp_path, mon
     monkeypatch.setattr(cifar_pytorch, "evaluate", lambda *args: (1.0, 0.0, None))
     out = tmp_path / "cifar"
     cifar_pytorch.main(["--quick", "--data-dir", str(data_dir), "--out", str(out)])
-    run = utils.load_json(out / "run_plain.json")
+    run = store.load_json(out / "run_plain.json")
     checkpoint = torch.load(out / "cifar_net.pt", weights_only=True)
     assert run["best_epoch"] == 1 and run["best_val_acc"] == 0.0
     assert checkpoint["epoch"] == 1 and checkpoint["settings"] == run["settings"]

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 import utils
+
+utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
 from reproduce.parts import PARTS
 from utils import REPO_ROOT
 

@@ -12,7 +12,7 @@ from hw2.hw2 import CNN, get_final_conv_output_size
 from hw2.mlp_scan import CNN_DistributedScanningMLP, CNN_SimpleScanningMLP
 from mytorch.nn.conv import Conv1d, Flatten
 from mytorch.tensor import Tensor
-from utils import load_json
+from store import load_json
 
 
 def numeric_gradient(function, arrays, index, upstream, eps=1e-6):

@@ -12,7 +12,8 @@ import pytest
 import torch
 
 import utils
-from imdb import classify, report, runs
+from imdb import classify, report
+from reproduce.parts import IMDB
 from imdb.configs import CLASSIFY
 from imdb.data_rnn import load_imdb, make_batches, pad_batch, padding_fraction, random_batches
 from imdb.models import MODELS, Classifier, Elman, reverse_within_lengths, skeleton_forward
@@ -193,7 +194,7 @@ def test_the_default_is_the_reported_lstm():
     assert {key: getattr(args, key) for key in CLASSIFY["lstm"]} == CLASSIFY["lstm"]
     assert (args.model, args.bidirectional, args.epochs, args.max_tokens) == ("lstm", True, 4, 8192)
     assert "bidirectional LSTM" in parser.format_help()
-    declared = {run.name: run.argv for run in runs.IMDB.runs}
+    declared = {run.name: run.argv for run in IMDB.runs}
     assert declared["lstm_val_seed0"] == ("imdb/classify.py", "--config", "lstm")
     assert declared["lstm_final_seed1"][1:] == ("--config", "lstm", "--final", "--seed", "1")
     # flags after the config change single settings; the tuning configs change one option

@@ -8,8 +8,10 @@ from collections import Counter
 import pytest
 import torch
 
+import store
 import utils
-from names_rnn import configs, data, predict, report, runs, train
+from names_rnn import configs, data, predict, report, train
+from reproduce.parts import NAMES_RNN
 from names_rnn.model import NameClassifier, NameEnsemble, build_model, pack_names
 
 LANGUAGES = {"Russian": 40, "English": 20, "French": 10, "Czech": 5}
@@ -146,7 +148,7 @@ def test_default_config_is_the_final_model_and_runs_cover_every_config():
     assert {key: getattr(args, key) for key in configs.CONFIGS["final"]} == configs.CONFIGS["final"]
     assert args.ensemble == 5 and args.letter_dropout == 0.1 and args.validation == 0
     assert predict.DEFAULT_CHECKPOINT.name == "final-seed0.pt"
-    part, = runs.PARTS
+    part = NAMES_RNN
     declared = {run.name: run for run in part.runs}
     assert declared["final-seed0"].argv == ("names_rnn/train.py", "--seed", "0")
     for run in part.runs:
@@ -181,7 +183,7 @@ def test_a_final_run_scores_test_once_and_keeps_its_last_epoch(data_dir, tmp_pat
     assert quick_run(data_dir, tmp_path, "--config", "task1-lstm-1x100", "--epochs", "3",
                      "--tag", "final") == 0
     assert events == ["train", "train", "evaluate"]  # --quick caps the epochs at 2
-    record = utils.load_json(tmp_path / "runs" / "final.json")
+    record = store.load_json(tmp_path / "runs" / "final.json")
     assert record["checkpoint_epoch"] == record["epochs_done"] == 2
     assert set(record["history"]) == {"train_loss"} and "final_test_acc" in record
     assert torch.load(tmp_path / "final.pt", weights_only=True)["epoch"] == 2
@@ -204,7 +206,7 @@ def test_a_validation_run_never_reads_the_test_split(data_dir, tmp_path, monkeyp
     monkeypatch.setattr(train, "NamesData", NoTest)
     assert quick_run(data_dir, tmp_path, "--config", "val-gru-1x200-ld01-ens5", "--ensemble", "2",
                      "--validation", "0.25", "--batch-size", "4", "--tag", "quick") == 0
-    record = utils.load_json(tmp_path / "runs" / "quick.json")
+    record = store.load_json(tmp_path / "runs" / "quick.json")
     assert set(record["history"]) == {"train_loss", "val_loss", "val_acc"}
     assert "final_test_acc" not in record and "n_test" not in record
     assert record["best_val_acc"] == max(record["history"]["val_acc"])
@@ -219,8 +221,8 @@ def test_a_validation_run_never_reads_the_test_split(data_dir, tmp_path, monkeyp
 def test_quick_run_repeats_and_predict_reads_its_checkpoint(data_dir, tmp_path, capsys):
     for out in ("a", "b"):
         assert quick_run(data_dir, tmp_path / out, "--config", "task2b-bs10") == 0
-    first = utils.load_json(tmp_path / "a" / "runs" / "task2b-bs10-seed0.json")
-    again = utils.load_json(tmp_path / "b" / "runs" / "task2b-bs10-seed0.json")
+    first = store.load_json(tmp_path / "a" / "runs" / "task2b-bs10-seed0.json")
+    again = store.load_json(tmp_path / "b" / "runs" / "task2b-bs10-seed0.json")
     assert first["history"] == again["history"] and len(first["history"]["test_acc"]) == 2
     assert first["epochs_done"] == 2 and sum(map(sum, first["confusion"])) == first["n_test"]
     assert first["settings"]["config"] == "task2b-bs10" and first["script"] == "names_rnn/train.py"

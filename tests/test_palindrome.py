@@ -8,6 +8,7 @@ import pytest
 import torch
 from torch import nn
 
+import store
 import utils
 from palindrome import ablation, experiment, gradients, report, training
 from palindrome.configs import ABLATION, CONFIGS
@@ -250,7 +251,7 @@ def test_sweep_figures_and_table(tmp_path, capsys):
     runs = sorted((tmp_path / "runs").glob("*.json"))
     assert [p.name for p in runs] == ["LSTM_T3_seed0.json", "LSTM_T4_seed0.json",
                                       "RNN_T3_seed0.json", "RNN_T4_seed0.json"]
-    record = utils.load_json(runs[0])
+    record = store.load_json(runs[0])
     assert record["script"] == "palindrome/experiment.py" and record["finished"]
     assert record["settings"]["lstm_train_steps"] == 30
     assert "rnn_train_steps" not in record["settings"]
@@ -269,11 +270,11 @@ def test_ablation_gradients_and_tuning_in_the_table(tmp_path):
                           "--out", str(tmp_path / "palindrome")]) == 0
     runs = sorted((tmp_path / "palindrome" / "ablation").glob("*.json"))
     assert [p.name for p in runs] == sorted(f"{slug}_seed0.json" for slug in ABLATION)
-    forget_one = utils.load_json(tmp_path / "palindrome" / "ablation" / "forget_one_seed0.json")
+    forget_one = store.load_json(tmp_path / "palindrome" / "ablation" / "forget_one_seed0.json")
     assert forget_one["changes"] == {"lstm_init": "one"}
     assert forget_one["settings"]["lstm_init"] == "chrono"  # the command's, not the variant's
     assert gradients.main(["--quick", "--out", str(tmp_path / "palindrome")]) == 0
-    collapse = utils.load_json(tmp_path / "palindrome" / "collapse.json")
+    collapse = store.load_json(tmp_path / "palindrome" / "collapse.json")
     assert set(collapse["runs"]) == {"one", "chrono"}
     probe = collapse["runs"]["one"]["history"][-1]
     assert len(probe["forget_mean"]) == collapse["palindrome_length"] - 1
@@ -297,15 +298,15 @@ def test_resume_keeps_finished_runs_and_retrains_damaged_or_changed_ones(tmp_pat
     damaged = experiment.run_path(tmp_path, "RNN", 3, 0)
     damaged.write_text('{"settings": {"num_hid')
     unfinished = experiment.run_path(tmp_path, "LSTM", 4, 0)
-    partial = utils.load_json(unfinished)
-    utils.save_json({**partial, "finished": False}, unfinished)
+    partial = store.load_json(unfinished)
+    store.save_json({**partial, "finished": False}, unfinished)
     kept = experiment.run_path(tmp_path, "LSTM", 3, 0)
     before = kept.stat().st_mtime_ns
     sweep(tmp_path)
     out, err = capsys.readouterr()
     assert err.count("warning: cannot read") == 1 and str(damaged) in err
     assert out.count("have ") == 2 and kept.stat().st_mtime_ns == before
-    assert utils.load_json(damaged)["finished"] and utils.load_json(unfinished)["finished"]
+    assert store.load_json(damaged)["finished"] and store.load_json(unfinished)["finished"]
     sweep(tmp_path, "--lstm_learning_rate", "0.005", "--rnn_learning_rate", "0.005")
     assert capsys.readouterr().out.count("have ") == 0
 
@@ -315,7 +316,7 @@ def test_quick_run_learns_t5(tmp_path):
                              "LSTM", "--device", "cpu", "--out", str(tmp_path)],
                             cwd=utils.REPO_ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    record = utils.load_json(tmp_path / "train_LSTM_T5_seed0.json")
+    record = store.load_json(tmp_path / "train_LSTM_T5_seed0.json")
     assert record["palindrome_length"] == 5 and record["test_accuracy"] >= 0.99
     assert record["script"] == "palindrome/train.py" and record["settings"]["quick"]
 

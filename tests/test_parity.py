@@ -7,6 +7,7 @@ import pytest
 import torch
 
 import driver_parity
+import store
 import univariate_tester
 import utils
 from driver_parity import ParityLSTM
@@ -107,7 +108,7 @@ def test_tester_cli_quick(tmp_path):
     result = run_script("univariate_tester.py", "--quick", "--out", tmp_path)
     assert result.returncode == 0, result.stderr
     assert "SUCCESS" in result.stdout
-    written = utils.load_json(tmp_path / "univariate.json")
+    written = store.load_json(tmp_path / "univariate.json")
     assert written["passed"] and written["margin"] > 0.25
     assert written["script"] == "univariate_tester.py" and written["settings"]["quick"]
     assert written["random_length"] == 200 and written["max_length"] == 10
@@ -225,7 +226,7 @@ def test_quick_runs_write_results_and_the_table(tmp_path):
         assert driver_parity.main(["--quick", "--out", str(out), "--config", config]) == 0
     assert univariate_tester.main(["--quick", "--out", str(out)]) == 0
     assert report.main(["--quick", "--out", str(out)]) == 0
-    single = utils.load_json(out / "lstm64.json")
+    single = store.load_json(out / "lstm64.json")
     assert single["complete"] and single["script"] == "driver_parity.py"
     assert len(single["runs"][0]["acc_by_length"]) == 9  # lengths 0..8 in a quick run
     long = single["runs"][0]["long"]  # quick: 200 strings of 50 bits, every prefix
@@ -233,8 +234,8 @@ def test_quick_runs_write_results_and_the_table(tmp_path):
     assert len(long["test_acc"]) == len(long["validation_acc"]) == 50
     assert (long["validation_strings"], long["test_strings"]) == (200, 200)
     assert all(0 <= acc <= 1 for acc in long["test_acc"])
-    assert utils.load_json(out / "sweep.json")["runs"][0]["long"] is None
-    sweep = utils.load_json(out / "sweep.json")
+    assert store.load_json(out / "sweep.json")["runs"][0]["long"] is None
+    sweep = store.load_json(out / "sweep.json")
     assert [(r["hidden_dim"], r["seed"]) for r in sweep["runs"]] == [(1, 42), (1, 43), (2, 42),
                                                                        (2, 43)]
     for name in ("lstm64_generalization.png", "lstm64_training.png", "sweep.png", "hidden1.png",
@@ -251,12 +252,12 @@ def test_interrupted_sweep_keeps_finished_models_and_a_damaged_file_reruns(tmp_p
     out = tmp_path / "parity"
     flags = ["--quick", "--out", str(out), "--config", "sweep"]
     driver_parity.main(flags)
-    complete = utils.load_json(out / "sweep.json")
+    complete = store.load_json(out / "sweep.json")
     partial = {**complete, "complete": False,
                "runs": [{**complete["runs"][0], "seconds": 123.0}]}
-    utils.save_json(partial, out / "sweep.json")
+    store.save_json(partial, out / "sweep.json")
     driver_parity.main(flags)
-    resumed = utils.load_json(out / "sweep.json")
+    resumed = store.load_json(out / "sweep.json")
     assert resumed["runs"][0]["seconds"] == 123.0  # kept, not trained again
     assert [r["acc_by_length"] for r in resumed["runs"]] == [r["acc_by_length"]
                                                              for r in complete["runs"]]
@@ -265,7 +266,7 @@ def test_interrupted_sweep_keeps_finished_models_and_a_damaged_file_reruns(tmp_p
     (out / "sweep.json").write_text('{"runs": [')
     driver_parity.main(flags)
     assert "is damaged" in capsys.readouterr().err
-    again = utils.load_json(out / "sweep.json")
+    again = store.load_json(out / "sweep.json")
     assert again["complete"] and len(again["runs"]) == 4
     (out / "hidden1.json").write_text("{")
     assert "| 1 | lr 0.003" in report.report_table(tmp_path)  # skipped with a warning

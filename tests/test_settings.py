@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+import store
 import utils
 from reproduce.parts import PARTS
 from utils import REPO_ROOT
@@ -29,7 +30,7 @@ def script_module(path):
 def recorded_runs():
     """(path from the repo root, JSON) of every committed result that records settings."""
     for path in sorted((REPO_ROOT / "results").rglob("*.json")):
-        data = utils.load_json(path)
+        data = store.load_json(path)
         if isinstance(data, dict) and "settings" in data:
             yield path.relative_to(REPO_ROOT).as_posix(), data
 
@@ -58,9 +59,9 @@ def test_final_run_settings_equal_its_command(part, run):
     paths = sorted(REPO_ROOT.glob(run.result))
     assert paths, f"{part.name}/{run.name}: no committed {run.result}"
     args = utils.parse_args(script_module(run.argv[0]).build_parser(), list(run.argv[1:]))
-    expected = json.loads(json.dumps(utils.run_settings(args), default=utils._to_builtin))
+    expected = json.loads(json.dumps(utils.run_settings(args), default=store._to_builtin))
     for path in paths:
-        data = utils.load_json(path)
+        data = store.load_json(path)
         assert data["script"] == run.argv[0]
         if "*" in run.result:  # one file per model, length or seed: the shared settings
             expected_here = {key: value for key, value in expected.items()

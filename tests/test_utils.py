@@ -1,5 +1,5 @@
-"""Tests for utils.py: seeding, atomic writes, data folders, downloads, errors,
-checked flags, output folders and locks."""
+"""Tests for utils.py, store.py and plots.py: seeding, atomic writes, data folders,
+downloads, errors, checked flags, output folders, locks and curves."""
 import argparse
 import functools
 import hashlib
@@ -19,6 +19,8 @@ import numpy as np
 import pytest
 import torch
 
+import plots
+import store
 import utils
 
 
@@ -61,7 +63,7 @@ def test_data_dir_that_is_a_file_is_a_data_error(tmp_path):
     with pytest.raises(utils.DataError, match="is a file, not a folder"):
         utils.data_dir(tmp_path / "file")
     with pytest.raises(utils.DataError, match="cannot create the data folder"):
-        utils.download("http://127.0.0.1:9/x.bin", tmp_path / "file" / "sub")
+        store.download("http://127.0.0.1:9/x.bin", tmp_path / "file" / "sub")
 
 
 class Unpicklable:
@@ -71,18 +73,18 @@ class Unpicklable:
 
 def test_atomic_save_leaves_no_partial_file(tmp_path):
     target = tmp_path / "model.pt"
-    utils.atomic_torch_save({"w": torch.ones(2)}, target)
+    store.atomic_torch_save({"w": torch.ones(2)}, target)
     # a write that dies half-way (after some bytes are out) keeps the old file intact
     with pytest.raises(RuntimeError):
-        utils.atomic_torch_save({"w": torch.zeros(1000), "bad": Unpicklable()}, target)
+        store.atomic_torch_save({"w": torch.zeros(1000), "bad": Unpicklable()}, target)
     assert torch.load(target)["w"].tolist() == [1.0, 1.0]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.pt"]
 
 
 def test_json_handles_numpy_and_is_atomic(tmp_path):
-    path = utils.save_json({"a": np.float32(0.5), "b": np.arange(3), "c": Path("x")},
+    path = store.save_json({"a": np.float32(0.5), "b": np.arange(3), "c": Path("x")},
                            tmp_path / "s.json")
-    assert utils.load_json(path) == {"a": 0.5, "b": [0, 1, 2], "c": "x"}
+    assert store.load_json(path) == {"a": 0.5, "b": [0, 1, 2], "c": "x"}
 
 
 def test_check_finite():
@@ -122,11 +124,11 @@ def test_download_verifies_and_renames(server, tmp_path):
     payload = os.urandom(5000)
     (www / "blob.bin").write_bytes(payload)
     dest = tmp_path / "data"
-    path = utils.download(f"{base}/blob.bin", dest, md5=hashlib.md5(payload).hexdigest())
+    path = store.download(f"{base}/blob.bin", dest, md5=hashlib.md5(payload).hexdigest())
     assert path == dest / "blob.bin" and path.read_bytes() == payload
     assert not list(dest.glob("*.part"))
     (www / "blob.bin").unlink()  # present files are not downloaded again
-    assert utils.download(f"{base}/blob.bin", dest) == path
+    assert store.download(f"{base}/blob.bin", dest) == path
 
 
 def test_download_wrong_checksum_leaves_nothing(server, tmp_path):
@@ -134,7 +136,7 @@ def test_download_wrong_checksum_leaves_nothing(server, tmp_path):
     (www / "blob.bin").write_bytes(b"hello")
     dest = tmp_path / "data"
     with pytest.raises(utils.DataError, match="fails its md5 check") as err:
-        utils.download(f"{base}/blob.bin", dest, md5="0" * 32)
+        store.download(f"{base}/blob.bin", dest, md5="0" * 32)
     assert f"{base}/blob.bin" in str(err.value) and str(dest) in str(err.value)
     assert list(dest.iterdir()) == []
 
@@ -145,7 +147,7 @@ def test_download_unreachable_host_is_a_clear_error(tmp_path):
         port = sock.getsockname()[1]
     url = f"http://127.0.0.1:{port}/cifar.tar.gz"
     with pytest.raises(utils.DataError, match="could not download") as err:
-        utils.download(url, tmp_path)
+        store.download(url, tmp_path)
     assert url in str(err.value) and "cifar.tar.gz" in str(err.value)
     assert list(tmp_path.iterdir()) == []
 
@@ -159,8 +161,8 @@ def test_download_extracts_tar_and_zip(server, tmp_path):
     with zipfile.ZipFile(www / "pack.zip", "w") as zf:
         zf.writestr("data/names/B.txt", "Bo\n")
     dest = tmp_path / "data"
-    utils.download(f"{base}/pack.tar.gz", dest, extract=True)
-    utils.download(f"{base}/pack.zip", dest, extract=True)
+    store.download(f"{base}/pack.tar.gz", dest, extract=True)
+    store.download(f"{base}/pack.zip", dest, extract=True)
     assert (dest / "pack" / "a.txt").read_text() == "hi"
     assert (dest / "data" / "names" / "B.txt").read_text() == "Bo\n"
 
@@ -169,15 +171,15 @@ def test_corrupt_or_unknown_archive_is_a_data_error(tmp_path):
     bad = tmp_path / "broken.tar.gz"
     bad.write_bytes(b"not a tarball")
     with pytest.raises(utils.DataError, match="corrupt"):
-        utils.extract_archive(bad, tmp_path)
+        store.extract_archive(bad, tmp_path)
     (tmp_path / "notes").write_text("no suffix")
     with pytest.raises(utils.DataError, match="do not know how to extract notes"):
-        utils.extract_archive(tmp_path / "notes", tmp_path)
+        store.extract_archive(tmp_path / "notes", tmp_path)
 
 
 def test_moving_average_is_trailing_and_shorter_at_the_start():
-    assert utils.moving_average([2, 4, 6, 8], 2).tolist() == [2, 3, 5, 7]
-    assert utils.moving_average([1, 2, 3], 10).tolist() == [1, 1.5, 2]
+    assert plots.moving_average([2, 4, 6, 8], 2).tolist() == [2, 3, 5, 7]
+    assert plots.moving_average([1, 2, 3], 10).tolist() == [1, 1.5, 2]
 
 
 # ---------------------------------------------------------------------------
@@ -186,7 +188,6 @@ def test_moving_average_is_trailing_and_shorter_at_the_start():
 
 BAD_VALUES = {
     utils.positive_int: ["0", "-1", "1.5", "nan", "x"],
-    utils.non_negative_int: ["-1", "nan"],
     utils.positive_float: ["0", "-1", "nan", "inf", "-inf", "1e999"],
     utils.non_negative_float: ["-0.5", "nan", "inf"],
     utils.probability: ["-0.1", "1", "2", "nan"],
@@ -248,7 +249,7 @@ def test_unusable_output_folder_is_one_line(tmp_path, make):
 
 
 def test_files_get_the_umask_mode(tmp_path):
-    path = utils.save_json({"a": 1}, tmp_path / "a.json")
+    path = store.save_json({"a": 1}, tmp_path / "a.json")
     umask = os.umask(0)
     os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
@@ -261,26 +262,27 @@ def test_stale_temp_files_of_dead_writers_are_removed(tmp_path):
     live = tmp_path / f".a.json.{os.getpid()}.def.tmp"
     stale.write_text("half")
     live.write_text("being written")
-    utils.save_json({"a": 1}, tmp_path / "a.json")
+    store.save_json({"a": 1}, tmp_path / "a.json")
     assert not stale.exists() and live.exists()
 
 
 def test_run_lock_refuses_a_second_live_run_and_takes_over_a_dead_ones(tmp_path):
-    with utils.run_lock(tmp_path, "run"):
+    with store.run_lock(tmp_path, "run"):
         with pytest.raises(utils.UserError, match="another run"):
-            with utils.run_lock(tmp_path, "run"):
+            with store.run_lock(tmp_path, "run"):
                 pass
-        with utils.run_lock(tmp_path, "other"):
+        with store.run_lock(tmp_path, "other"):
             pass
     assert not (tmp_path / ".run.lock").exists()
     (tmp_path / ".run.lock").write_text("999999999 python dead.py\n")
-    with utils.run_lock(tmp_path, "run"):
+    with store.run_lock(tmp_path, "run"):
         pass
 
 
 def test_ctrl_c_while_a_script_imports_is_one_line(tmp_path):
     script = tmp_path / "slow_start.py"
-    script.write_text("import utils\nimport time\nprint('ready', flush=True)\ntime.sleep(60)\n")
+    script.write_text("import utils\nutils.start_script(__name__)\nimport time\n"
+                      "print('ready', flush=True)\ntime.sleep(60)\n")
     process = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     assert process.stdout.readline().strip() == "ready"
