@@ -20,8 +20,6 @@ values and every gradient with torch float64, computed in the runner: test_autog
 cross-entropy) and test_bonus.py (Adam, Dropout, BatchNorm1d) draw the cases. Without
 --handin the scores are also written to results/mytorch/hw1_summary.json
 (runs/quick/mytorch/ with --quick: the same tests).
-A class's scores go to scores_hw1.csv and scores_hw1.json in --out (default: the
-current folder), named after the homework so that grading HW1 and HW2 there keeps both.
 """
 import utils
 
@@ -34,7 +32,6 @@ from autograder.hw1_autograder import test_bonus as bonus
 from autograder.hw1_autograder import test_linear as linear
 
 MAIN, BONUS = "HW1P1", "HW1P1 bonus"
-SCORES = "scores_hw1"  # a class's score files: scores_hw1.csv, scores_hw1.json
 AUTOGRAD, LINEAR, EXTRA = "test_autograd.py", "test_linear.py", "test_bonus.py"
 # what the course's runners import of the hand-in before their first test
 MAIN_IMPORTS = ("mytorch.tensor", "mytorch.autograd_engine", "mytorch.nn.functional",
@@ -89,8 +86,8 @@ TESTS = [
 
 
 def build_parser():
-    return cli.build_parser(__doc__, TESTS, SCORES)
+    return cli.build_parser(__doc__, TESTS)
 
 
 if __name__ == "__main__":
-    cli.run(__doc__, TESTS, "HW1P1", "hw1_summary.json", needed=("mytorch",), scores=SCORES)
+    cli.run(__doc__, TESTS, "HW1P1", "hw1_summary.json", needed=("mytorch",))
