@@ -13,4 +13,10 @@ runner that scores 0 when a module it imports does not import); the handout's ru
 the course's tests do not check are warnings. `cli` prints the course's lines, writes
 Gradescope's results.json and grades classes with --jobs workers; `gradescope/` installs
 the runner in Gradescope's image.
+
+The package stands on its own on purpose: a TA runs it from a clone, on any machine, so
+it imports no homework code and nothing of reproduce/, and keeps its own error class,
+entry point (`cli.run`), atomic writes and repository root. From the shared modules it
+takes only the quiet Ctrl-C at start-up, the checked flag types, the output folder and
+the JSON writer (utils, store).
 """
