@@ -4,8 +4,10 @@ shape, then closeness with rtol 1e-5, atol 1e-8).
 
 The reply is untrusted data: every value is checked for its form before it is used, a
 missing or malformed value fails the test with one line, and nothing in it is read as a
-verdict. A failure line names the value ("weight gradient of Linear layer 2 at step 3")
-and says what differs (the largest absolute difference, or the shapes or types).
+verdict. A failure line names the value in words a student knows from the course ("weight
+gradient of the second Linear layer at step 3") and says what differs: the largest absolute
+difference, the shapes or types, or that the hand-in's values (say a gradient that its
+backward never accumulated into) are all zeros where torch's are not.
 
 Two kinds of value: those the course's test compares (a wrong one fails the test) and those
 only the handout asks for (`Expected.rule` set: LogSumExp stability, a Conv1d output that is
@@ -17,9 +19,13 @@ from typing import Any, NamedTuple
 import numpy as np
 import torch
 
+from autograder.child import wire
+
 RTOL, ATOL = 1e-5, 1e-8
 TORCH_LINE = "the hand-in uses torch, which MyTorch must not"
 RULE_NOTE = "not checked by the course's grader; the handout asks for it"
+ZEROS_GRADIENT = "your gradient is all zeros, where torch's is not"
+ZEROS_VALUES = "your values are all zeros, where torch's are not"
 
 
 class Expected(NamedTuple):
@@ -61,7 +67,9 @@ def array_message(actual, expected, what):
         if np.allclose(actual, expected, rtol=RTOL, atol=ATOL):
             return None
         gap = np.max(np.abs(actual.astype(np.float64) - expected), initial=0.0)
-    return f"{what}: values differ from torch, largest absolute difference {gap:.3g}"
+    if not np.any(actual):  # torch's is not all zeros, or the values would be close
+        return f"{what}: {ZEROS_GRADIENT if 'grad' in what else ZEROS_VALUES}"
+    return f"{what}: your values differ from torch's, largest absolute difference {gap:.3g}"
 
 
 def tensor_message(observed, expected, what):
@@ -116,7 +124,7 @@ def message(expected, observed, key):
         return None if same(observed, expected.value) else \
             f"{key}: {show(observed)}, expected {show(expected.value)}"
     if expected.kind == "raised":
-        return f"{key}: {str(observed)[:300]}"
+        return f"{key}: {wire.shorten(str(observed), 300)}"
     try:
         return expected.value(observed)
     except (TypeError, ValueError, KeyError, IndexError, AttributeError):

@@ -22,7 +22,7 @@ from autograder.child.drivers import DRIVERS
 from autograder.reference import Stop, Torch
 from autograder.sandbox import exit_reason
 
-ERROR_CHARACTERS = 300  # of a failure line, as shown and stored
+ERROR_CHARACTERS = 500  # of a failure line, as shown and stored
 ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?")
 
 
@@ -150,11 +150,17 @@ def import_failure(modules, handin, sandbox, timeout, flag):
             f"failed ({why}): every test in it scores 0")
 
 
+def reason(line):
+    """A failure or warning line as shown and stored: printable, at most ERROR_CHARACTERS,
+    cut at a word boundary."""
+    return wire.shorten(printable(line), ERROR_CHARACTERS)
+
+
 def row(test, error, output="", seconds=0.0, warnings=()):
-    error = None if error is None else printable(error)[:ERROR_CHARACTERS] or "failed"
+    error = None if error is None else reason(error) or "failed"
     return {"name": test.name, "section": test.section, "points": test.points,
             "score": test.points if error is None else 0, "error": error,
-            "warnings": [printable(line)[:ERROR_CHARACTERS] for line in warnings],
+            "warnings": [reason(line) for line in warnings],
             "output": printable(output, lines=True), "seconds": seconds}
 
 

@@ -7,6 +7,8 @@ import traceback
 
 import numpy as np
 
+import wire
+
 MODULES = {"Linear": "mytorch.nn.linear", "ReLU": "mytorch.nn.activations",
            "Tanh": "mytorch.nn.activations", "Sigmoid": "mytorch.nn.activations",
            "BatchNorm1d": "mytorch.nn.batchnorm", "Dropout": "mytorch.nn.dropout",
@@ -28,9 +30,7 @@ def one_line(err, folder):
     if isinstance(err, SystemExit):
         return f"the hand-in called sys.exit({err.code!r})"
     text = str(err).strip().splitlines()
-    message = text[0] if text else ""
-    if len(message) > MESSAGE_CHARACTERS:
-        message = message[:MESSAGE_CHARACTERS] + "..."
+    message = wire.shorten(text[0], MESSAGE_CHARACTERS) if text else ""
     line = f"{type(err).__name__}: {message}".rstrip(": ")
     places = [(frame.filename, frame.lineno)
               for frame in traceback.extract_tb(err.__traceback__)]

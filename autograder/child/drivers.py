@@ -19,6 +19,13 @@ SYMBOLS = {"Add": "+", "Sub": "-", "Mul": "*", "Div": "/"}
 PARAMETERS = {"Linear": ("weight", "bias"), "Conv1d": ("weight", "bias"),
               "BatchNorm1d": ("gamma", "beta")}
 IN_PLACE = "the handout's rule that a layer leaves its input as it was"
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+            "ninth", "tenth")
+
+
+def ordinal(number):
+    """1 -> 'first': the words a failure line counts layers and stacks in."""
+    return ORDINALS[number - 1] if 0 < number <= len(ORDINALS) else f"number {number}"
 
 
 def call(lib, function, x, what):
@@ -31,7 +38,8 @@ def call(lib, function, x, what):
 
 
 def gradient_name(what):
-    """'weight of Linear layer 2' -> 'weight gradient of Linear layer 2'."""
+    """'weight of the second Linear layer' -> 'weight gradient of the second Linear
+    layer'."""
     name, of, layer = what.partition(" of ")
     return f"{name} gradient of {layer}" if of and name in ("weight", "bias", "gamma", "beta") \
         else f"gradient of {what}"
@@ -42,21 +50,22 @@ def functions(lib, case):
     then through its operator, with `.backward()` on the result."""
     name, symbol = case["function"], SYMBOLS[case["function"]]
     for index, values in enumerate(case["cases"], 1):
-        shape = tuple(values["a"].shape)
+        which = f"(case {index} of {len(case['cases'])}, a and b of shape " \
+                f"{tuple(values['a'].shape)})"
         a, b = lib.tensor(values["a"], True), lib.tensor(values["b"], True)
         ctx, out = lib.function_forward(name, a, b)
-        lib.record(f"{name}.forward (case {index}, shape {shape})", out)
+        lib.record(f"output of {name}.forward(ctx, a, b) {which}", out)
         grads = lib.function_backward(name, ctx, lib.tensor(values["upstream"]))
-        lib.record(f"{name}.backward (case {index}): gradient of the first input", grads[0])
-        lib.record(f"{name}.backward (case {index}): gradient of the second input", grads[1])
+        for tensor, grad in zip("ab", grads):
+            lib.record(f"gradient of {tensor} from {name}.backward(ctx, grad_output) {which}",
+                       grad)
         a, b = lib.tensor(values["a2"], True), lib.tensor(values["b2"], True)
         out = OPERATORS[name](a, b)
-        lib.record(f"a {symbol} b (case {index})", out)
-        lib.record_flags(f"a {symbol} b (case {index}): the result", out,
-                         ("requires_grad", "is_leaf"))
+        lib.record(f"a {symbol} b {which}", out)
+        lib.record_flags(f"the Tensor a {symbol} b {which}", out, ("requires_grad", "is_leaf"))
         lib.backward(out)
-        lib.record(f"gradient of a in a {symbol} b (case {index})", lib.grad(a))
-        lib.record(f"gradient of b in a {symbol} b (case {index})", lib.grad(b))
+        lib.record(f"a.grad after (a {symbol} b).backward() {which}", lib.grad(a))
+        lib.record(f"b.grad after (a {symbol} b).backward() {which}", lib.grad(b))
 
 
 def graph_reuse(lib, t):
@@ -73,7 +82,8 @@ def graph_constants(lib, t):
 def graph_no_grad_branch(lib, t):
     a, b, c = t["a"], t["b"], t["c"]
     frozen = b * c + b
-    lib.record_flags("b * c + b of tensors without requires_grad", frozen, ("requires_grad",))
+    lib.record_flags("b * c + b, where neither b nor c requires grad", frozen,
+                     ("requires_grad",))
     return a * frozen - c / (frozen * frozen + b * b + a * a), {**t, "b * c + b": frozen}
 
 
@@ -93,32 +103,37 @@ GRAPHS = {"a tensor used several times": graph_reuse,
 def autograd(lib, case):
     """Small graphs: the output, then after `.backward()` the .grad of every tensor (None
     where torch has None: intermediate tensors, tensors without requires_grad)."""
-    for graph in case["graphs"]:
-        what = graph["name"]
+    for number, graph in enumerate(case["graphs"], 1):
         tensors = {name: lib.tensor(data, bool(grad)) for name, (data, grad)
                    in graph["tensors"].items()}
-        out, watched = GRAPHS[what](lib, tensors)
-        lib.record(f"{what}: output", out)
+        out, watched = GRAPHS[graph["name"]](lib, tensors)
+        what = f"graph {number} of {len(case['graphs'])} ({graph['name']})"
+        lib.record(f"output of {what}", out)
         lib.backward(out)
         for name, tensor in watched.items():
-            lib.record(f"{what}: .grad of {name}", lib.grad(tensor))
+            lib.record(f".grad of {name} in {what}", lib.grad(tensor))
 
 
-def build(lib, spec, weights):
+def build(lib, spec, weights, within=""):
     """The Sequential of `spec` ([kind, *arguments] per layer) with the runner's weights
-    ({attribute: array} per layer). Returns it and (layer, kind, 'Linear layer 2')."""
+    ({attribute: array} per layer). Returns it and (layer, kind, name) per layer, the name
+    as a failure line says it: 'the second Linear layer', 'the ReLU layer' where it is the
+    only one of its kind, followed by `within` (' of the first two-layer stack ...')."""
     layers = [lib.layer(kind, *arguments) for kind, *arguments in spec]
     named, counts = [], {}
-    for layer, (kind, *_), values in zip(layers, spec, weights):
+    kinds = [kind for kind, *_ in spec]
+    for layer, kind, values in zip(layers, kinds, weights):
         counts[kind] = counts.get(kind, 0) + 1
-        named.append((layer, kind, f"{kind} layer {counts[kind]}"))
+        number = "" if kinds.count(kind) == 1 else f"{ordinal(counts[kind])} "
+        named.append((layer, kind, f"the {number}{kind} layer{within}"))
         for attribute, value in values.items():
             lib.set_parameter(layer, attribute, value, f"{attribute} of {named[-1][2]}")
     return lib.sequential(layers), named
 
 
 def parameters(lib, named):
-    """(parameter, 'weight of Linear layer 1') for every parameter, layer by layer."""
+    """(parameter, 'weight of the first Linear layer') for every parameter, layer by
+    layer."""
     for layer, kind, name in named:
         for attribute in PARAMETERS.get(kind, ()):
             yield lib.parameter(layer, attribute), f"{attribute} of {name}"
@@ -149,14 +164,14 @@ def step(lib, model, named, optimizer, settings):
     lib.train(model, settings.get("train", True))
     x = lib.tensor(settings["x"], settings.get("input_gradient", False))
     out = forward(lib, model, named, x, at)
-    lib.record(f"output{at}", out)
+    lib.record(f"the model's output{at}", out)
     if "labels" in settings:
         out = lib.cross_entropy(out, settings["labels"])
         lib.record(f"cross-entropy loss{at}", out)
     if settings.get("backward"):
         lib.backward(out)
         if settings.get("input_gradient"):
-            lib.record(f"gradient of the input{at}", lib.grad(x))
+            lib.record(f"gradient of the model's input x{at}", lib.grad(x))
         for parameter, what in parameters(lib, named):
             lib.record(f"{gradient_name(what)}{at}", lib.grad(parameter))
         if optimizer is not None:
@@ -212,29 +227,30 @@ def conv_stacks(lib, case):
     """Conv1d stacks on a batch: the output (a node of the graph), and with `backward`
     the gradients of the input and of every weight and bias after `.backward()`."""
     for stack in case["stacks"]:
-        model, named = build(lib, stack["spec"], stack["weights"])
         what = stack["name"]
+        model, named = build(lib, stack["spec"], stack["weights"], f" of {what}")
         x = lib.tensor(stack["x"], True)
-        out = call(lib, model, x, f"the stack {what}")
+        out = call(lib, model, x, what)
         lib.record(f"output of {what}", out)
         lib.rule("the handout's Conv1d output settings", lambda out=out, what=what:
-                 lib.record_flags(f"output of {what}: a node of the graph", out,
+                 lib.record_flags(f"the output Tensor of {what}", out,
                                   ("requires_grad", "is_leaf")))
         if case["backward"]:
             lib.backward(out)
             lib.record(f"gradient of the input of {what}", lib.grad(x))
             for parameter, name in parameters(lib, named):
-                lib.record(f"{gradient_name(name)} in {what}", lib.grad(parameter))
+                lib.record(gradient_name(name), lib.grad(parameter))
 
 
 def flatten(lib, case):
     """Flatten, and its gradient against a random upstream gradient multiplied in as a
     constant Tensor (with ones a wrong order would not show)."""
     for index, values in enumerate(case["cases"], 1):
-        what = f"Flatten of {tuple(values['x'].shape)} (case {index})"
+        what = f"Flatten() (case {index} of {len(case['cases'])}, input of shape " \
+               f"{tuple(values['x'].shape)})"
         x = lib.tensor(values["x"], True)
         out = call(lib, lib.layer("Flatten"), x, what)
-        lib.record(what, out)
+        lib.record(f"output of {what}", out)
         lib.backward(out * lib.tensor(values["upstream"]))
         lib.record(f"gradient of the input of {what}", lib.grad(x))
 
@@ -245,17 +261,18 @@ def scanning(lib, case):
     model = lib.scanning_model(case["model"])
     lib.init_weights(model, case["weights"])
     convs = lib.conv_layers(model)
-    lib.record_value("the number of Conv1d layers in .layers", len(convs))
+    lib.record_value("the number of Conv1d layers in the model's .layers", len(convs))
     listed = lib.parameters(lib.attribute(model, "layers"))
     for index, conv in enumerate(convs, 1):
-        what = f"weight of Conv1d layer {index} after init_weights"
+        what = f"weight of the {ordinal(index)} Conv1d layer after init_weights"
         weight = lib.parameter(conv, "weight")
-        lib.record_flags(what, weight, ("is_leaf", "requires_grad", "is_parameter"))
-        lib.record_value(f"{what}: shape", lib.shape(weight))
+        lib.record_flags(f"the {what}", weight, ("is_leaf", "requires_grad", "is_parameter"))
+        lib.record_value(f"the shape of the {what}", lib.shape(weight))
         lib.rule("the handout's weights as the model's parameters",
                  lambda what=what, weight=weight: lib.record_value(
-                     f"{what}: among model.layers.parameters()", lib.contains(listed, weight)))
-    lib.record("output (against the MLP scanned window by window)",
+                     f"whether model.layers.parameters() holds the {what}",
+                     lib.contains(listed, weight)))
+    lib.record("the model's output (compared with the MLP applied window by window)",
                lib.call(model, lib.tensor(case["x"])))
 
 
@@ -266,12 +283,12 @@ def cnn(lib, case):
     model = lib.cnn()
     layers = lib.layers_of(model)
     lib.record_value("the number of layers in CNN().layers", len(layers))
-    for index, layer in enumerate(layers):
-        lib.record_value(f"CNN layer {index}", lib.describe_layer(layer))
+    for index, layer in enumerate(layers, 1):
+        lib.record_value(f"layer {index} of the CNN", lib.describe_layer(layer))
     named = []
-    for index, (layer, values) in enumerate(zip(layers, case["weights"])):
+    for index, (layer, values) in enumerate(zip(layers, case["weights"]), 1):
         kind = lib.describe_layer(layer).partition("(")[0]
-        named.append((layer, kind, f"{kind} layer {index}"))
+        named.append((layer, kind, f"layer {index} of the CNN ({kind})"))
         for attribute, value in values.items():
             lib.set_parameter(layer, attribute, value, f"{attribute} of {named[-1][2]}")
     optimizer = lib.optimizer(case["optimizer"], lib.parameters(model))
@@ -280,10 +297,10 @@ def cnn(lib, case):
              {"when": f" at step {number}", "after": f" after step {number}", "x": case["x"],
               "labels": case["labels"], "backward": True, "input_gradient": True})
     listed = list(lib.parameters(lib.attribute(model, "layers")))
-    lib.record_value("the number of cnn.layers.parameters()", len(listed))
-    for index, parameter in enumerate(listed):
-        lib.record_flags(f"parameter {index} of cnn.layers after training", parameter,
-                         ("is_leaf", "requires_grad", "is_parameter"))
+    lib.record_value("the number of tensors in CNN().layers.parameters()", len(listed))
+    for index, parameter in enumerate(listed, 1):
+        lib.record_flags(f"parameter {index} of CNN().layers.parameters() after the SGD steps",
+                         parameter, ("is_leaf", "requires_grad", "is_parameter"))
     width = case["width"]
     lib.rule("get_final_conv_output_size", lambda: lib.record_value(
         f"get_final_conv_output_size(the CNN's layers, {width})",

@@ -16,6 +16,19 @@ DTYPES = {"|b1", "|i1", "|u1", "<i2", "<u2", "<i4", "<u4", "<i8", "<u8", "<f2", 
 MAX_DIMENSIONS = 8
 
 
+def shorten(text, limit):
+    """`text` cut to at most `limit` characters at a word boundary, "..." marking the cut
+    (mid-word only where no space falls in its last half). Used on both sides for the lines
+    a hand-in can make long: an exception's message, a failure line."""
+    if len(text) <= limit:
+        return text
+    cut = text[:max(limit - 3, 0)]
+    space = cut.rfind(" ")
+    if space > len(cut) // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:") + "..."
+
+
 class WireError(ValueError):
     """Bytes that are not a well-formed message."""
 

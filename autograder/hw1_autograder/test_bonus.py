@@ -37,7 +37,7 @@ def linear_relu_dropout(rng):
     """One large Dropout(0.3) call twice (the share dropped, a new mask), then three calls
     of Linear, ReLU, Dropout(0.4) in training mode and one in eval mode."""
     spec = mlp(rng, 0, dropout=0.4, low=30, high=60)
-    steps = [{"when": f" of call {call}", "x": batch(rng, spec, rng.integers(4, 16))}
+    steps = [{"when": f" at call {call}", "x": batch(rng, spec, rng.integers(4, 16))}
              for call in (1, 2, 3)]
     steps.append({"when": " in eval mode", "train": False, "x": batch(rng, spec, 8)})
     return {"draws": {"p": 0.3, "x": np.ones((200, 500))}, "model": model(rng, spec, steps)}

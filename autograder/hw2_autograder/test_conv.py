@@ -9,8 +9,11 @@ as torch's `.sum()`); in a deeper stack the earlier layers see gradients that va
 """
 import numpy as np
 
+from autograder.child.drivers import ordinal
+
 STACK_DEPTHS = (1, 2, 3)
 CASES_PER_DEPTH = 2
+DEPTH_WORDS = {1: "one", 2: "two", 3: "three"}
 
 
 def conv_weights(rng, out_channel, in_channel, kernel):
@@ -20,7 +23,10 @@ def conv_weights(rng, out_channel, in_channel, kernel):
 
 
 def stacks(backward):
-    """Every depth and case: the stack's spec, weights, an input batch and its name."""
+    """Every depth and case: the stack's spec, weights, an input batch and its name as a
+    failure line says it: "the second two-layer stack [Conv1d(13, 7, 6, 4), Conv1d(7, 12,
+    5, 4)] on a (3, 13, 71) input" (Conv1d's arguments in the course's order: in_channel,
+    out_channel, kernel_size, stride)."""
     def case(rng):
         drawn = []
         for depth in STACK_DEPTHS:
@@ -35,10 +41,11 @@ def stacks(backward):
                     width = (width - kernel) // stride + 1
                 x = rng.normal(0, 1, (int(rng.integers(1, 4)), channels[0], start))
                 layers = ", ".join(f"Conv1d{tuple(arguments)}" for _, *arguments in spec)
-                drawn.append({"spec": spec, "x": x,
+                name = f"the {ordinal(number)} {DEPTH_WORDS[depth]}-layer stack [{layers}] " \
+                       f"on a {x.shape} input"
+                drawn.append({"spec": spec, "x": x, "name": name,
                               "weights": [conv_weights(rng, out, in_, kernel)
-                                          for _, in_, out, kernel, _ in spec],
-                              "name": f"stack {depth}.{number} [{layers}] on {x.shape}"})
+                                          for _, in_, out, kernel, _ in spec]})
         return {"backward": backward, "stacks": drawn}
     return case
 
