@@ -6,9 +6,11 @@
                                     --gradescope FILE also writes Gradescope's results.json
     runner.py --handin A B ...      a class: each path a hand-in, or a folder of hand-ins;
                                     --jobs of them at once (default: every core); writes
-                                    scores.csv and scores.json into --out (default: the
-                                    current folder) after every student, and shows a
-                                    progress bar over the students
+                                    scores_hw1.csv and scores_hw1.json (scores_hw2.* for
+                                    HW2) into --out (default: the current folder) after
+                                    every student, and shows a progress bar over the
+                                    students; the console table shortens each reason at a
+                                    word, the files keep it whole
 
 Grading one hand-in (or this repository) ends with the course's lines: `Total score: N/M`,
 then, last, the Autolab line {"scores": {test: points}}.
@@ -31,23 +33,25 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-import store
 import utils
 from autograder import cases, grading, handins, sandbox
+from autograder.child import wire
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NOTE_CHARACTERS = 120  # of the reason shown in the class's console table
 
 
 class UsageError(Exception):
     """Bad input: printed as one line, exit status 1."""
 
 
-def build_parser(doc, tests):
-    """The runners' command line (the same flags for hw1 and hw2)."""
+def build_parser(doc, tests, scores):
+    """The runners' command line (the same flags for hw1 and hw2); `scores` is the stem of
+    the class's score files ("scores_hw2")."""
     parser = argparse.ArgumentParser(description=doc,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.set_defaults(part="mytorch")
+    parser.set_defaults(part="mytorch", scores=scores)
     parser.add_argument("--handin", nargs="+", metavar="PATH",
                         help="grade these hand-ins instead of this repository: folders holding "
                              "mytorch/ (and hw1/ or hw2/), .tar/.tar.gz files of one, or a "
@@ -73,8 +77,8 @@ def build_parser(doc, tests):
     parser.add_argument("--out", type=Path, default=None,
                         help="where scores go: without --handin, default results/mytorch/ "
                              "(runs/quick/mytorch/ with --quick); with several hand-ins, "
-                             "scores.csv and scores.json, default the current folder; with "
-                             "one hand-in, only when given")
+                             f"{scores}.csv and {scores}.json, default the current folder; "
+                             "with one hand-in, only when given")
     parser.add_argument("--strict", action="store_true",
                         help="a rule of the handout that the course's tests do not check "
                              "(shown as a warning) costs the test's points")
@@ -114,11 +118,12 @@ def open_sandbox(args, workspace, single):
     return box
 
 
-def grading_main(doc, tests, part, summary_file, needed):
+def grading_main(doc, tests, part, summary_file, needed, scores):
     """A runner: `tests` (grading.Test records), `part` the homework's name ("HW2P1"),
     `summary_file` the JSON for this repository's own grade, `needed` the packages a
-    hand-in must hold. Returns the exit status."""
-    args = build_parser(doc, tests).parse_args()
+    hand-in must hold, `scores` the stem of the score files of hand-ins ("scores_hw2":
+    grading both homeworks into one folder keeps both). Returns the exit status."""
+    args = build_parser(doc, tests, scores).parse_args()
     try:
         tests = grading.select(tests, args.test)
     except ValueError as err:
@@ -195,13 +200,14 @@ def grade_repository(args, tests, summary_file, needed, box, caps, workspace):
                "tests": [{key: row[key] for key in ("name", "section", "points", "score", "error",
                                                     "warnings")}
                          for row in rows]}
-    store.save_json(summary, out / summary_file)
+    utils.save_json(summary, out / summary_file)
     finish_one(args, tests, rows, seconds)
     return 0 if score == total else 1
 
 
 def grade_one(args, tests, part, needed, path, box, caps, workspace):
-    """A single hand-in (a student checking their own work)."""
+    """A single hand-in (a student checking their own work); its score files only where
+    --out is given."""
     print(f"Grading {part} of {grading.printable(handins.shown(path))}")
     try:
         folder = handins.stage(path, needed, workspace, caps)
@@ -215,12 +221,12 @@ def grade_one(args, tests, part, needed, path, box, caps, workspace):
     if args.out is not None:
         make_folder(args.out)
         record = student_record(path, handins.student_name(path), rows, seconds)
-        write_scores(args.out, part, tests, [record], args.seed)
+        write_scores(args.out, args.scores, part, tests, [record], args.seed)
     return 0 if score == total else 1
 
 
 def student_record(path, name, rows, seconds, error=None):
-    """A student's entry of scores.json; `student` keeps the name's bytes (a str with
+    """A student's entry of the score files' JSON; `student` keeps the name's bytes (a str with
     surrogate escapes where it is not UTF-8, as os.fsdecode gives it)."""
     _, (score, total) = grading.totals(rows)
     return {"student": name, "score": score, "total": total, "error": error,
@@ -319,8 +325,9 @@ def graded_in_parallel(jobs, settings, box, workspace, named):
 
 
 def grade_class(args, tests, part, needed, paths, box, caps, workspace):
-    """Every hand-in, --jobs at once (a progress bar over students); scores.csv and
-    scores.json rewritten after each, rows in the class's order, then the class's table."""
+    """Every hand-in, --jobs at once (a progress bar over students); the score files
+    (scores_hw2.csv and .json) rewritten after each, rows in the class's order, then the
+    class's table."""
     from tqdm import tqdm
     out = args.out if args.out is not None else Path.cwd()
     make_folder(out)  # before grading a class, not after
@@ -340,14 +347,15 @@ def grade_class(args, tests, part, needed, paths, box, caps, workspace):
     with bar:
         for _, name, record in results:
             done[name] = record
-            write_scores(out, part, tests, sorted(done.values(),
-                                                  key=lambda each: order[each["student"]]),
+            write_scores(out, args.scores, part, tests,
+                         sorted(done.values(), key=lambda each: order[each["student"]]),
                          args.seed)
             bar.update()
             bar.write(f"{display(name)}: {record['score']}/{record['total']}")
     records = [done[name] for _, name in named]
     print(class_table(records))
-    print(f"\nwrote {out / 'scores.csv'} and {out / 'scores.json'}")
+    print(f"\nwrote {out / (args.scores + '.csv')} and {out / (args.scores + '.json')} "
+          "(every reason in full)")
     full = sum(record["score"] == record["total"] for record in records)
     print(f"Full marks: {full}/{len(records)} hand-ins")
     return 0 if full == len(records) else 1
@@ -359,7 +367,8 @@ def lost_points(record):
 
 
 def class_table(records):
-    """One line per student: total, then why points were lost (first failing test)."""
+    """One line per student: total, then why points were lost (first failing test), cut
+    at a word to fit a line; the score files keep it whole."""
     width = max(len(display(record["student"])) for record in records)
     lines = [f"{'Student':<{width}}  Total  Lost", "-" * (width + 30)]
     for record in records:
@@ -367,7 +376,7 @@ def class_table(records):
         note = record["error"] or (lost[0] if lost else "")
         lines.append(f"{display(record['student']):<{width}}  "
                      f"{record['score']:>2}/{record['total']:<3} "
-                     f"{note[:120]}")
+                     f"{wire.shorten(note, NOTE_CHARACTERS)}")
     return "\n".join(lines)
 
 
@@ -378,10 +387,10 @@ def cell(value):
     return value
 
 
-def write_scores(out, part, tests, records, seed):
-    """scores.csv (student, each test's points, total, note) and scores.json (everything,
-    and the run's `seed`: `--seed` with it draws the same cases again), each written whole
-    to a temporary file and renamed over the last."""
+def write_scores(out, stem, part, tests, records, seed):
+    """<stem>.csv (student, each test's points, total, note: every reason in full) and
+    <stem>.json (everything, and the run's `seed`: `--seed` with it draws the same cases
+    again), each written whole to a temporary file and renamed over the last."""
     names = [test.name for test in tests]
     text = io.StringIO()
     writer = csv.writer(text)
@@ -390,12 +399,12 @@ def write_scores(out, part, tests, records, seed):
         scores = {test["name"]: test["score"] for test in record["tests"]}
         writer.writerow([cell(record["student"]), *[scores[name] for name in names],
                          record["score"],
-                         cell(record["error"] or "; ".join(lost_points(record))[:500])])
+                         cell(record["error"] or "; ".join(lost_points(record)))])
     scores = {"part": part, "seed": seed, "tests": [{"name": test.name, "points": test.points}
                                       for test in tests],
               "total": sum(test.points for test in tests), "students": records}
-    write_atomically(out / "scores.csv", text.getvalue())
-    write_atomically(out / "scores.json", json.dumps(scores, indent=2) + "\n")
+    write_atomically(out / f"{stem}.csv", text.getvalue())
+    write_atomically(out / f"{stem}.json", json.dumps(scores, indent=2) + "\n")
 
 
 def make_folder(out):
@@ -419,11 +428,11 @@ def write_atomically(path, text):
         raise UsageError(f"cannot write {path} ({err.strerror}); choose another --out") from None
 
 
-def run(doc, tests, part, summary_file, needed):
+def run(doc, tests, part, summary_file, needed, scores):
     """Entry point of a runner script."""
     signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C ends the workers too
     try:
-        status = grading_main(doc, tests, part, summary_file, needed)
+        status = grading_main(doc, tests, part, summary_file, needed, scores)
     except UsageError as err:
         print(f"error: {err}", file=sys.stderr)
         sys.exit(1)

@@ -20,11 +20,9 @@ values and every gradient with torch float64, computed in the runner: test_autog
 cross-entropy) and test_bonus.py (Adam, Dropout, BatchNorm1d) draw the cases. Without
 --handin the scores are also written to results/mytorch/hw1_summary.json
 (runs/quick/mytorch/ with --quick: the same tests).
+A class's scores go to scores_hw1.csv and scores_hw1.json in --out (default: the
+current folder), named after the homework so that grading HW1 and HW2 there keeps both.
 """
-import utils
-
-utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
-
 from autograder import cli
 from autograder import grading
 from autograder.hw1_autograder import test_autograd as autograd
@@ -32,6 +30,7 @@ from autograder.hw1_autograder import test_bonus as bonus
 from autograder.hw1_autograder import test_linear as linear
 
 MAIN, BONUS = "HW1P1", "HW1P1 bonus"
+SCORES = "scores_hw1"  # a class's score files: scores_hw1.csv, scores_hw1.json
 AUTOGRAD, LINEAR, EXTRA = "test_autograd.py", "test_linear.py", "test_bonus.py"
 # what the course's runners import of the hand-in before their first test
 MAIN_IMPORTS = ("mytorch.tensor", "mytorch.autograd_engine", "mytorch.nn.functional",
@@ -86,8 +85,8 @@ TESTS = [
 
 
 def build_parser():
-    return cli.build_parser(__doc__, TESTS)
+    return cli.build_parser(__doc__, TESTS, SCORES)
 
 
 if __name__ == "__main__":
-    cli.run(__doc__, TESTS, "HW1P1", "hw1_summary.json", needed=("mytorch",))
+    cli.run(__doc__, TESTS, "HW1P1", "hw1_summary.json", needed=("mytorch",), scores=SCORES)

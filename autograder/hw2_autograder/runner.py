@@ -20,16 +20,15 @@ test_scanning.py (the scanning-MLP CNNs against the MLP scanned window by window
 test_cnn.py (the figure's layers, then three SGD steps of the CNN against torch). Without
 --handin the scores are also written to results/mytorch/hw2_autograder.json
 (runs/quick/mytorch/ with --quick: the same tests).
+A class's scores go to scores_hw2.csv and scores_hw2.json in --out (default: the
+current folder), named after the homework so that grading HW1 and HW2 there keeps both.
 """
-import utils
-
-utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
-
 from autograder import cli
 from autograder import grading
 from autograder.hw2_autograder import test_cnn, test_conv, test_scanning
 
 PART = "HW2P1"
+SCORES = "scores_hw2"  # a class's score files: scores_hw2.csv, scores_hw2.json
 # what the course's runner imports of the hand-in (through its test files) before any test
 IMPORTS = ("mytorch.tensor", "mytorch.nn.functional", "mytorch.nn.sequential",
            "mytorch.nn.conv", "mytorch.nn.linear", "mytorch.nn.activations", "mytorch.nn.loss",
@@ -54,8 +53,9 @@ TESTS = [
 
 
 def build_parser():
-    return cli.build_parser(__doc__, TESTS)
+    return cli.build_parser(__doc__, TESTS, SCORES)
 
 
 if __name__ == "__main__":
-    cli.run(__doc__, TESTS, PART, "hw2_autograder.json", needed=("mytorch", "hw2"))
+    cli.run(__doc__, TESTS, PART, "hw2_autograder.json", needed=("mytorch", "hw2"),
+            scores=SCORES)
