@@ -127,7 +127,7 @@ import os
 for path in ({grader} + "/autograder/checking.py",
              {grader} + "/autograder/hw2_autograder/ref_result/simple_output.npy",
              {students} + "/zzz-clean/mytorch/nn/functional.py",
-             {out} + "/scores.csv", {out} + "/scores.json"):
+             {out} + "/scores_hw2.csv", {out} + "/scores_hw2.json"):
     try:
         with open(path, "w") as f:
             f.write("tampered")
@@ -176,7 +176,7 @@ if os.fork() == 0:
     if os.fork() == 0:
         code = ("import time\\n"
                 "for _ in range(600):\\n"
-                "    for path in ({out} + '/scores.csv', {out} + '/daemon-was-here'):\\n"
+                "    for path in ({out} + '/scores_hw2.csv', {out} + '/daemon-was-here'):\\n"
                 "        try:\\n"
                 "            open(path, 'w').write('forged')\\n"
                 "        except OSError:\\n"
@@ -380,9 +380,9 @@ def test_no_attack_gains_a_point_or_harms_anyone(tmp_path):
     assert digest(grader) == before_grader, "the grader's files changed"
     assert digest(students) == before_students, "a hand-in changed"
     assert not (out / "daemon-was-here").exists() and processes_with(TOKEN) == []
-    assert sorted(os.listdir(out)) == ["scores.csv", "scores.json"]
+    assert sorted(os.listdir(out)) == ["scores_hw2.csv", "scores_hw2.json"]
     assert "\x1b" not in stdout and "\x07" not in stdout
-    scores = json.loads((out / "scores.json").read_text())
+    scores = json.loads((out / "scores_hw2.json").read_text())
     rows = {student["student"]: student for student in scores["students"]}
     expected_names = clean | {"@SUM(A1)", ".hidden", *ATTACKS, *refused, "linked-file"}
     assert set(rows) == expected_names
@@ -401,7 +401,7 @@ def test_no_attack_gains_a_point_or_harms_anyone(tmp_path):
     assert "sent more than 64 MiB" in errors["reply-flood"]
     assert "malformed reply" in errors["malformed-replies"]
     assert "all tests passed" in errors["flood-escapes"] and "\x1b" not in errors["flood-escapes"]
-    lines = (out / "scores.csv").read_bytes().splitlines()
+    lines = (out / "scores_hw2.csv").read_bytes().splitlines()
     assert lines[0] == b"student,Conv1D Forward,SimpleScanningMLP,total,note"
     assert b"caf\xe9-clean,20,10,30," in lines
     assert b"'=1+2,20,10,30," in lines and any(line.startswith(b"'@SUM(A1),0,0,0,")
@@ -438,13 +438,13 @@ def test_ctrl_c_keeps_the_rows_done(tmp_path):
          "--handin", str(students), "--out", str(out), "--test", "Flatten", "--timeout", "60"],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
-    while not (out / "scores.json").exists() and time.monotonic() < deadline:
+    while not (out / "scores_hw2.json").exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     time.sleep(1.0)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
-    rows = (out / "scores.csv").read_text().splitlines()
+    rows = (out / "scores_hw2.csv").read_text().splitlines()
     assert rows == ["student,Flatten,total,note", "a-clean,10,10,"]
 
 
@@ -595,7 +595,7 @@ def test_course_legal_handins_get_full_marks(tmp_path):
                              "--test", "CNN"],
                             cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
-    scores = json.loads((tmp_path / "out" / "scores.json").read_text())
+    scores = json.loads((tmp_path / "out" / "scores_hw2.json").read_text())
     assert {row["student"]: row["score"] for row in scores["students"]} == {
         name: 15 for name in COURSE_LEGAL}
     assert not list(students.rglob("seen.log"))
@@ -625,7 +625,7 @@ for pid in children:
                              "--out", str(tmp_path / "out"), "--memory", "256",
                              "--test", "Flatten"],
                             cwd=tmp_path, capture_output=True, text=True, timeout=300)
-    scores = json.loads((tmp_path / "out" / "scores.json").read_text())
+    scores = json.loads((tmp_path / "out" / "scores_hw2.json").read_text())
     rows = {row["student"]: row for row in scores["students"]}
     assert rows["honest"]["score"] == 10, result.stdout
     assert rows["forks"]["score"] == 0

@@ -7,9 +7,13 @@ the course's points and its warning line; --strict takes the points."""
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+
+import numpy as np
+import torch
 
 from test_autograder_handin import (FUNCTIONAL, HW1, HW2, HW2_MUTANTS, TENSOR, grade,
                                     handin)
@@ -45,7 +49,7 @@ def selected(names):
 
 def students(path):
     return {student["student"]: {test["name"]: test for test in student["tests"]}
-            for student in json.loads((path / "scores.json").read_text())["students"]}
+            for student in json.loads((path / "scores_hw1.json").read_text())["students"]}
 
 
 def warnings_of(test):
@@ -82,7 +86,7 @@ def test_hw1_handins_get_the_course_points_and_the_handout_warnings(tmp_path):
     assert "imports mytorch.optim.adam for this group" in no_adam["Linear Adam"]["error"]
 
     dropout = warnings_of(scores["in-place-dropout"]["Linear ReLU Dropout"])
-    assert "Dropout layer 1 of call 1 changed its input x in place" in dropout
+    assert "the Dropout layer at call 1 changed its input x in place" in dropout
     assert "scaled" not in dropout
     cross_entropy = warnings_of(scores["unstable-cross-entropy"]["Linear XELoss Forward"])
     assert "cross-entropy loss (inputs scaled by 1000)" in cross_entropy
@@ -91,7 +95,7 @@ def test_hw1_handins_get_the_course_points_and_the_handout_warnings(tmp_path):
     number = source.index("        assert x.shape[1] > 1000") + 1
     assert line == f"AssertionError (at mytorch/nn/linear.py:{number})", line
 
-    rows = list(csv.reader((tmp_path / "out" / "scores.csv").open()))
+    rows = list(csv.reader((tmp_path / "out" / "scores_hw1.csv").open()))
     assert rows[0] == ["student", *HW1_TESTS, "total", "note"]
     assert [row[0] for row in rows[1:]] == sorted(os.listdir(folder))  # the class's order
     assert rows[1][:-1] == ["clean", "5", "25", "2", "4", "1", "3", "40"]
@@ -109,7 +113,7 @@ def test_strict_takes_the_points_and_jobs_do_not_change_them(tmp_path):
                        *selected(["Linear XELoss Forward", "Linear ReLU Dropout"]),
                        cwd=tmp_path)
         assert result.returncode == 1, result.stdout + result.stderr
-        tables.append([row[:-1] for row in csv.reader((out / "scores.csv").open())])
+        tables.append([row[:-1] for row in csv.reader((out / "scores_hw1.csv").open())])
     assert tables[0] == tables[1]
     assert tables[0][1:] == [["clean", "4", "3", "7"], ["in-place-dropout", "4", "0", "4"],
                              ["unstable-cross-entropy", "0", "3", "3"]]
@@ -148,22 +152,24 @@ def test_hw2_handins_graded_into_gradescope_results_and_warned(tmp_path):
         (15, 15, "passed")
     assert tests["CNN"]["output"] == warning.strip()
     assert tests["SimpleScanningMLP"]["status"] == "failed"
-    assert tests["SimpleScanningMLP"]["output"].startswith("output (against the MLP")
+    assert tests["SimpleScanningMLP"]["output"].startswith(
+        "the model's output (compared with the MLP applied window by window)")
 
     leaf = handin(tmp_path / "leaf-output", LEAF_CONV_OUTPUT)
     result = grade(HW2, "--handin", leaf, *selected(["Conv1D Forward", "Conv1D Backward"]),
                    cwd=tmp_path)
     assert json.loads(result.stdout.rstrip().splitlines()[-1]) == {
         "scores": {"Conv1D Forward": 20, "Conv1D Backward": 0}}, result.stdout
-    assert ("a node of the graph: has is_leaf=True, expected requires_grad=True, is_leaf=False"
-            in result.stdout)
+    assert ("warning: the output Tensor of the first one-layer stack [Conv1d(" in result.stdout
+            and "input: has is_leaf=True, expected requires_grad=True, is_leaf=False (as "
+                "torch)" in result.stdout), result.stdout
 
     shutil.copytree(root / "submission", tmp_path / "class-of-two" / "final-size")
     shutil.copytree(leaf, tmp_path / "class-of-two" / "leaf")
     result = grade(HW2, "--handin", tmp_path / "class-of-two", "--strict", "--out",
                    tmp_path / "out", *selected(["Conv1D Forward", "CNN"]), cwd=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
-    rows = list(csv.reader((tmp_path / "out" / "scores.csv").open()))
+    rows = list(csv.reader((tmp_path / "out" / "scores_hw2.csv").open()))
     assert [row[:-1] for row in rows[1:]] == [["final-size", "20", "0", "20"],
                                               ["leaf", "0", "0", "0"]]
 
@@ -214,7 +220,7 @@ def recorded_answers(tests, seed):
 
 def test_answers_recorded_in_one_run_score_nothing_in_the_next(tmp_path):
     """A hand-in without code that replays the answers of a run: they are right only in a
-    run of the same --seed; a run draws a fresh seed, recorded in scores.json."""
+    run of the same --seed; a run draws a fresh seed, recorded in scores_hw2.json."""
     from autograder.hw2_autograder.runner import TESTS
     names = ["SimpleScanningMLP"]
     replay = handin(tmp_path / "replay")
@@ -226,7 +232,7 @@ def test_answers_recorded_in_one_run_score_nothing_in_the_next(tmp_path):
     result = grade(HW2, "--handin", replay, "--out", tmp_path / "out", *selected(names),
                    cwd=tmp_path)
     assert result.stdout.rstrip().splitlines()[-2] == "Total score: 0/10", result.stdout
-    assert json.loads((tmp_path / "out" / "scores.json").read_text())["seed"] != 7
+    assert json.loads((tmp_path / "out" / "scores_hw2.json").read_text())["seed"] != 7
 
 
 def test_float32_parameters_hold_the_runners_values(tmp_path):
@@ -235,3 +241,84 @@ def test_float32_parameters_hold_the_runners_values(tmp_path):
     result = grade(HW1, "--handin", handin(tmp_path / "f32", FLOAT32_LINEAR), "--seed", 3,
                    *selected(LINEAR_TESTS), cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def expected_keys(tests):
+    from autograder.cases import draw
+    return {test.name: [key for key, _ in test.expected(draw(test, 0)[0], {})[0]]
+            for test in tests}
+
+
+def test_failure_lines_name_values_in_plain_words():
+    """Every value a failure line can name says which layer, which case and what was
+    compared in the course's words: no 'stack 1.1', no 0-based layer numbers."""
+    from autograder.hw1_autograder.runner import TESTS as HW1_RUNNER_TESTS
+    from autograder.hw2_autograder.runner import TESTS as HW2_RUNNER_TESTS
+    keys = expected_keys(HW1_RUNNER_TESTS + HW2_RUNNER_TESTS)
+    every = [key for names in keys.values() for key in names]
+    assert not [key for key in every if re.search(r"stack \d\.\d|cnn\.layers|layer 0", key)]
+    backward = keys["Conv1D Backward"]
+    assert any(key.startswith("weight gradient of the second Conv1d layer of the first "
+                              "two-layer stack [Conv1d(") and key.endswith(" input")
+               for key in backward), backward
+    assert any(key.startswith("bias gradient of the Conv1d layer of the second one-layer "
+                              "stack [Conv1d(") for key in backward), backward
+    assert "weight gradient of the second Linear layer at step 2" in \
+        keys["Big Linear ReLU SGD Step"]
+    assert "gamma gradient of the BatchNorm1d layer at call 3" in \
+        keys["Linear BatchNorm ReLU Backward (Train)"]
+    assert "weight gradient of layer 3 of the CNN (Conv1d) at step 1" in keys["CNN"]
+    assert any(key.startswith("a.grad after (a / b).backward() (case 2 of 3, a and b of "
+                              "shape (") for key in keys["Div"])
+    assert ".grad of a in graph 1 of 4 (a tensor used several times)" in keys["Autograd"]
+
+
+def test_an_all_zero_value_is_named_as_such():
+    from autograder import checking
+    zeros, ones = np.zeros((2, 3)), torch.ones((2, 3), dtype=torch.float64)
+    assert checking.array_message(zeros, ones, "weight gradient of the Linear layer") == \
+        "weight gradient of the Linear layer: your gradient is all zeros, where torch's is not"
+    assert checking.array_message(zeros, ones, "the model's output") == \
+        "the model's output: your values are all zeros, where torch's are not"
+    assert checking.array_message(zeros, torch.zeros((2, 3)), "a.grad") is None
+    assert "largest absolute difference 1" in checking.array_message(zeros + 2, ones, "x")
+
+
+def test_reasons_are_cut_at_a_word_and_kept_whole_in_the_score_files(tmp_path):
+    from autograder import cli, grading
+    from autograder.child import wire
+    from autograder.hw2_autograder.runner import TESTS as HW2_RUNNER_TESTS
+    long_reason = "output of the first stack: " + " ".join(["difference"] * 30)
+    for limit in (20, 33, 120):
+        short = wire.shorten(long_reason, limit)
+        assert len(short) <= limit and short.endswith("...")
+        assert long_reason.startswith(short[:-3]) and not long_reason[len(short) - 3].isalpha()
+    assert wire.shorten("short", 20) == "short"
+    flatten = next(test for test in HW2_RUNNER_TESTS if test.name == "Flatten")
+    stored = grading.row(flatten, long_reason * 2)["error"]
+    assert len(stored) <= grading.ERROR_CHARACTERS and stored.endswith("difference...")
+    record = cli.student_record(tmp_path, "ann", [grading.row(flatten, long_reason)], 1.0)
+    table = cli.class_table([record])
+    shown = table.splitlines()[-1].split("  0/10  ")[1]
+    assert shown.endswith("difference...") and len(shown) <= cli.NOTE_CHARACTERS
+    cli.write_scores(tmp_path, "scores_hw2", "HW2P1", [flatten], [record], 0)
+    rows = list(csv.reader((tmp_path / "scores_hw2.csv").open()))
+    assert rows[1][-1] == f"Flatten: {long_reason}"
+    saved = json.loads((tmp_path / "scores_hw2.json").read_text())
+    assert saved["students"][0]["tests"][0]["error"] == long_reason
+
+
+def test_score_files_name_the_homework(tmp_path):
+    """Without --out both runners write into the current folder, each its own files."""
+    for name in ("a", "b"):
+        handin(tmp_path / "class" / name)
+    (tmp_path / "work").mkdir()
+    for runner, test in ((HW1, "Add"), (HW2, "Flatten")):
+        result = grade(runner, "--handin", tmp_path / "class", "--test", test,
+                       cwd=tmp_path / "work")
+        assert result.returncode == 0, result.stdout + result.stderr
+    assert sorted(os.listdir(tmp_path / "work")) == [
+        "scores_hw1.csv", "scores_hw1.json", "scores_hw2.csv", "scores_hw2.json"]
+    assert "wrote " in result.stdout and "scores_hw2.csv" in result.stdout
+    hw1 = json.loads((tmp_path / "work" / "scores_hw1.json").read_text())
+    assert hw1["part"] == "HW1P1" and hw1["tests"] == [{"name": "Add", "points": 0}]

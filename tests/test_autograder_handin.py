@@ -46,6 +46,9 @@ HW2_MUTANTS = {
                                               "kernel_size] = g * weight")]),
     "conv-backward-dw": ("Conv1D Backward", [(FUNCTIONAL, "g * x.data[b, :, start:start + kernel",
                                               "g * x.data[b, :, i:i + kernel")]),
+    "conv-backward-dw-zeros": ("Conv1D Backward", [
+        (FUNCTIONAL, "tensor.Tensor(grad_x), tensor.Tensor(grad_weight)",
+         "tensor.Tensor(grad_x), tensor.Tensor(np.zeros(weight.shape))")]),
     "conv-backward-db": ("Conv1D Backward", [(FUNCTIONAL, "np.sum(grad_output.data, axis=(0, 2))",
                                               "np.mean(grad_output.data, axis=(0, 2))")]),
     "flatten-order": ("Flatten", [("mytorch/nn/conv.py", "x.reshape(x.shape[0], -1)",
@@ -90,6 +93,12 @@ def files_of(folder):
     return sorted(str(path.relative_to(folder)) for path in folder.rglob("*"))
 
 
+def class_scores(out, homework):
+    """{student: their record} from a class's `scores_<homework>.json` in `out`."""
+    scores = json.loads((out / f"scores_{homework}.json").read_text())
+    return {student["student"]: student for student in scores["students"]}
+
+
 def lost_tests(student):
     return {test["name"] for test in student["tests"] if test["score"] < test["points"]}
 
@@ -132,14 +141,13 @@ def test_each_hw1_mutant_loses_its_test(tmp_path):
     result = grade(HW1, "--handin", *sorted(students.iterdir()), "--out", tmp_path / "out",
                    *[arg for test in tests for arg in ("--test", test)], cwd=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
-    scores = {student["student"]: student
-              for student in json.loads((tmp_path / "out" / "scores.json").read_text())["students"]}
+    scores = class_scores(tmp_path / "out", "hw1")
     assert lost_tests(scores["clean"]) == set()
     for name, (target, _) in HW1_MUTANTS.items():  # BatchNorm's training uses every op
         assert lost_tests(scores[name]) - {"Linear BatchNorm ReLU Train/Eval"} <= {target}, name
         assert target in lost_tests(scores[name]), (name, scores[name]["tests"])
     assert lost_tests(scores["batchnorm-running-var"]) == {"Linear BatchNorm ReLU Train/Eval"}
-    header = (tmp_path / "out" / "scores.csv").read_text().splitlines()[0]
+    header = (tmp_path / "out" / "scores_hw1.csv").read_text().splitlines()[0]
     assert header == "student,Mul,Div,Linear ReLU Backward,Linear XELoss Forward," \
                      "Linear Momentum Step,Linear BatchNorm ReLU Train/Eval,total,note"
 
@@ -158,9 +166,8 @@ def test_each_hw2_mutant_loses_its_test_and_broken_handins_get_a_row(tmp_path):
                    "--test", "Conv1D Backward", "--test", "Flatten", "--test", "SimpleScanningMLP",
                    "--test", "CNN", cwd=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "Full marks: 1/13 hand-ins" in result.stdout
-    scores = {student["student"]: student
-              for student in json.loads((tmp_path / "out" / "scores.json").read_text())["students"]}
+    assert "Full marks: 1/14 hand-ins" in result.stdout
+    scores = class_scores(tmp_path / "out", "hw2")
     assert lost_tests(scores["clean"]) == set()
     lost = {name: lost_tests(scores[name]) for name in HW2_MUTANTS}
     for name, (target, _) in HW2_MUTANTS.items():
@@ -170,13 +177,19 @@ def test_each_hw2_mutant_loses_its_test_and_broken_handins_get_a_row(tmp_path):
     assert lost["scan-weight-layout"] == {"SimpleScanningMLP"}
     errors = {name: [test["error"] for test in scores[name]["tests"] if test["error"]]
               for name in scores}
-    assert any("weight gradient of Conv1d layer" in error and "largest absolute difference"
-               in error for error in errors["conv-backward-dw"]), errors["conv-backward-dw"]
-    assert any("CNN layer 2" in error for error in errors["cnn-layers"])
+    stack = "weight gradient of the Conv1d layer of the first one-layer stack [Conv1d("
+    assert errors["conv-backward-dw"][0].startswith(stack), errors["conv-backward-dw"]
+    assert "your values differ from torch's, largest absolute difference" in \
+        errors["conv-backward-dw"][0]
+    assert errors["conv-backward-dw-zeros"][0].startswith(stack)
+    assert errors["conv-backward-dw-zeros"][0].endswith(
+        "input: your gradient is all zeros, where torch's is not")
+    assert "layer 3 of the CNN: Conv1d(56, 28, 6, 1), expected Conv1d(56, 28, 6, 2)" in \
+        errors["cnn-layers"], errors["cnn-layers"]
     assert scores["syntax-error"]["score"] == 0 and "SyntaxError" in errors["syntax-error"][0]
     assert scores["no-hw2"]["error"] == "no hw2/ folder next to mytorch/ in the hand-in"
     assert "No module named 'mytorch.tensor' in the hand-in" in errors["no-tensor"][0]
-    rows = (tmp_path / "out" / "scores.csv").read_text().splitlines()
+    rows = (tmp_path / "out" / "scores_hw2.csv").read_text().splitlines()
     assert rows[0] == "student,Conv1D Forward,Conv1D Backward,Flatten,SimpleScanningMLP,CNN," \
                       "total,note"
     assert "clean,20,30,10,10,15,85," in rows
