@@ -33,6 +33,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
+import store
 import utils
 from autograder import cases, grading, handins, sandbox
 from autograder.child import wire
@@ -200,7 +201,7 @@ def grade_repository(args, tests, summary_file, needed, box, caps, workspace):
                "tests": [{key: row[key] for key in ("name", "section", "points", "score", "error",
                                                     "warnings")}
                          for row in rows]}
-    utils.save_json(summary, out / summary_file)
+    store.save_json(summary, out / summary_file)
     finish_one(args, tests, rows, seconds)
     return 0 if score == total else 1
 

@@ -23,6 +23,10 @@ cross-entropy) and test_bonus.py (Adam, Dropout, BatchNorm1d) draw the cases. Wi
 A class's scores go to scores_hw1.csv and scores_hw1.json in --out (default: the
 current folder), named after the homework so that grading HW1 and HW2 there keeps both.
 """
+import utils
+
+utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
+
 from autograder import cli
 from autograder import grading
 from autograder.hw1_autograder import test_autograd as autograd

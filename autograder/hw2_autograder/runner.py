@@ -23,6 +23,10 @@ test_cnn.py (the figure's layers, then three SGD steps of the CNN against torch)
 A class's scores go to scores_hw2.csv and scores_hw2.json in --out (default: the
 current folder), named after the homework so that grading HW1 and HW2 there keeps both.
 """
+import utils
+
+utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
+
 from autograder import cli
 from autograder import grading
 from autograder.hw2_autograder import test_cnn, test_conv, test_scanning
