@@ -98,9 +98,5 @@ def build_parser():
     return benchmarks.build_parser(__doc__)
 
 
-def main(argv=None):
-    return benchmarks.main(argv, __doc__, "autograder", run)
-
-
 if __name__ == "__main__":
-    utils.run_main(main)
+    benchmarks.command_line(__doc__, __file__, run)
