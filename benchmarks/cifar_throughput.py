@@ -1,7 +1,7 @@
 """Training images/second of cifar_pytorch.py's real training loop (`train_epoch` over
 `train_loader` in cifar/training.py) against the bare model step, in one process.
 
-    python benchmarks/cifar_throughput.py           # about four minutes, single thread
+    python benchmarks/cifar_throughput.py           # about four minutes
     python benchmarks/cifar_throughput.py --quick   # seconds (smoke run)
 
 "Ours" is `train_epoch` on a resident uint8 training set: the DataLoader's
@@ -60,10 +60,11 @@ def loop_seconds(loader, augmentation, batchnorm, settings=FINAL):
 
 
 def bare_seconds(batches, batchnorm, settings=FINAL):
-    """Seconds per image of the bare forward/backward/Adam step on one resident batch."""
+    """Seconds per image of the bare forward/backward/Adam step (the runs' Adam, without
+    its schedule) on one resident batch."""
     size = settings["batch_size"]
     model = Net(batchnorm=batchnorm)
-    optimizer = torch.optim.Adam(model.parameters(), lr=settings["lr"])
+    optimizer, _ = make_optimizer(model, settings["lr"], settings["weight_decay"], "constant", 1)
     x = torch.randn(size, 3, 32, 32)
     y = torch.randint(0, 3, (size,))
     start = time.perf_counter()
