@@ -1,4 +1,4 @@
-"""Files: atomic writes (JSON, checkpoints, figures), the lock a run holds on its
+"""Storing files: atomic writes (JSON, checkpoints, figures), the lock a run holds on its
 output folder, and dataset downloads. An interrupted write leaves the old file or
 nothing, never half a file.
 """

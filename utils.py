@@ -1,6 +1,6 @@
 """What every script shares: how it starts and ends (one line per expected failure),
 seeding and devices, checked command-line flags, named configs, and where a run reads
-and writes. Writing files lives in files.py, figures in plots.py.
+and writes. Writing files lives in store.py, figures in plots.py.
 
 Importing this module does nothing but define names (it imports only the standard
 library), so a script imports it first and calls `start_script` before its heavy
@@ -29,7 +29,7 @@ class DataError(UserError):
 
 
 # ---------------------------------------------------------------------------
-# Starting and ending a script
+# Starting and ending a script: progress bars, one-line failures
 # ---------------------------------------------------------------------------
 
 def _interrupted_while_starting(signum, frame):

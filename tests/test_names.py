@@ -11,8 +11,8 @@ import torch
 import store
 import utils
 from names_rnn import configs, data, predict, report, train
-from reproduce.parts import NAMES_RNN
 from names_rnn.model import NameClassifier, NameEnsemble, build_model, pack_names
+from reproduce.parts import NAMES_RNN
 
 LANGUAGES = {"Russian": 40, "English": 20, "French": 10, "Czech": 5}
 
