@@ -328,11 +328,13 @@ def processes_with(token):
 
 
 def grader_copy(tmp_path):
-    """autograder/ and utils.py in a folder of their own, first on the path."""
+    """autograder/ and the shared modules it imports (utils.py, store.py) in a folder of
+    their own, first on the path."""
     grader = tmp_path / "grader"
     shutil.copytree(REPO_ROOT / "autograder", grader / "autograder",
                     ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(REPO_ROOT / "utils.py", grader / "utils.py")
+    for module in ("utils.py", "store.py"):
+        shutil.copy(REPO_ROOT / module, grader / module)
     return grader
 
 

@@ -271,6 +271,7 @@ def test_failure_lines_name_values_in_plain_words():
     assert any(key.startswith("a.grad after (a / b).backward() (case 2 of 3, a and b of "
                               "shape (") for key in keys["Div"])
     assert ".grad of a in graph 1 of 4 (a tensor used several times)" in keys["Autograd"]
+    assert "while checking get_final_conv_output_size, your code raised" in keys["CNN"]
 
 
 def test_an_all_zero_value_is_named_as_such():

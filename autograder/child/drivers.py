@@ -28,6 +28,11 @@ def ordinal(number):
     return ORDINALS[number - 1] if 0 < number <= len(ORDINALS) else f"number {number}"
 
 
+def raised_key(what):
+    """The key under which a rule's step records the hand-in's exception (a warning)."""
+    return f"while checking {what}, your code raised"
+
+
 def call(lib, function, x, what):
     """function(x), then the handout's rule that `what` did not change its input x."""
     before = lib.snapshot(x)
