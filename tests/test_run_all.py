@@ -60,6 +60,26 @@ def test_runs_side_by_side_and_skips_what_waits_for_a_failure(tmp_path, monkeypa
     assert marker.exists() and (tmp_path / "demo" / "fails.log").exists()
 
 
+def busy_while(marker, checks=None):
+    """Python code that fails if `checks` exists, else holds `marker` for half a second."""
+    return ("import pathlib, sys, time\n"
+            f"sys.exit(3) if {checks is not None} and pathlib.Path({str(checks)!r}).exists() "
+            "else None\n"
+            f"marker = pathlib.Path({str(marker)!r}); marker.touch(); time.sleep(0.5); "
+            "marker.unlink()")
+
+
+def test_an_alone_part_runs_with_nothing_beside_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "LOGS", tmp_path)
+    first, alone = tmp_path / "first-busy", tmp_path / "alone-busy"
+    parts = [Part("first", runs=(Run("a", ("-c", busy_while(first))),)),
+             Part("bench", runs=(Run("b", ("-c", busy_while(alone, first))),), alone=True),
+             Part("last", runs=(Run("c", ("-c", busy_while(tmp_path / "c", alone))),))]
+    status = runner.execute(runner.ordered_runs(parts), jobs=3, data_dir=None, quick=True)
+    assert {key: state for key, (state, _) in status.items()} == {
+        "first/a": "ok", "bench/b": "ok", "last/c": "ok"}
+
+
 def test_report_tables_match_results():
     text = (REPO_ROOT / "REPORT.md").read_text()
     assert report.render_report(text) == text, \
