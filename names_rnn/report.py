@@ -1,7 +1,7 @@
 """Collect the names runs into results/names_rnn/names_summary.json, the Task 2B figure, the
 final model's confusion matrix, and REPORT.md's tables.
 
-    python names_rnn/report.py --data-dir ../shared/data    # after the runs of runs.py
+    python names_rnn/report.py --data-dir ../shared/data    # after the train.py runs
 
 A run counts under its config (names_rnn/configs.py) when it carries the config's
 own tag, <config>-seed<seed>, so that runs with changed settings stay out. Every
@@ -47,8 +47,8 @@ def load_runs(folder):
                 and f"final_{split}_acc" in record):
             runs[record["tag"]] = record
     if not runs:
-        raise utils.UserError(f"no runs in {folder}/runs/; run the train.py runs of "
-                              "names_rnn/runs.py first")
+        raise utils.UserError(f"no runs in {folder}/runs/; run the train.py runs first "
+                              "(python run_all.py --only names_rnn)")
     return runs
 
 

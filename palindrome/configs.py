@@ -25,7 +25,7 @@ CONFIGS = {
     # The RNN with the sweep's recipe beyond T = 100 (its own output folder).
     "rnn_longer": {**SHARED, **RECIPES, "models": ["RNN"], "lengths": [150], "seeds": 3},
     # The RNN's tuning at T = 40, seed 0, validation only (no test set): the runs in
-    # palindrome/runs.py set --rnn_init, --rnn_learning_rate and --rnn_max_norm
+    # reproduce/parts.py set --rnn_init, --rnn_learning_rate and --rnn_max_norm
     # (W_hh uniform, orthogonal or identity; lr 0.001 or 0.002; clip 1 or 10).
     "rnn_tuning": {**SHARED, **RECIPES, "models": ["RNN"], "lengths": [40], "seeds": 1,
                    "eval_size": 0},

@@ -2,7 +2,7 @@
 univariate_tester.py (Q4) and driver_parity.py (Q5-Q7: lstm64.json, sweep.json,
 hidden1.json, lstm64_decay.json) write.
 
-    python parity/report.py    # after the runs of parity/runs.py: long_strings.png
+    python parity/report.py    # after driver_parity.py's runs: long_strings.png
 """
 import utils
 
