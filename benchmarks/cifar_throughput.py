@@ -17,6 +17,10 @@ the fastest round of each counts, the one least slowed by anything else the
 machine does. Random pixels are enough: the cost of this network does not depend
 on the values.
 """
+import utils
+
+utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
+
 import time
 
 import torch
