@@ -190,8 +190,9 @@ def device_name(text):
 def add_common_args(parser, part):
     """Add the flags every script shares: --seed --device --out --data-dir --quick.
 
-    `part` names the default output folder: results/<part>/ for full runs and
-    runs/quick/<part>/ for --quick runs (so a quick run never overwrites results).
+    `part` names the default output folder: runs/<part>/, or runs/quick/<part>/ with
+    --quick. results/ holds the committed reference, which only the reproduction
+    (run_all.py) rewrites, by passing --out results/<part>.
     """
     parser.set_defaults(part=part)
     parser.add_argument("--seed", type=seed, default=0, help="random seed (default: %(default)s)")
@@ -199,8 +200,8 @@ def add_common_args(parser, part):
                         help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N or mps "
                              "(default: auto)")
     parser.add_argument("--out", type=Path, default=None,
-                        help=f"output folder (default: results/{part}/, "
-                             f"or runs/quick/{part}/ with --quick)")
+                        help=f"output folder (default: runs/{part}/, or runs/quick/{part}/ "
+                             f"with --quick; run_all.py passes results/{part}/)")
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="where datasets are read from and downloaded to "
                              "(default: $DATA_DIR, else data/)")
@@ -261,14 +262,15 @@ def run_settings(args):
 
 
 def output_dir(args):
-    """Create and return the output folder chosen by --out / --quick; a folder
-    that cannot be created or written is one line naming it."""
+    """Create and return the output folder chosen by --out / --quick (by default under
+    runs/, so a run by hand never rewrites the committed results/); a folder that
+    cannot be created or written is one line naming it."""
     if args.out is not None:
         out = Path(args.out)
     elif args.quick:
         out = REPO_ROOT / "runs" / "quick" / args.part
     else:
-        out = REPO_ROOT / "results" / args.part
+        out = REPO_ROOT / "runs" / args.part
     try:
         out.mkdir(parents=True, exist_ok=True)
     except FileExistsError:

@@ -2,7 +2,7 @@
 same network in torch, on a synthetic 1-d classification task; plot both loss
 curves on one figure (they should lie on top of each other).
 
-    python hw2/train_demo.py            # results/mytorch/hw2_demo.{png,json}, hw2_summary.json
+    python hw2/train_demo.py            # runs/mytorch/hw2_demo.{png,json}, hw2_summary.json
     python hw2/train_demo.py --quick    # a few steps, under runs/quick/mytorch/
 
 The task: each of 10 classes owns a random motif (24 channels x 5 steps); an

@@ -1,7 +1,7 @@
 """REPORT.md's tables for sections 6 (IMDb classifiers) and 7 (autoregressive
 LSTMs), from the runs' JSON files; as a script, the IMDb summary and figure.
 
-    python imdb/report.py                # reads and writes results/imdb/
+    python imdb/report.py                # reads and writes runs/imdb/ (--out: another)
     python imdb/report.py --quick        # the same for runs/quick/imdb/
 
 The IMDb tables read every finished <config>_<val|final>_seed<S>[_<tag>].json that

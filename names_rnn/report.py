@@ -1,5 +1,5 @@
-"""Collect the names runs into results/names_rnn/names_summary.json, the Task 2B figure, the
-final model's confusion matrix, and REPORT.md's tables.
+"""Collect the names runs of the output folder into its names_summary.json, the Task 2B
+figure, the final model's confusion matrix, and REPORT.md's tables.
 
     python names_rnn/report.py --data-dir ../shared/data    # after the train.py runs
 

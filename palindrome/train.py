@@ -8,7 +8,7 @@
 Flags and defaults follow the exercise's train.py (input_length is T-1), except
 that --input_length defaults to 4: the handout's sanity check, near-perfect
 accuracy at T = 5 with the default parameters. The run's JSON,
-results/palindrome/train_<model>_T<T>_seed<seed>.json, is rewritten after every
+<out>/train_<model>_T<T>_seed<seed>.json, is rewritten after every
 validation check, so an interrupted run keeps its learning curve
 ("finished": false); the model itself is not saved (a run takes seconds to
 minutes, and nothing reads it afterwards).

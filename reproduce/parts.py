@@ -2,8 +2,10 @@
 
 A part is named after its folder. `final` runs are behind the numbers of an answer,
 `tuning` runs are the validation runs behind a tuning table, `report` runs build
-tables and figures from other runs. Each part also has --quick runs (tiny settings,
-outputs in runs/quick/) and the REPORT.md blocks it builds from results/.
+tables and figures from other runs. Every full run writes into results/ (its
+`--out`; a script run by hand writes to runs/ instead). Each part also has --quick
+runs (tiny settings, outputs in runs/quick/) and the REPORT.md blocks it builds from
+results/.
 """
 from dataclasses import dataclass, field
 
@@ -30,6 +32,11 @@ class Run:
             raise ValueError(f"run {self.name}: kind must be final, tuning or report")
 
 
+def into(folder):
+    """The flags that send a run's outputs to results/<folder>/."""
+    return ("--out", f"results/{folder}")
+
+
 @dataclass(frozen=True)
 class Part:
     """A part's full runs, its --quick runs, and REPORT.md's blocks it builds
@@ -49,11 +56,12 @@ class Part:
 # ---------------------------------------------------------------------------
 
 def cifar_run(name, *flags):
-    return Run(name, ("cifar_pytorch.py", *flags), result=f"results/cifar/run_{name}.json")
+    return Run(name, ("cifar_pytorch.py", *flags, *into("cifar")),
+               result=f"results/cifar/run_{name}.json")
 
 
 def cifar_test(name, *flags):
-    return Run(f"test-{name}", ("test.py", *flags), after=(name,),
+    return Run(f"test-{name}", ("test.py", *flags, *into("cifar")), after=(name,),
                result=f"results/cifar/evaluation_{name}.json")
 
 
@@ -86,10 +94,11 @@ def parity_flags(config):
 
 PARITY = Part(
     "parity",
-    runs=(Run("univariate", ("univariate_tester.py",), result="results/parity/univariate.json"),
-          *(Run(config, ("driver_parity.py", *parity_flags(config)),
+    runs=(Run("univariate", ("univariate_tester.py", *into("parity")),
+              result="results/parity/univariate.json"),
+          *(Run(config, ("driver_parity.py", *parity_flags(config), *into("parity")),
                 result=f"results/parity/{config}.json") for config in PARITY_CONFIGS),
-          Run("report", ("parity/report.py",), kind="report", after=LONG)),
+          Run("report", ("parity/report.py", *into("parity")), kind="report", after=LONG)),
     quick=(Run("quick-univariate", ("univariate_tester.py", "--quick")),
            *(Run(f"quick-{config}", ("driver_parity.py", "--quick", *parity_flags(config)))
              for config in PARITY_CONFIGS),
@@ -107,14 +116,15 @@ HW2_RUNNER = "autograder/hw2_autograder/runner.py"
 
 MYTORCH = Part(
     "mytorch",
-    runs=(Run("autograder", (HW1_RUNNER,)),),
+    runs=(Run("autograder", (HW1_RUNNER, *into("mytorch"))),),
     quick=(Run("quick-autograder", (HW1_RUNNER, "--quick")),),
     tables={"mytorch": "autograder.report:report_table"})
 
 HW2 = Part(
     "hw2",
-    runs=(Run("autograder", (HW2_RUNNER,)),
-          Run("train-demo", ("hw2/train_demo.py",), result="results/mytorch/hw2_summary.json")),
+    runs=(Run("autograder", (HW2_RUNNER, *into("mytorch"))),
+          Run("train-demo", ("hw2/train_demo.py", *into("mytorch")),
+              result="results/mytorch/hw2_summary.json")),
     quick=(Run("quick-autograder", (HW2_RUNNER, "--quick")),
            Run("quick-train-demo", ("hw2/train_demo.py", "--quick"))),
     tables={"hw2": "hw2.report:report_table"})
@@ -131,29 +141,29 @@ EXPERIMENT = "palindrome/experiment.py"
 def palindrome_tuning(init, learning_rate, max_norm):
     """One RNN setting at T = 40 (the rnn_tuning config), in a folder of its own."""
     name = f"{init}_lr{learning_rate}_clip{max_norm}"
-    out = f"results/palindrome/rnn_tuning/{name}"
+    folder = f"palindrome/rnn_tuning/{name}"
     return Run(f"rnn-tuning-{name}",
                (EXPERIMENT, "--config", "rnn_tuning", "--rnn_init", init, "--rnn_learning_rate",
-                learning_rate, "--rnn_max_norm", max_norm, "--out", out),
-               kind="tuning", result=f"{out}/runs/*.json")
+                learning_rate, "--rnn_max_norm", max_norm, *into(folder)),
+               kind="tuning", result=f"results/{folder}/runs/*.json")
 
 
 PALINDROME = Part(
     "palindrome",
-    runs=(Run("sanity-rnn", ("palindrome/train.py",),
+    runs=(Run("sanity-rnn", ("palindrome/train.py", *into("palindrome")),
               result="results/palindrome/train_RNN_T5_seed0.json"),
-          Run("sanity-lstm", ("palindrome/train.py", "--model_type", "LSTM"),
+          Run("sanity-lstm", ("palindrome/train.py", "--model_type", "LSTM", *into("palindrome")),
               result="results/palindrome/train_LSTM_T5_seed0.json"),
           *(palindrome_tuning(init, learning_rate, max_norm)
             for init in ("uniform", "orthogonal", "identity")
             for learning_rate in ("0.001", "0.002") for max_norm in ("1", "10")),
-          Run("sweep", (EXPERIMENT,), result="results/palindrome/runs/*.json"),
-          Run("rnn-longer", (EXPERIMENT, "--config", "rnn_longer", "--out",
-                             "results/palindrome/rnn_longer"),
+          Run("sweep", (EXPERIMENT, *into("palindrome")), result="results/palindrome/runs/*.json"),
+          Run("rnn-longer", (EXPERIMENT, "--config", "rnn_longer",
+                             *into("palindrome/rnn_longer")),
               result="results/palindrome/rnn_longer/runs/*.json"),
-          Run("ablation", ("palindrome/ablation.py",),
+          Run("ablation", ("palindrome/ablation.py", *into("palindrome")),
               result="results/palindrome/ablation/*.json"),
-          Run("gradients", ("palindrome/gradients.py",),
+          Run("gradients", ("palindrome/gradients.py", *into("palindrome")),
               result="results/palindrome/collapse.json")),
     quick=(Run("quick-train", ("palindrome/train.py", "--quick", "--model_type", "LSTM")),
            Run("quick-sweep", (EXPERIMENT, "--quick")),
@@ -173,7 +183,8 @@ Q4_MODELS = ("mlp", "elman", "rnn", "lstm")
 
 def classify(name, *flags, kind="final"):
     """A run of imdb/classify.py that writes results/imdb/<name>.json."""
-    return Run(name, (CLASSIFY, *flags), kind=kind, result=f"results/imdb/{name}.json")
+    return Run(name, (CLASSIFY, *flags, *into("imdb")), kind=kind,
+               result=f"results/imdb/{name}.json")
 
 
 def classify_tuning(name, config, *flags):
@@ -197,9 +208,11 @@ IMDB_TESTS = tuple(classify(f"{model}_final_seed{seed}", "--config", model, "--f
 IMDB = Part(
     "imdb",
     runs=(classify("q2_val_seed0", "--config", "q2"), *IMDB_TUNING, *IMDB_TESTS,
-          Run("report", ("imdb/report.py",), kind="report", result="results/imdb/imdb_summary.json",
+          Run("report", ("imdb/report.py", *into("imdb")), kind="report",
+              result="results/imdb/imdb_summary.json",
               after=tuple(run.name for run in (*IMDB_TUNING, *IMDB_TESTS))),
-          *(Run(name, (AR, "--config", name), result=f"results/imdb/autoregressive/{name}.json")
+          *(Run(name, (AR, "--config", name, *into("imdb/autoregressive")),
+                result=f"results/imdb/autoregressive/{name}.json")
             for name in AUTOREGRESSIVE)),
     quick=(Run("quick-lstm", (CLASSIFY, "--quick")),
            Run("quick-report", ("imdb/report.py", "--quick"), kind="report",
@@ -222,7 +235,7 @@ def names_run(config, seed, kind="final"):
     """One config and seed; it writes results/names_rnn/runs/<config>-seed<seed>.json."""
     name = f"{config}-seed{seed}"
     flags = () if config == NAMES_FINAL else ("--config", config)
-    return Run(name, (TRAIN_NAMES, *flags, "--seed", str(seed)), kind=kind,
+    return Run(name, (TRAIN_NAMES, *flags, "--seed", str(seed), *into("names_rnn")), kind=kind,
                result=f"results/names_rnn/runs/{name}.json")
 
 
@@ -234,7 +247,7 @@ NAMES_RUNS = ([names_run(NAMES_FINAL, seed) for seed in (0, 1)]
 
 NAMES_RNN = Part(
     "names_rnn",
-    runs=(*NAMES_RUNS, Run("report", ("names_rnn/report.py",), kind="report",
+    runs=(*NAMES_RUNS, Run("report", ("names_rnn/report.py", *into("names_rnn")), kind="report",
                            after=tuple(run.name for run in NAMES_RUNS))),
     quick=(Run("quick-task1", (TRAIN_NAMES, "--quick", "--config", "task1-lstm-1x100")),
            Run("quick-task2b-bs1", (TRAIN_NAMES, "--quick", "--config", "task2b-bs1")),
@@ -249,7 +262,7 @@ NAMES_RNN = Part(
 
 BENCHMARK_RUNS = Part(
     "benchmarks",
-    runs=tuple(Run(name, (f"benchmarks/{name}.py",)) for name in BENCHMARKS),
+    runs=tuple(Run(name, (f"benchmarks/{name}.py", *into("benchmarks"))) for name in BENCHMARKS),
     quick=tuple(Run(f"quick-{name}", (f"benchmarks/{name}.py", "--quick"))
                 for name in BENCHMARKS),
     tables={"benchmarks": "benchmarks.report:report_table"},

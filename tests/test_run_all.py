@@ -24,6 +24,19 @@ def test_help_list_and_commands():
     assert all(line.startswith("python ") and "--data-dir" in line for line in commands)
 
 
+def test_only_the_reproduction_writes_results():
+    """A full run passes --out results/...: a script's own default is runs/, so a run by
+    hand never rewrites the committed reference; a quick run never names results/."""
+    for part in PARTS:
+        for declared in part.runs:
+            flags = list(declared.argv)
+            assert "--out" in flags, f"{part.name}/{declared.name} writes outside results/"
+            out = flags[flags.index("--out") + 1]
+            assert out.startswith("results/"), f"{part.name}/{declared.name}: --out {out}"
+            assert declared.result is None or declared.result.startswith(out + "/")
+        assert not any("results/" in " ".join(quick.argv) for quick in part.quick)
+
+
 def test_commands_come_after_the_runs_they_wait_for():
     for quick in (False, True):
         order = runner.ordered_runs(PARTS, quick)

@@ -42,11 +42,11 @@ def test_pick_device_auto_and_errors():
         utils.pick_device("tpu")
 
 
-def test_output_dir_quick_never_writes_results(tmp_path, monkeypatch):
+def test_output_dir_by_hand_never_writes_results(tmp_path, monkeypatch):
     monkeypatch.setattr(utils, "REPO_ROOT", tmp_path)
     parser = utils.add_common_args(__import__("argparse").ArgumentParser(), "demo")
     assert utils.output_dir(parser.parse_args(["--quick"])) == tmp_path / "runs" / "quick" / "demo"
-    assert utils.output_dir(parser.parse_args([])) == tmp_path / "results" / "demo"
+    assert utils.output_dir(parser.parse_args([])) == tmp_path / "runs" / "demo"
     assert utils.output_dir(parser.parse_args(["--out", str(tmp_path / "x")])) == tmp_path / "x"
 
 
