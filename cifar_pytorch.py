@@ -139,7 +139,8 @@ def train(args, out, name):
     history = {"name": name, "script": "cifar_pytorch.py", "settings": settings,
                "iters_per_epoch": iters_per_epoch, "train_loss": [], "train_acc": [],
                "val_loss": [], "val_acc": [], "epoch_seconds": [], "best_epoch": None,
-               "best_val_acc": None, "device": str(device), "epochs": 0, "train_seconds": 0.0}
+               "best_val_acc": None, "device": str(device), "environment": utils.environment(),
+               "epochs": 0, "train_seconds": 0.0}
     start = time.perf_counter()
     for epoch in range(1, args.epochs + 1):
         epoch_start = time.perf_counter()

@@ -278,7 +278,8 @@ def run(args, out, name, device):
     path = out / f"{name}.json"
     finished = {} if single else finished_models(path, settings)
     result = {"script": "driver_parity.py", "settings": settings,
-              "max_train_length": args.max_length, "complete": False, "runs": []}
+              "max_train_length": args.max_length, "environment": utils.environment(),
+              "complete": False, "runs": []}
     if single:
         print(f"training LSTM-{plan[0][0]} on all "
               f"{len(Parity('train', args.max_length))} strings of length 1..{args.max_length}")

@@ -151,7 +151,8 @@ def main(argv=None):
                      "checkpoint": path.name, "epoch": checkpoint["epoch"],
                      "val_acc": checkpoint["val_acc"], "test_acc": accuracy, "test_loss": loss,
                      "test_images": len(test_x), "per_class_acc": per_class, "classes": CLASSES,
-                     "confusion_matrix": counts}, evaluation_path(out, name))
+                     "confusion_matrix": counts, "environment": utils.environment()},
+                    evaluation_path(out, name))
     plots.plot_confusion(counts, CLASSES,
                          f"CIFAR-3 test set, {name} Net (epoch {checkpoint['epoch']})\n"
                          f"test accuracy {accuracy:.4f}",

@@ -205,7 +205,8 @@ def main(argv=None):
     print("weights: " + ", ".join(f"{name} = {value:g}" for name, value in WEIGHTS.items()))
     passed, margin, checked = check_all_lengths(args.max_length)
     result = {"script": "univariate_tester.py", "settings": utils.run_settings(args),
-              "weights": WEIGHTS, "max_length": args.max_length, "strings_checked": checked}
+              "weights": WEIGHTS, "max_length": args.max_length, "strings_checked": checked,
+              "environment": utils.environment()}
     if passed and args.random_length:
         passed, random_margin = check_random(args.random_length, args.samples,
                                              np.random.default_rng(args.seed))

@@ -104,6 +104,30 @@ def seed_everything(seed):
     torch.backends.cudnn.benchmark = False
 
 
+def cpu_model():
+    """The CPU's model name ("model name" in /proc/cpuinfo on Linux), else what the
+    platform module knows."""
+    import platform
+
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def environment():
+    """What a run's floats depend on besides its settings, recorded in its JSON: on
+    the CPU a seed repeats a run bit for bit with the same torch version, thread count
+    and CPU, while another thread count sums floats in another order."""
+    import torch
+
+    return {"torch": torch.__version__, "threads": torch.get_num_threads(), "cpu": cpu_model()}
+
+
 def pick_device(name="auto"):
     """Return a torch.device: 'auto' tries cuda, then mps, then cpu."""
     import torch

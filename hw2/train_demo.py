@@ -200,6 +200,7 @@ def main(argv=None):
     store.save_json({"script": script, "seconds": seconds, **history}, out / "hw2_demo.json")
     plot(history, out / "hw2_demo.png")
     summary = {"script": script, "settings": utils.run_settings(args),
+               "environment": utils.environment(),
                "steps": len(history["mytorch_loss"]), "max_abs_loss_difference": gap,
                "final_loss": {k: history[f"{k}_loss"][-1] for k in ("mytorch", "torch")},
                "final_test_accuracy": {k: history[f"{k}_test_accuracy"][-1]

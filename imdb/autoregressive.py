@@ -324,6 +324,7 @@ def main(argv=None):
     sampler = torch.Generator().manual_seed(args.seed)
     log, history = {"loss": [], "grad_norm": []}, []
     result = {"script": "imdb/autoregressive.py", "settings": utils.run_settings(args),
+              "environment": utils.environment(),
               "data": args.data, "complete": False, "max_sample_len": max_sample_len,
               "sample_seed": seed_text, "vocabulary": i2w,
               "parameters": sum(p.numel() for p in model.parameters()),

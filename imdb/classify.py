@@ -214,6 +214,7 @@ def run_name(args):
 def new_result(args, model, device, pad_share, random_pad_share):
     """The run's JSON before its first epoch."""
     return {"script": "imdb/classify.py", "settings": utils.run_settings(args),
+            "environment": utils.environment(),
             "model": args.model, "split": "final" if args.final else "val", "seed": args.seed,
             "tag": args.tag, "complete": False, "history": [], "val_acc": None,
             "test_acc": None, "padding_fraction": pad_share,

@@ -177,7 +177,7 @@ def train(args, tag, device, out):
     record = {"script": "names_rnn/train.py", "tag": tag, "settings": utils.run_settings(args),
               "categories": data.categories, "n_train": len(train_pairs),
               f"n_{split}": len(eval_pairs), "majority_baseline": baseline, "history": history,
-              "epoch_seconds": []}
+              "epoch_seconds": [], "environment": utils.environment()}
     ckpt, best_acc = checkpoint_path(args, out, tag), -1.0
     start = time.perf_counter()
     for epoch in range(1, args.epochs + 1):

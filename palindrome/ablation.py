@@ -44,7 +44,7 @@ def main(argv=None):
         args.train_steps = min(args.train_steps, training.QUICK_STEPS)
     out = utils.output_dir(args)
     device = utils.pick_device(args.device)
-    settings = utils.run_settings(args)
+    settings, environment = utils.run_settings(args), utils.environment()
     with store.run_lock(out, "ablation"):
         for slug, (variant, changes) in ABLATION.items():
             for seed in range(args.seed, args.seed + args.seeds):
@@ -60,7 +60,7 @@ def main(argv=None):
                                                "num_classes": training.NUM_DIGITS})
 
                 def save(record, header=header, path=path):
-                    store.save_json({**header, **record}, path)
+                    store.save_json({**header, **record, "environment": environment}, path)
                 training.train(config, device, save=save)
     print(f"wrote {out / 'ablation'}")
     return 0

@@ -64,7 +64,7 @@ def run_path(out, model_type, length, seed):
 def run_sweep(args, out):
     """Train every (model, T, seed) not saved yet; return the sweep's records."""
     device = utils.pick_device(args.device)
-    settings = utils.run_settings(args)
+    settings, environment = utils.run_settings(args), utils.environment()
     records = []
     for model_type in args.models:
         own = model_flags(model_type)
@@ -86,7 +86,7 @@ def run_sweep(args, out):
                     model_type=model_type,
                     input_length=length - 1, seed=seed, num_classes=training.NUM_DIGITS)
                 def save(record, header=header, path=path):
-                    store.save_json({**header, **record}, path)
+                    store.save_json({**header, **record, "environment": environment}, path)
                 records.append({**header, **training.train(config, device, save=save)})
     return records
 

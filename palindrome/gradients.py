@@ -106,7 +106,8 @@ def main(argv=None):
         args.length, args.collapse_length = 20, 6
         args.train_steps = min(args.train_steps, 300)
     out = utils.output_dir(args)
-    header = {"script": "palindrome/gradients.py", "settings": utils.run_settings(args)}
+    header = {"script": "palindrome/gradients.py", "settings": utils.run_settings(args),
+              "environment": utils.environment()}
     with store.run_lock(out, "gradients"):
         norms = gradient_norms(args.seed, args.input_dim, args.num_hidden, args.length)
         store.save_json({"palindrome_length": args.length, "num_hidden": args.num_hidden,

@@ -33,7 +33,8 @@ def main(argv=None):
     out = utils.output_dir(args)
     name = f"train_{args.model_type}_T{args.input_length + 1}_seed{args.seed}"
     path = out / f"{name}.json"
-    header = {"script": "palindrome/train.py", "settings": utils.run_settings(args)}
+    header = {"script": "palindrome/train.py", "settings": utils.run_settings(args),
+              "environment": utils.environment()}
     with store.run_lock(out, name):
         training.train(args, utils.pick_device(args.device),
                        save=lambda record: store.save_json({**header, **record}, path))

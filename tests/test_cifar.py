@@ -152,6 +152,7 @@ def test_quick_run_writes_outputs_repeats_and_test_py_loads_it(data_dir, tmp_pat
     for key in ("train_loss", "val_loss", "val_acc", "best_epoch", "settings"):
         assert runs[0][key] == runs[1][key]
     assert runs[0]["script"] == "cifar_pytorch.py" and runs[0]["settings"]["seed"] == 3
+    assert runs[0]["environment"] == utils.environment()
     checkpoint = torch.load(tmp_path / "a" / "cifar" / "cifar_net.pt", weights_only=True)
     assert checkpoint["config"] == {"batchnorm": False}
     assert checkpoint["epoch"] == runs[0]["best_epoch"]

@@ -195,8 +195,10 @@ def test_the_default_is_the_reported_lstm():
     assert (args.model, args.bidirectional, args.epochs, args.max_tokens) == ("lstm", True, 4, 8192)
     assert "bidirectional LSTM" in parser.format_help()
     declared = {run.name: run.argv for run in IMDB.runs}
-    assert declared["lstm_val_seed0"] == ("imdb/classify.py", "--config", "lstm")
-    assert declared["lstm_final_seed1"][1:] == ("--config", "lstm", "--final", "--seed", "1")
+    assert declared["lstm_val_seed0"] == ("imdb/classify.py", "--config", "lstm",
+                                          "--out", "results/imdb")
+    assert declared["lstm_final_seed1"][1:] == ("--config", "lstm", "--final", "--seed", "1",
+                                                "--out", "results/imdb")
     # flags after the config change single settings; the tuning configs change one option
     args = utils.parse_args(parser, ["--config", "rnn", "--max-len", "256"])
     assert (args.max_len, args.lin2, args.epochs) == (256, True, 5)

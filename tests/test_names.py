@@ -150,7 +150,8 @@ def test_default_config_is_the_final_model_and_runs_cover_every_config():
     assert predict.DEFAULT_CHECKPOINT.name == "final-seed0.pt"
     part = NAMES_RNN
     declared = {run.name: run for run in part.runs}
-    assert declared["final-seed0"].argv == ("names_rnn/train.py", "--seed", "0")
+    assert declared["final-seed0"].argv == ("names_rnn/train.py", "--seed", "0",
+                                            "--out", "results/names_rnn")
     for run in part.runs:
         if run.kind == "report":
             assert set(run.after) == set(declared) - {run.name}
@@ -226,6 +227,7 @@ def test_quick_run_repeats_and_predict_reads_its_checkpoint(data_dir, tmp_path, 
     assert first["history"] == again["history"] and len(first["history"]["test_acc"]) == 2
     assert first["epochs_done"] == 2 and sum(map(sum, first["confusion"])) == first["n_test"]
     assert first["settings"]["config"] == "task2b-bs10" and first["script"] == "names_rnn/train.py"
+    assert first["environment"] == utils.environment()
 
     ckpt = tmp_path / "a" / "task2b-bs10-seed0.pt"
     model, categories = predict.load_checkpoint(ckpt)

@@ -42,6 +42,15 @@ def test_pick_device_auto_and_errors():
         utils.pick_device("tpu")
 
 
+def test_environment_names_what_a_cpu_run_depends_on():
+    import torch
+
+    env = utils.environment()
+    assert env == {"torch": torch.__version__, "threads": torch.get_num_threads(),
+                   "cpu": utils.cpu_model()}
+    assert isinstance(env["cpu"], str) and env["cpu"]
+
+
 def test_output_dir_by_hand_never_writes_results(tmp_path, monkeypatch):
     monkeypatch.setattr(utils, "REPO_ROOT", tmp_path)
     parser = utils.add_common_args(__import__("argparse").ArgumentParser(), "demo")
