@@ -3,6 +3,7 @@
     python test.py --data-dir ../shared/data                  # checkpoints/cifar_net.pt
     python test.py --data-dir ../shared/data --batchnorm      # checkpoints/cifar_net_batchnorm.pt
     python test.py --data-dir ../shared/data --tag skeleton   # the skeleton config's run
+    python test.py --batchnorm --quick     # after python cifar_pytorch.py --batchnorm --quick
     python test.py --checkpoint PATH                          # a checkpoint cifar_pytorch.py wrote
 
 The model is rebuilt from the configuration stored in the checkpoint. A checkpoint
@@ -54,7 +55,7 @@ def load_checkpoint(path, command):
     foreign file."""
     path = Path(path)
     if not path.exists():
-        raise utils.UserError(f"no checkpoint at {path}; train first with: {command}")
+        raise utils.UserError(f"no checkpoint at {path}; make it with: {command}")
     try:
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # torch.load fails on a damaged file with many error types
@@ -130,7 +131,7 @@ def main(argv=None):
     else:
         name = run_name(args)
         path = checkpoint_path(checkpoint_folder(args, out), name)
-    command = train_command(name)
+    command = train_command(name, None if args.checkpoint is not None else args)
     device = utils.pick_device(args.device)
     model, checkpoint = load_checkpoint(path, command)
     check_same_run(checkpoint, path, run_path(out, name), command)

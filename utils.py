@@ -10,6 +10,7 @@ import argparse
 import math
 import os
 import random
+import shlex
 import signal
 import sys
 from pathlib import Path
@@ -285,16 +286,25 @@ def run_settings(args):
     return {key: value for key, value in vars(args).items() if key not in _PLACE_SETTINGS}
 
 
-def output_dir(args):
-    """Create and return the output folder chosen by --out / --quick (by default under
-    runs/, so a run by hand never rewrites the committed results/); a folder that
-    cannot be created or written is one line naming it."""
+def output_path(args):
+    """The output folder chosen by --out / --quick, by default under runs/ (so a run by
+    hand never rewrites the committed results/); nothing is created."""
     if args.out is not None:
-        out = Path(args.out)
-    elif args.quick:
-        out = REPO_ROOT / "runs" / "quick" / args.part
-    else:
-        out = REPO_ROOT / "runs" / args.part
+        return Path(args.out)
+    return REPO_ROOT / "runs" / ("quick" if args.quick else "") / args.part
+
+
+def place_flags(args):
+    """The --quick and --out flags of this run, as typed (for the command in a hint)."""
+    flags = " --quick" if getattr(args, "quick", False) else ""
+    out = getattr(args, "out", None)
+    return flags + (f" --out {shlex.quote(str(out))}" if out is not None else "")
+
+
+def output_dir(args):
+    """Create and return the output folder of `output_path`; a folder that cannot be
+    created or written is one line naming it."""
+    out = output_path(args)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except FileExistsError:

@@ -1,4 +1,5 @@
 """Where a CIFAR run's files go: cifar_pytorch.py writes them, test.py reads them."""
+import shlex
 from pathlib import Path
 
 import utils
@@ -35,7 +36,13 @@ def evaluation_path(out, name):
     return Path(out) / f"evaluation_{name}.json"
 
 
-def train_command(name):
-    """The command that trains the run `name` (for messages)."""
+def train_command(name, args=None):
+    """The command that trains the run `name` into the folders `args` (of test.py) reads,
+    for messages."""
     flags = {"plain": "", "batchnorm": " --batchnorm", "skeleton": " --config skeleton"}
-    return f"python cifar_pytorch.py{flags.get(name, f' --tag {name}')}"
+    command = f"python cifar_pytorch.py{flags.get(name, f' --tag {name}')}"
+    if args is None:
+        return command
+    if args.checkpoint_dir:
+        command += f" --checkpoint-dir {shlex.quote(str(args.checkpoint_dir))}"
+    return command + utils.place_flags(args)

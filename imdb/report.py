@@ -235,7 +235,8 @@ def main(argv=None):
     summary = summarize(out)
     if not summary["models"]:
         raise utils.UserError(f"no finished runs of the Q4 configs ({', '.join(MODELS)}) in "
-                              f"{out}; run imdb/classify.py first")
+                              f"{out}; make one with: python imdb/classify.py"
+                              f"{utils.place_flags(args)}")
     store.save_json({"script": "imdb/report.py", "settings": utils.run_settings(args),
                      **summary}, out / "imdb_summary.json")
     plot_accuracies(summary["models"], out / "accuracy.png")

@@ -1,10 +1,14 @@
 """Print the three most likely languages of each surname given, from a trained model.
 
-    python names_rnn/predict.py Dovesky Jackson Satoshi
-    python names_rnn/predict.py --checkpoint checkpoints/names_rnn/task1-gru-1x200-seed0.pt Nguyen
+    python names_rnn/predict.py Dovesky Jackson Satoshi        # after names_rnn/train.py
+    python names_rnn/predict.py --quick Dostoevsky             # after train.py --quick
+    python names_rnn/predict.py --config task1-gru-1x200 --seed 1 Nguyen
+    python names_rnn/predict.py --checkpoint PATH Nguyen       # any train.py checkpoint
 
-Without --checkpoint it uses the final model's (checkpoints/names_rnn/final-seed0.pt,
-written by `python names_rnn/train.py`): the setting chosen on the validation split.
+It reads the checkpoint that `python names_rnn/train.py` with the same --config,
+--seed, --quick and --out wrote: checkpoints/names_rnn/<config>-seed<seed>.pt, or
+<out>/<config>-seed<seed>.pt for a --quick run (out: runs/quick/names_rnn/). By
+default that is the final model, the setting chosen on the validation split.
 Names are stripped of surrounding whitespace, as the training names are.
 """
 import utils
@@ -17,7 +21,7 @@ from pathlib import Path
 
 import torch
 
-from names_rnn.configs import FINAL
+from names_rnn.configs import CONFIGS, FINAL
 from names_rnn.data import encode_name
 from names_rnn.model import build_model, pack_names
 
@@ -39,17 +43,49 @@ def build_parser():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("names", nargs="+", type=surname, metavar="NAME",
                         help="surnames to classify")
-    parser.add_argument("--checkpoint", type=Path, default=DEFAULT_CHECKPOINT,
-                        help="a train.py checkpoint (default: the final model's, "
-                             "checkpoints/names_rnn/final-seed0.pt)")
+    parser.add_argument("--config", choices=list(CONFIGS), default=FINAL,
+                        help=f"read the checkpoint of this train.py config (default: {FINAL})")
+    parser.add_argument("--seed", type=utils.seed, default=0,
+                        help="... and of this seed (default: 0)")
+    parser.add_argument("--quick", action="store_true",
+                        help="read the checkpoint of a train.py --quick run (in its output "
+                             "folder, runs/quick/names_rnn/ unless --out)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="the --out of that --quick run (default: runs/quick/names_rnn/)")
+    parser.add_argument("--checkpoint", type=Path, default=None,
+                        help="read this train.py checkpoint instead (default: the one of "
+                             "--config, --seed and --quick: checkpoints/names_rnn/"
+                             "final-seed0.pt)")
+    parser.add_argument("--device", type=utils.device_name, default="auto",
+                        help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N or mps "
+                             "(default: auto)")
+    parser.set_defaults(part="names_rnn")
     return parser
 
 
-def load_checkpoint(path):
+def checkpoint_and_command(args):
+    """The checkpoint to read and the train.py command that writes it."""
+    if args.checkpoint is not None:
+        config, _, seed = args.checkpoint.stem.rpartition("-seed")
+        if config in CONFIGS and seed.isdigit():
+            return args.checkpoint, train_command(config, int(seed))
+        return args.checkpoint, ("python names_rnn/train.py --config NAME --seed S "
+                                 "(it writes checkpoints/names_rnn/NAME-seedS.pt)")
+    folder = utils.output_path(args) if args.quick else utils.checkpoint_dir(args, None)
+    return (folder / f"{args.config}-seed{args.seed}.pt",
+            train_command(args.config, args.seed) + utils.place_flags(args))
+
+
+def train_command(config, seed):
+    """The train.py command whose checkpoint is <config>-seed<seed>.pt."""
+    flags = "" if config == FINAL else f" --config {config}"
+    return f"python names_rnn/train.py{flags}{f' --seed {seed}' if seed else ''}"
+
+
+def load_checkpoint(path, command="python names_rnn/train.py"):
     """(model, categories) from a train.py checkpoint; UserError if unusable."""
     if not Path(path).is_file():
-        raise utils.UserError(f"checkpoint {path} does not exist; train the model first: "
-                              "python names_rnn/train.py")
+        raise utils.UserError(f"no checkpoint at {path}; make it with: {command}")
     try:
         saved = torch.load(path, map_location="cpu", weights_only=True)
         model = build_model(saved["config"])
@@ -61,12 +97,13 @@ def load_checkpoint(path):
 
 
 @torch.no_grad()
-def top_languages(model, categories, names, k=3):
+def top_languages(model, categories, names, k=3, device="cpu"):
     """For each name, its `k` most likely (language, probability) pairs."""
     names = [name.strip() for name in names]
     if not all(names):
         raise utils.UserError("a blank name was given; give surnames")
-    probabilities = model(pack_names([encode_name(name) for name in names])).softmax(1)
+    packed = pack_names([encode_name(name) for name in names]).to(device)
+    probabilities = model(packed).softmax(1)
     top = probabilities.topk(min(k, len(categories)), dim=1)
     return [[(categories[i], p) for p, i in zip(row_p.tolist(), row_i.tolist())]
             for row_p, row_i in zip(top.values, top.indices)]
@@ -74,9 +111,15 @@ def top_languages(model, categories, names, k=3):
 
 def main(argv=None):
     args = utils.parse_args(build_parser(), argv)
-    model, categories = load_checkpoint(args.checkpoint)
-    for name, guesses in zip(args.names, top_languages(model, categories, args.names)):
-        print(f"{name}: " + ", ".join(f"{language} {p:.3f}" for language, p in guesses))
+    if args.out is not None and not args.quick:
+        raise utils.UserError("--out names a --quick run's folder; add --quick "
+                              "(a full run's checkpoints are in checkpoints/names_rnn/)")
+    model, categories = load_checkpoint(*checkpoint_and_command(args))
+    device = utils.pick_device(args.device)
+    model.to(device)
+    guesses = top_languages(model, categories, args.names, device=device)
+    for name, top in zip(args.names, guesses):
+        print(f"{name}: " + ", ".join(f"{language} {p:.3f}" for language, p in top))
     return 0
 
 

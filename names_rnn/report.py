@@ -34,7 +34,7 @@ def build_parser():
     return parser
 
 
-def load_runs(folder):
+def load_runs(folder, command="python names_rnn/train.py"):
     """{tag: record} of the finished runs in <folder>/runs/ that carry their config's own
     tag (an interrupted run has fewer epochs, or no score yet, and stays out)."""
     runs = {}
@@ -47,8 +47,7 @@ def load_runs(folder):
                 and f"final_{split}_acc" in record):
             runs[record["tag"]] = record
     if not runs:
-        raise utils.UserError(f"no runs in {folder}/runs/; run the train.py runs first "
-                              "(python run_all.py --only names_rnn)")
+        raise utils.UserError(f"no finished runs in {folder}/runs/; make one with: {command}")
     return runs
 
 
@@ -209,7 +208,7 @@ def format_table(summary):
 def main(argv=None):
     args = utils.parse_args(build_parser(), argv)
     out = utils.output_dir(args)
-    runs = load_runs(out)
+    runs = load_runs(out, f"python names_rnn/train.py{utils.place_flags(args)}")
     summary = {**summarize(runs), "data": data_stats(args.data_dir)}
     store.save_json(summary, out / "names_summary.json")
     if summary["task2b"]:

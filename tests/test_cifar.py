@@ -208,8 +208,13 @@ def test_test_py_errors_are_one_line(data_dir, tmp_path):
     missing = run_script("test.py", "--batchnorm", "--data-dir", data_dir, "--checkpoint-dir",
                          tmp_path, "--out", tmp_path)
     assert missing.returncode == 1
-    assert "train first with: python cifar_pytorch.py --batchnorm" in missing.stderr
+    assert (f"make it with: python cifar_pytorch.py --batchnorm --checkpoint-dir {tmp_path} "
+            f"--out {tmp_path}") in missing.stderr
     assert "Traceback" not in missing.stderr and missing.stderr.count("\n") == 1
+    quick = run_script("test.py", "--tag", "mine", "--quick", "--data-dir", data_dir)
+    assert quick.returncode == 1
+    assert quick.stderr.rstrip().endswith(
+        "make it with: python cifar_pytorch.py --tag mine --quick")
 
     test_py = load_test_py()
     corrupt = tmp_path / "cifar_net.pt"

@@ -133,8 +133,10 @@ def quick_run(data_dir, out, *extra):
 
 
 def one_line_error(result, status):
-    return result.returncode == status and result.stderr.count("\n") <= 2 \
-        and "Traceback" not in result.stderr and "error:" in result.stderr
+    """Exit `status` with one error line, last (after argparse's usage, if any)."""
+    lines = result.stderr.splitlines()
+    return result.returncode == status and "Traceback" not in result.stderr \
+        and bool(lines) and "error:" in lines[-1] and sum("error:" in line for line in lines) == 1
 
 
 def script(*argv):
@@ -245,6 +247,23 @@ def test_quick_run_repeats_and_predict_reads_its_checkpoint(data_dir, tmp_path, 
     assert one_line_error(blank, 2) and "blank" in blank.stderr
 
 
+def test_predict_quick_reads_the_quick_runs_checkpoint(data_dir, tmp_path, capsys):
+    out = tmp_path / "quick"
+    missing = script("names_rnn/predict.py", "--quick", "--out", str(out), "--seed", "1", "Li")
+    assert one_line_error(missing, 1)
+    assert missing.stderr.rstrip().endswith(
+        f"make it with: python names_rnn/train.py --seed 1 --quick --out {out}")
+    assert quick_run(data_dir, out, "--seed", "1") == 0
+    assert (out / "final-seed1.pt").is_file()
+    capsys.readouterr()
+    assert predict.main(["--quick", "--out", str(out), "--seed", "1", "Dostoevsky"]) == 0
+    assert capsys.readouterr().out.startswith("Dostoevsky: ")
+    full = script("names_rnn/predict.py", "--config", "task2b-bs1", "--seed", "2", "Li",
+                  "--checkpoint", str(tmp_path / "task2b-bs1-seed2.pt"))
+    assert one_line_error(full, 1)
+    assert "make it with: python names_rnn/train.py --config task2b-bs1 --seed 2" in full.stderr
+
+
 def test_a_changed_setting_gets_its_own_tag(data_dir, tmp_path):
     assert quick_run(data_dir, tmp_path, "--config", "task1-lstm-1x100", "--lr", "0.01") == 0
     assert (tmp_path / "runs" / "task1-lstm-1x100-custom-seed0.json").is_file()
@@ -252,6 +271,10 @@ def test_a_changed_setting_gets_its_own_tag(data_dir, tmp_path):
 
 
 def test_report_summarizes_the_configs_runs(data_dir, tmp_path):
+    empty = script("names_rnn/report.py", "--quick", "--out", str(tmp_path))
+    assert one_line_error(empty, 1)
+    assert empty.stderr.rstrip().endswith(
+        f"make one with: python names_rnn/train.py --quick --out {tmp_path}")
     for flags in (["--config", "task1-lstm-1x100"], ["--config", "task1-lstm-1x100", "--seed", "1"],
                   ["--config", "task2b-bs1"], ["--config", "task2b-bs30"],
                   ["--config", "val-gru-1x200", "--seed", "0"], ["--config", "val-gru-1x200-ld01"],
@@ -283,7 +306,7 @@ def test_errors_are_one_line(tmp_path, data_dir):
     result = script("names_rnn/predict.py", "--checkpoint", str(bad), "Smith")
     assert one_line_error(result, 1) and result.stderr.startswith("error:")
     missing = script("names_rnn/predict.py", "--checkpoint", str(tmp_path / "none.pt"), "Smith")
-    assert one_line_error(missing, 1) and "does not exist" in missing.stderr
+    assert one_line_error(missing, 1) and "no checkpoint at" in missing.stderr
 
 
 def test_bad_names_folders_are_one_line(tmp_path, data_dir):
