@@ -9,7 +9,9 @@ It reads the checkpoint that `python names_rnn/train.py` with the same --config,
 --seed, --quick and --out wrote: checkpoints/names_rnn/<config>-seed<seed>.pt, or
 <out>/<config>-seed<seed>.pt for a --quick run (out: runs/quick/names_rnn/). By
 default that is the final model, the setting chosen on the validation split.
-Names are stripped of surrounding whitespace, as the training names are.
+Names are stripped of surrounding whitespace and their accents folded, as the
+training names are; a character outside the model's alphabet is read as the
+unknown character, with a one-line warning saying so.
 """
 import utils
 
@@ -17,12 +19,13 @@ utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one 
 
 import argparse
 import pickle
+import sys
 from pathlib import Path
 
 import torch
 
 from names_rnn.configs import CONFIGS, FINAL
-from names_rnn.data import encode_name
+from names_rnn.data import ALPHABET, encode_name, unicode_to_ascii
 from names_rnn.model import build_model, pack_names
 
 DEFAULT_CHECKPOINT = utils.REPO_ROOT / "checkpoints" / "names_rnn" / f"{FINAL}-seed0.pt"
@@ -96,6 +99,28 @@ def load_checkpoint(path, command="python names_rnn/train.py"):
     return model.eval(), saved["categories"]
 
 
+def alphabet_warning(name):
+    """One line saying how `name` is read when some of its characters are not in the
+    model's alphabet (accents folded, others read as the unknown character); None when
+    every character is."""
+    folded, unknown = [], []
+    for char in name:
+        plain = unicode_to_ascii(char)
+        if plain == char and char in ALPHABET:
+            continue
+        if plain and all(c in ALPHABET for c in plain):
+            folded.append(f"{char} -> {plain}")
+        else:
+            unknown += [c for c in plain if c not in ALPHABET] or [char]
+    if not folded and not unknown:
+        return None
+    scored = "".join(c if c in ALPHABET else "?" for c in unicode_to_ascii(name))
+    parts = ([f"accents folded ({', '.join(folded)})"] if folded else []) + (
+        [f"{' '.join(dict.fromkeys(unknown))} not in the alphabet (a-z, A-Z, space and "
+         f".,;'), each read as the unknown character ?"] if unknown else [])
+    return f"warning: {name}: {'; '.join(parts)}; scored as {scored!r}"
+
+
 @torch.no_grad()
 def top_languages(model, categories, names, k=3, device="cpu"):
     """For each name, its `k` most likely (language, probability) pairs."""
@@ -117,6 +142,10 @@ def main(argv=None):
     model, categories = load_checkpoint(*checkpoint_and_command(args))
     device = utils.pick_device(args.device)
     model.to(device)
+    for name in args.names:
+        warning = alphabet_warning(name)
+        if warning:
+            print(warning, file=sys.stderr)
     guesses = top_languages(model, categories, args.names, device=device)
     for name, top in zip(args.names, guesses):
         print(f"{name}: " + ", ".join(f"{language} {p:.3f}" for language, p in top))

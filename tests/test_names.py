@@ -258,10 +258,30 @@ def test_predict_quick_reads_the_quick_runs_checkpoint(data_dir, tmp_path, capsy
     capsys.readouterr()
     assert predict.main(["--quick", "--out", str(out), "--seed", "1", "Dostoevsky"]) == 0
     assert capsys.readouterr().out.startswith("Dostoevsky: ")
+    assert predict.main(["--quick", "--out", str(out), "--seed", "1", "Li", "12"]) == 0
+    printed = capsys.readouterr()
+    assert printed.err == "warning: 12: 1 2 not in the alphabet (a-z, A-Z, space and .,;'), " \
+        "each read as the unknown character ?; scored as '??'\n"
+    assert printed.out.startswith("Li: ") and "\n12: " in printed.out
     full = script("names_rnn/predict.py", "--config", "task2b-bs1", "--seed", "2", "Li",
                   "--checkpoint", str(tmp_path / "task2b-bs1-seed2.pt"))
     assert one_line_error(full, 1)
     assert "make it with: python names_rnn/train.py --config task2b-bs1 --seed 2" in full.stderr
+
+
+@pytest.mark.parametrize("name, warning", [
+    ("Smith", None), ("O'Neil", None),
+    ("Müller", "warning: Müller: accents folded (ü -> u); scored as 'Muller'"),
+    ("李", "warning: 李: 李 not in the alphabet"),
+    ("12345", "warning: 12345: 1 2 3 4 5 not in the alphabet"),
+    ("Groß-Éva", "warning: Groß-Éva: accents folded (É -> E); ß - not in the alphabet")])
+def test_predict_warns_when_letters_fall_outside_the_alphabet(name, warning):
+    line = predict.alphabet_warning(name)
+    assert line == warning if warning is None or warning.endswith("'") else \
+        line.startswith(warning) and "\n" not in line
+    if line and "not in the alphabet" in line:
+        assert line.endswith(f"scored as {name.replace('É', 'E')!r}".translate(
+            {ord(c): "?" for c in "李12345ß-"}))
 
 
 def test_a_changed_setting_gets_its_own_tag(data_dir, tmp_path):
