@@ -36,7 +36,7 @@ QUICK = {"epochs": 2, "limit": 128, "batch_size": 32}  # upper bounds for --quic
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(description=__doc__,
+    parser = argparse.ArgumentParser(allow_abbrev=False, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     utils.add_config_argument(parser, CONFIGS)
     parser.add_argument("--batchnorm", action="store_true",

@@ -200,7 +200,7 @@ def runParityExperiment(hidden_dim, seed, max_train_length, recipe, device,
 # ---------------------------------------------------------------------------
 
 def build_parser():
-    parser = argparse.ArgumentParser(description=__doc__,
+    parser = argparse.ArgumentParser(allow_abbrev=False, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     utils.add_config_argument(parser, CONFIGS)
     parser.add_argument("--hidden-dims", type=utils.bounded_int(1, 1024), nargs="+", metavar="H",

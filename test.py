@@ -35,14 +35,17 @@ import store
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(description=__doc__,
+    parser = argparse.ArgumentParser(allow_abbrev=False, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--batchnorm", action="store_true",
                        help="test cifar_net_batchnorm.pt (Q2's model)")
-    which.add_argument("--checkpoint", default=None, help="test this checkpoint file")
+    which.add_argument("--checkpoint", default=None,
+                       help="test this checkpoint file (default: cifar_net[_NAME].pt in "
+                            "--checkpoint-dir)")
     which.add_argument("--tag", type=utils.tag, default=None,
-                       help="test cifar_net_TAG.pt (a run trained with --tag TAG)")
+                       help="test cifar_net_TAG.pt (a run trained with --tag TAG; default: "
+                            "none, the plain or --batchnorm run)")
     parser.add_argument("--checkpoint-dir", default=None,
                         help="folder of cifar_net[_NAME].pt (default: checkpoints/, or --out "
                              "with --quick)")

@@ -182,7 +182,7 @@ def invariant_intervals(weights=WEIGHTS, pad=1e-6, max_iterations=1000):
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(description=__doc__,
+    parser = argparse.ArgumentParser(allow_abbrev=False, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--max-length", type=utils.bounded_int(0, 24), default=20,
                         help="check every string of every length 0..N (default: %(default)s; "

@@ -144,7 +144,7 @@ def plot(history, path):
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(description=__doc__,
+    parser = argparse.ArgumentParser(allow_abbrev=False, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     utils.add_common_args(parser, "mytorch")
     parser.add_argument("--epochs", type=utils.bounded_int(1, 1000), default=10,

@@ -268,7 +268,7 @@ def sample_epoch(model, args, entry, seed_ids, seed_text, i2w, max_length, gener
 # --- Command line ------------------------------------------------------------------
 
 def build_parser():
-    parser = argparse.ArgumentParser(description=__doc__,
+    parser = argparse.ArgumentParser(allow_abbrev=False, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     utils.add_config_argument(parser, AUTOREGRESSIVE)
     add, size, default = parser.add_argument, utils.bounded_int(1, 4096), " (default: %(default)s)"

@@ -166,7 +166,7 @@ def plot_title(result):
 # --- Command line -----------------------------------------------------------------
 
 def build_parser():
-    parser = argparse.ArgumentParser(description=__doc__,
+    parser = argparse.ArgumentParser(allow_abbrev=False, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     utils.add_config_argument(parser, CLASSIFY)
     add, size, default = parser.add_argument, utils.bounded_int(1, 4096), " (default: %(default)s)"

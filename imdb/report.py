@@ -223,7 +223,7 @@ def ar_report_table(results_root):
 # --- Command line ------------------------------------------------------------------
 
 def build_parser():
-    parser = argparse.ArgumentParser(description=__doc__,
+    parser = argparse.ArgumentParser(allow_abbrev=False, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     utils.add_common_args(parser, "imdb")
     return parser

@@ -28,7 +28,7 @@ METRICS = {"train_loss": "training loss", "test_loss": "test loss", "test_acc": 
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(description=__doc__,
+    parser = argparse.ArgumentParser(allow_abbrev=False, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     utils.add_common_args(parser, "names_rnn")
     return parser

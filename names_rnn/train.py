@@ -45,7 +45,7 @@ PLACE = ("config", "seed", "device", "quick", "tag")
 
 def build_parser():
     """train.py's flags; --config supplies every setting's default."""
-    parser = argparse.ArgumentParser(description=__doc__,
+    parser = argparse.ArgumentParser(allow_abbrev=False, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     utils.add_config_argument(parser, CONFIGS)
     add = parser.add_argument
@@ -78,7 +78,8 @@ def build_parser():
         help="hold out this share of the training names and score them instead of the test "
              "split; 0: train on the whole training split (default: %(default)s)")
     add("--test-each-epoch", action=argparse.BooleanOptionalAction, default=None,
-        help="score the test split after every epoch, for learning curves")
+        help="score the test split after every epoch, for learning curves "
+             "(default: %(default)s)")
     add("--momentum", type=utils.probability, default=0.0, help="SGD momentum (default: 0)")
     add("--weight-decay", type=utils.non_negative_float, default=0.0,
         help="L2 weight decay (default: 0)")

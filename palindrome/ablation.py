@@ -22,7 +22,7 @@ from palindrome.configs import ABLATION, LSTM_RECIPE, SHARED
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(description=__doc__,
+    parser = argparse.ArgumentParser(allow_abbrev=False, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--length", type=utils.bounded_int(3, training.MAX_LENGTH), default=50,
                         help="palindrome length T (default: %(default)s)")
@@ -33,7 +33,7 @@ def build_parser():
                         help="safety cap on each run's training steps (default: %(default)s)")
     training.add_model_args(parser)
     parser.set_defaults(**LSTM_RECIPE)
-    return utils.add_common_args(parser, "palindrome")
+    return training.accept_dashes(utils.add_common_args(parser, "palindrome"))
 
 
 def main(argv=None):

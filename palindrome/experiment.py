@@ -37,7 +37,7 @@ def model_flags(model_type):
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(description=__doc__,
+    parser = argparse.ArgumentParser(allow_abbrev=False, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     utils.add_config_argument(parser, CONFIGS)
     parser.add_argument("--models", nargs="+", choices=sorted(training.MODELS),
@@ -54,7 +54,7 @@ def build_parser():
                             help=f"safety cap on the training steps of each {model} run "
                                  "(default: %(default)s)")
     parser.set_defaults(**next(iter(CONFIGS.values())))  # what --help shows: the default config
-    return utils.add_common_args(parser, "palindrome")
+    return training.accept_dashes(utils.add_common_args(parser, "palindrome"))
 
 
 def run_path(out, model_type, length, seed):

@@ -31,7 +31,7 @@ PROBE_SIZE = 256
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(description=__doc__,
+    parser = argparse.ArgumentParser(allow_abbrev=False, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--length", type=utils.bounded_int(2, training.MAX_LENGTH), default=100,
                         help="T of the untrained networks' gradient norms (default: %(default)s)")
@@ -45,7 +45,7 @@ def build_parser():
     training.add_model_args(parser)
     parser.set_defaults(**{key: value for key, value in LSTM_RECIPE.items()
                            if key != "lstm_init"})
-    return utils.add_common_args(parser, "palindrome")
+    return training.accept_dashes(utils.add_common_args(parser, "palindrome"))
 
 
 def gradient_norms(seed, input_dim, num_hidden, length, batch_size=PROBE_SIZE):

@@ -75,18 +75,32 @@ def train_parser(description=None):
     """The complete flags of palindrome/train.py: the exercise's (--model_type,
     --input_length, --input_dim, --num_classes, --num_hidden, --batch_size,
     --learning_rate, --train_steps, --max_norm, --device) and ours."""
-    parser = argparse.ArgumentParser(description=description,
+    parser = argparse.ArgumentParser(allow_abbrev=False, description=description,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model_type", choices=sorted(MODELS), default="RNN",
                         help="RNN or LSTM (default: %(default)s)")
     parser.add_argument("--input_length", type=utils.bounded_int(1, MAX_LENGTH - 1), default=4,
                         help="digits seen, T-1 (default: %(default)s, the sanity check's T = 5)")
     parser.add_argument("--num_classes", type=int, choices=(NUM_DIGITS,), default=NUM_DIGITS,
-                        help="output classes: the 10 digits")
+                        help="output classes: the 10 digits (default: %(default)s)")
     add_model_args(parser)
     parser.add_argument("--train_steps", type=utils.bounded_int(1, 1_000_000), default=10000,
                         help="safety cap on the training steps (default: %(default)s)")
-    return utils.add_common_args(parser, "palindrome")
+    return accept_dashes(utils.add_common_args(parser, "palindrome"))
+
+
+def accept_dashes(parser):
+    """Each --flag_with_underscores (the handout's spelling) is also taken as
+    --flag-with-dashes, the spelling of every other part's flags."""
+    for action in parser._actions:
+        for flag in list(action.option_strings):
+            dashed = flag.replace("_", "-")
+            if dashed != flag and dashed not in parser._option_string_actions:
+                action.option_strings.append(dashed)
+                parser._option_string_actions[dashed] = action
+    parser.epilog = ("Flags are spelt with underscores as in the handout (--batch_size); "
+                     "the dashed spelling of the other parts (--batch-size) works too.")
+    return parser
 
 
 QUICK_STEPS = 1500  # most steps of a --quick run: enough for T = 5 at the quick settings

@@ -225,7 +225,7 @@ def parity_block(folder):
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(description=__doc__,
+    parser = argparse.ArgumentParser(allow_abbrev=False, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     utils.add_common_args(parser, "parity")
     return parser

@@ -154,11 +154,13 @@ def summary(parts, status):
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="run_all.py", description=__doc__,
+    parser = argparse.ArgumentParser(allow_abbrev=False, prog="run_all.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny settings; outputs go to "
                         "runs/quick/, timings and REPORT.md are left alone")
-    parser.add_argument("--only", metavar="PART[,PART]", help="run only these parts")
+    parser.add_argument("--only", metavar="PART[,PART]",
+                        help="run only these parts (default: all: "
+                             f"{', '.join(part.name for part in PARTS)})")
     parser.add_argument("--jobs", type=utils.positive_int, default=os.cpu_count() or 1,
                         help="runs side by side (default: every core)")
     parser.add_argument("--data-dir", type=os.path.abspath,

@@ -89,3 +89,39 @@ def test_an_output_folder_that_is_a_file_is_one_line(path, tmp_path):
                             text=True, timeout=300)
     assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+OWN = [path for path in SCRIPTS if not path.startswith(("autograder/", "benchmarks/"))]
+NO_VALUE = (argparse._HelpAction, argparse._StoreTrueAction, argparse._StoreFalseAction)
+
+
+@pytest.mark.parametrize("path", OWN)
+def test_help_shows_every_default_and_abbreviations_are_refused(path):
+    parser = load(path).build_parser()
+    assert not parser.allow_abbrev, f"{path} takes abbreviated flags"
+    formatter = parser._get_formatter()
+    for action in parser._actions:
+        if action.option_strings and not isinstance(action, NO_VALUE):
+            shown = formatter._expand_help(action) if action.help else ""
+            assert "default" in shown, f"{path} {action.option_strings[0]}: {shown!r}"
+
+
+def test_an_abbreviated_flag_is_an_error(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        load("cifar_pytorch.py").build_parser().parse_args(["--epoch", "3"])
+    assert exit_info.value.code == 2
+    assert "unrecognized arguments: --epoch 3" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("path", [path for path in OWN if path.startswith("palindrome/")
+                                  and hasattr(load(path), "build_parser")])
+def test_palindrome_flags_take_underscores_and_dashes(path):
+    parser = load(path).build_parser()
+    for action in parser._actions:
+        for flag in action.option_strings:
+            if "_" in flag:
+                assert parser._option_string_actions[flag.replace("_", "-")] is action
+    underscored, dashed = (utils.parse_args(parser, [flag, "7"])
+                           for flag in ("--batch_size", "--batch-size"))
+    assert underscored.batch_size == dashed.batch_size == 7
+    assert "--batch-size" in parser.format_help()
