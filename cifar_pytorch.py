@@ -9,8 +9,8 @@ The data, the fixed validation split and the `CIFAR3` Dataset are in cifar/data.
 the augmentations in cifar/transforms.py, `Net` in
 cifar/model.py, the named settings in cifar/configs.py. After every
 epoch the weights are saved when validation accuracy is the best so far (the
-first epoch always is), and the run's JSON is rewritten, so an interrupted run
-keeps a checkpoint and the JSON that describes it (Q3).
+first epoch always is), and the run's JSON and training plot are rewritten, so an
+interrupted run keeps a checkpoint and the files that describe it (Q3).
 """
 import utils
 
@@ -141,6 +141,8 @@ def train(args, out, name):
                "val_loss": [], "val_acc": [], "epoch_seconds": [], "best_epoch": None,
                "best_val_acc": None, "device": str(device), "environment": utils.environment(),
                "epochs": 0, "train_seconds": 0.0}
+    title = (f"CIFAR-3 Net{' + BatchNorm after fc1' if args.batchnorm else ''} ({name}): "
+             f"Adam lr {args.lr:g}, batch {args.batch_size}, {len(train_x):,} images")
     start = time.perf_counter()
     for epoch in range(1, args.epochs + 1):
         epoch_start = time.perf_counter()
@@ -162,13 +164,12 @@ def train(args, out, name):
         history["epochs"] = epoch
         history["train_seconds"] = time.perf_counter() - start
         store.save_json(history, run_path(out, name))
+        plot_training(history, f"{title}, epoch {epoch} of {args.epochs}",
+                      out / f"training_plot{file_suffix(name)}.png")
         print(f"epoch {epoch:3d}  train loss {np.mean([s[0] for s in steps]):.4f}  "
               f"val loss {val_loss:.4f}  val acc {val_acc:.4f}"
               f"{'  (best, saved)' if improved else ''}  "
               f"[{history['epoch_seconds'][-1]:.0f} s]", flush=True)
-    title = (f"CIFAR-3 Net{' + BatchNorm after fc1' if args.batchnorm else ''} ({name}): "
-             f"Adam lr {args.lr:g}, batch {args.batch_size}, {args.epochs} epochs")
-    plot_training(history, title, out / f"training_plot{file_suffix(name)}.png")
     print(f"best val acc {history['best_val_acc']:.4f} at epoch {history['best_epoch']}; "
           f"checkpoint {checkpoint}; {history['train_seconds']:.0f} s")
 

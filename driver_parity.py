@@ -304,6 +304,8 @@ def run(args, out, name, device):
         result["runs"].append(record)
         result["seconds"] = round(sum(r["seconds"] for r in result["runs"]), 1)
         store.save_json(result, path)
+        if not single:  # the sweep's figure after every model, so Ctrl-C keeps one
+            plot_sweep(result["runs"], args.max_length, out / f"{name}.png")
     result["complete"] = True
     store.save_json(result, path)
     if single:
@@ -312,8 +314,6 @@ def run(args, out, name, device):
         plot_run_generalization(record["acc_by_length"], label, args.max_length,
                                 out / f"{name}_generalization.png")
         store.atomic_torch_save(model.state_dict(), utils.checkpoint_dir(args, out) / f"{name}.pt")
-    else:
-        plot_sweep(result["runs"], args.max_length, out / f"{name}.png")
     return 0
 
 

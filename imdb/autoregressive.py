@@ -214,7 +214,7 @@ def plot_run(result, path):
     axes[2].xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[2].legend(fontsize=8, frameon=True, framealpha=0.85)
     fig.suptitle(f"{result['data']}: " + ", ".join(
-        f"{k}={settings[k]}" for k in ("emb", "hidden", "layers", "lr", "clip"))
+        f"{k}={settings[k]}" for k in ("n", "emb", "hidden", "layers", "lr", "clip"))
         + (", cosine decay" if settings["cosine"] else ""))
     plots.save_figure(fig, path)
 

@@ -155,8 +155,10 @@ def plot_curves(history, title, path):
 
 
 def plot_title(result):
-    """The curves' title: config, split (with the test accuracy once scored), seed, tag."""
-    split = "validation split" if result["split"] == "val" else "trained on 25k, test " + (
+    """The curves' title: config, reviews trained on, split (with the test accuracy once
+    scored), seed, tag."""
+    trained = f"trained on {result['train_reviews']:,} reviews"
+    split = f"{trained}, validation split" if result["split"] == "val" else f"{trained}, test " + (
         "not yet scored" if result["test_acc"] is None else format(result["test_acc"], ".3f"))
     settings = result["settings"]
     tag = f" [{settings['tag']}]" if settings["tag"] else ""
@@ -249,6 +251,7 @@ def main(argv=None):
     optimizers, dense, schedules = make_optimizers(model, args, len(train_batches))
     shuffler = random.Random(args.seed)
     result = new_result(args, model, device, pad_share, random_pad_share)
+    result["train_reviews"] = len(x_train)
     history = result["history"]
     with store.run_lock(out, name):  # one writer per run name and folder
         start, cpu_start = time.perf_counter(), time.process_time()

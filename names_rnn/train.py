@@ -17,7 +17,8 @@ runs). --test-each-epoch also scores the test split after every epoch, for Task 
 curves; those scores choose nothing.
 
 Writes <out>/runs/<tag>.json (settings, per-epoch history, confusion counts on the
-scored split, wall time; after every epoch, so an interrupted run keeps them) and
+scored split, wall time) and its curves, <out>/runs/<tag>.png, after every epoch, so
+an interrupted run keeps them, and
 the weights to checkpoints/names_rnn/<tag>.pt (under --out with --quick), which
 names_rnn/predict.py reads. The tag is "<config>-seed<seed>", with "-custom" before
 the seed when flags changed the config's settings.
@@ -31,6 +32,7 @@ import time
 
 import torch
 
+import plots
 import store
 from names_rnn.configs import CONFIGS
 from names_rnn.data import N_LETTERS, NameBatches, NamesData
@@ -140,6 +142,30 @@ def make_optimizer(args, model):
     return optimizer, scheduler
 
 
+def plot_run(record, split, path):
+    """Training loss per epoch and, where the scored split is scored after every epoch,
+    its accuracy beside it, titled with what was trained."""
+    history = record["history"]
+    curve = history.get(f"{split}_acc")
+    fig, axes = plots.subplots(1, 2 if curve else 1, figsize=(9, 3.5) if curve else (5, 3.5),
+                               squeeze=False)
+    epochs = range(1, len(history["train_loss"]) + 1)
+    axes[0, 0].plot(epochs, history["train_loss"], "o-")
+    axes[0, 0].set(title="training loss", xlabel="epoch", ylabel="cross-entropy per name")
+    if curve:
+        axes[0, 1].plot(epochs, curve, "o-", label=split)
+        axes[0, 1].axhline(record["majority_baseline"], color="grey", ls=":",
+                           label="majority language")
+        axes[0, 1].set(title=f"{split} accuracy", xlabel="epoch", ylabel="accuracy")
+        axes[0, 1].legend(fontsize=8)
+    settings = record["settings"]
+    members = f", ensemble of {settings['ensemble']}" if settings["ensemble"] > 1 else ""
+    fig.suptitle(f"{record['tag']}: {settings['cell']} {settings['layers']}x{settings['hidden']}"
+                 f"{members}, {record['n_train']:,} training names, "
+                 f"epoch {record['epochs_done']} of {settings['epochs']}", fontsize="medium")
+    plots.save_figure(fig, path)
+
+
 def checkpoint_path(args, out, tag):
     return utils.checkpoint_dir(args, out) / f"{tag}.pt"
 
@@ -208,6 +234,7 @@ def train(args, tag, device, out):
         record.update({"epochs_done": epoch, "wall_seconds": time.perf_counter() - start})
         print(f"{line}  {record['epoch_seconds'][-1]:.1f}s", flush=True)
         store.save_json(record, out / "runs" / f"{tag}.json")
+        plot_run(record, split, out / "runs" / f"{tag}.png")
     if not each_epoch:  # the test split, scored once
         loss, acc, confusion = evaluate(model, eval_batches, n_classes, device)
         record.update({"final_test_loss": loss, "final_test_acc": acc, "confusion": confusion,

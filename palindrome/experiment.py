@@ -9,8 +9,8 @@ Every (model, T, seed) run is saved as runs/<model>_T<T>_seed<seed>.json in the
 output folder, rewritten after each validation check. Run again, the sweep keeps
 every finished run whose settings match and trains the others: an unfinished
 run, or a file that cannot be read (with a warning), is trained again from the
-start. At the end it draws accuracy_vs_length.png from the sweep's runs (when
-it has more than one length). Sweeps of different --models may share a folder.
+start. After every run it redraws accuracy_vs_length.png from the sweep's runs so
+far. Sweeps of different --models may share a folder.
 """
 import utils
 
@@ -88,6 +88,7 @@ def run_sweep(args, out):
                 def save(record, header=header, path=path):
                     store.save_json({**header, **record, "environment": environment}, path)
                 records.append({**header, **training.train(config, device, save=save)})
+                report.plot_accuracy(records, out / "accuracy_vs_length.png")
     return records
 
 
@@ -104,10 +105,8 @@ def main(argv=None):
     out = utils.output_dir(args)
     with store.run_lock(out, "experiment_" + "_".join(args.models)):
         records = run_sweep(args, out)
-        if len(args.lengths) > 1:
-            report.plot_accuracy(records, out / "accuracy_vs_length.png")
-    print(f"wrote {len(records)} runs in {out / 'runs'}"
-          + (" and accuracy_vs_length.png" if len(args.lengths) > 1 else ""))
+        report.plot_accuracy(records, out / "accuracy_vs_length.png")  # also when all were kept
+    print(f"wrote {len(records)} runs in {out / 'runs'} and accuracy_vs_length.png")
     return 0
 
 

@@ -55,6 +55,22 @@ def plot_accuracy(records, path):
     plots.save_figure(fig, path)
 
 
+def plot_learning_curve(record, title, path):
+    """One run's training loss and validation accuracy at every check."""
+    steps = [h["step"] for h in record["history"]]
+    fig, (loss_ax, acc_ax) = plots.subplots(1, 2, figsize=(10, 3.8))
+    loss_ax.plot(steps, [h["loss"] for h in record["history"]], ".-")
+    loss_ax.set(xlabel="training step", ylabel="mean cross-entropy since the last check",
+                title="training loss")
+    acc_ax.plot(steps, [h["validation_accuracy"] for h in record["history"]], ".-")
+    acc_ax.axhline(CHANCE, color="gray", linestyle="--", lw=1, label="chance (0.1)")
+    acc_ax.set(xlabel="training step", ylabel="validation accuracy", ylim=(0, 1.05),
+               title="validation accuracy")
+    acc_ax.legend(fontsize=8)
+    fig.suptitle(title, fontsize="medium")
+    plots.save_figure(fig, path)
+
+
 def plot_gradients(norms, num_hidden, path):
     """||dL/dh(t)|| over t for the untrained RNN and LSTM, on a log scale."""
     fig, ax = plots.subplots()

@@ -9,15 +9,17 @@ Flags and defaults follow the exercise's train.py (input_length is T-1), except
 that --input_length defaults to 4: the handout's sanity check, near-perfect
 accuracy at T = 5 with the default parameters. The run's JSON,
 <out>/train_<model>_T<T>_seed<seed>.json, is rewritten after every
-validation check, so an interrupted run keeps its learning curve
-("finished": false); the model itself is not saved (a run takes seconds to
-minutes, and nothing reads it afterwards).
+validation check, and its curves, <name>.png, every 10 checks and at the end, so an
+interrupted run keeps its learning curve ("finished": false); the model itself is
+not saved (a run takes seconds to minutes, and nothing reads it afterwards).
 """
 import utils
 
 utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
 import store
-from palindrome import training
+from palindrome import report, training
+
+PLOT_EVERY = 10  # validation checks between redrawn learning curves (and at the end)
 
 
 def build_parser():
@@ -35,10 +37,18 @@ def main(argv=None):
     path = out / f"{name}.json"
     header = {"script": "palindrome/train.py", "settings": utils.run_settings(args),
               "environment": utils.environment()}
+    title = (f"{args.model_type}, T = {args.input_length + 1}, seed {args.seed}: "
+             f"{args.num_hidden} hidden, batch {args.batch_size}, lr {args.learning_rate:g}")
+
+    def save(record):
+        store.save_json({**header, **record}, path)
+        if record["finished"] or len(record["history"]) % PLOT_EVERY == 0:
+            report.plot_learning_curve(record, f"{title}; step {record['steps']}",
+                                       out / f"{name}.png")
+
     with store.run_lock(out, name):
-        training.train(args, utils.pick_device(args.device),
-                       save=lambda record: store.save_json({**header, **record}, path))
-    print(f"wrote {path}")
+        training.train(args, utils.pick_device(args.device), save=save)
+    print(f"wrote {path} and {name}.png")
     return 0
 
 

@@ -73,9 +73,11 @@ def plot_sweep(records, max_train_length, path):
     curves = {f"hidden {size}": np.mean([r["acc_by_length"] for r in group], axis=0)
               for size, group in groups.items()}
     plot_generalization(curves, max_train_length, "mean accuracy over seeds", None, ax=left)
-    plot_generalization(curves, max_train_length, "the same, zoomed in (lengths 1..20)", None,
-                        ax=middle)
-    middle.set(ylim=(0.95, 1.002), xlim=(0.5, len(next(iter(curves.values()))) - 0.5))
+    longest = len(next(iter(curves.values()))) - 1
+    lowest = min(float(np.min(curve[1:])) for curve in curves.values())
+    plot_generalization(curves, max_train_length,
+                        f"the same, zoomed in (lengths 1..{longest})", None, ax=middle)
+    middle.set(ylim=(min(0.95, lowest - 0.01), 1.002), xlim=(0.5, longest + 0.5))
     middle.get_legend().remove()
     ceiling = max(r["epochs_trained"] for r in records)
     for position, group in enumerate(groups.values()):

@@ -180,6 +180,24 @@ def test_a_run_that_never_improves_keeps_its_first_epoch(data_dir, tmp_path, mon
     assert checkpoint["epoch"] == 1 and checkpoint["settings"] == run["settings"]
 
 
+def test_an_interrupted_run_keeps_its_plot(data_dir, tmp_path, monkeypatch):
+    """Ctrl-C during the second epoch: the first epoch's JSON, checkpoint and figure stay."""
+    real_evaluate, calls = cifar_pytorch.evaluate, []
+
+    def evaluate_then_interrupt(*args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real_evaluate(*args)
+
+    monkeypatch.setattr(cifar_pytorch, "evaluate", evaluate_then_interrupt)
+    out = tmp_path / "cifar"
+    with pytest.raises(KeyboardInterrupt):
+        cifar_pytorch.main(["--quick", "--data-dir", str(data_dir), "--out", str(out)])
+    assert store.load_json(out / "run_plain.json")["epochs"] == 1
+    assert (out / "training_plot.png").is_file() and (out / "cifar_net.pt").is_file()
+
+
 def test_test_py_refuses_another_runs_checkpoint(data_dir, tmp_path):
     """A checkpoint left by a run with other settings is not scored under this run's name."""
     out = tmp_path / "cifar"

@@ -230,6 +230,7 @@ def test_quick_run_repeats_and_predict_reads_its_checkpoint(data_dir, tmp_path, 
     assert first["epochs_done"] == 2 and sum(map(sum, first["confusion"])) == first["n_test"]
     assert first["settings"]["config"] == "task2b-bs10" and first["script"] == "names_rnn/train.py"
     assert first["environment"] == utils.environment()
+    assert (tmp_path / "a" / "runs" / "task2b-bs10-seed0.png").is_file()
 
     ckpt = tmp_path / "a" / "task2b-bs10-seed0.pt"
     model, categories = predict.load_checkpoint(ckpt)

@@ -319,6 +319,7 @@ def test_quick_run_learns_t5(tmp_path):
     record = store.load_json(tmp_path / "train_LSTM_T5_seed0.json")
     assert record["palindrome_length"] == 5 and record["test_accuracy"] >= 0.99
     assert record["script"] == "palindrome/train.py" and record["settings"]["quick"]
+    assert (tmp_path / "train_LSTM_T5_seed0.png").is_file()
 
 
 def test_defaults_are_the_reported_runs():

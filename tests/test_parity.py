@@ -11,6 +11,7 @@ import store
 import univariate_tester
 import utils
 from driver_parity import ParityLSTM
+from parity import figures
 from parity import report
 from parity.configs import CONFIGS
 from parity.data import Parity, pad_collate, random_strings
@@ -306,3 +307,14 @@ def test_long_table_counts_the_seeds_on_target():
                         "| 0.5000 | 1/2, 1/2 | 2 |")
     assert table[-1] == ("Q6: 10 validation and 20 test strings of 3 random bits, scored after "
                          "every prefix.")
+
+
+def test_sweep_figure_zooms_on_the_lengths_scored(tmp_path, monkeypatch):
+    saved = []
+    monkeypatch.setattr(figures.plots, "save_figure", lambda fig, path: saved.append(fig))
+    records = [{"hidden_dim": 2, "acc_by_length": [1.0] + [0.5] * 8, "fit": False,
+                "epochs_to_fit": None, "epochs_trained": 30}]
+    figures.plot_sweep(records, 5, tmp_path / "sweep.png")
+    middle = saved[0].axes[1]
+    assert middle.get_title() == "the same, zoomed in (lengths 1..8)"
+    assert middle.get_ylim()[0] < 0.5 and middle.get_xlim() == (0.5, 8.5)
