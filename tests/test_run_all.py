@@ -120,3 +120,16 @@ def test_readme_links_to_report_sections_that_exist():
     anchors = {github_anchor(heading) for heading in headings}
     links = re.findall(r"\(REPORT\.md#([^)]+)\)", (REPO_ROOT / "README.md").read_text())
     assert links and not set(links) - anchors, f"dead links: {sorted(set(links) - anchors)}"
+
+
+def test_readme_set_up_is_a_venv_and_what_ci_runs():
+    """README's two set-up commands: a Python 3.11 virtual environment with the pinned
+    packages, then exactly the style check and tests that .ci/run runs."""
+    readme = (REPO_ROOT / "README.md").read_text()
+    block = readme.split("## Set-up", 1)[1].split("```")[1].strip().splitlines()
+    assert len(block) == 2 and "Python 3.11" in readme
+    install, test = block
+    assert install.startswith("python3.11 -m venv .venv && . .venv/bin/activate && ")
+    ci = [line for line in (REPO_ROOT / ".ci" / "run").read_text().splitlines()
+          if line and not line.startswith(("#", "set ", "cd ", "command "))]
+    assert install.endswith(ci[0]) and " && ".join(ci[1:]) == test
