@@ -234,6 +234,9 @@ def build_parser():
 def main(argv=None):
     args = utils.parse_args(build_parser(), argv)
     out = utils.output_dir(args)
+    if not any((out / f"{name}.json").exists() for name in ("univariate", *LONG_RUNS, "sweep")):
+        raise utils.UserError(f"no parity runs in {out}; make one with: "
+                              f"python driver_parity.py{utils.place_flags(args)}")
     results = long_results(out)
     if results:
         plot_long_strings(results, out / "long_strings.png")

@@ -318,3 +318,11 @@ def test_sweep_figure_zooms_on_the_lengths_scored(tmp_path, monkeypatch):
     middle = saved[0].axes[1]
     assert middle.get_title() == "the same, zoomed in (lengths 1..8)"
     assert middle.get_ylim()[0] < 0.5 and middle.get_xlim() == (0.5, 8.5)
+
+
+def test_report_without_runs_names_the_command_that_makes_one(tmp_path):
+    result = subprocess.run([sys.executable, "parity/report.py", "--quick", "--out", str(tmp_path)],
+                            cwd=utils.REPO_ROOT, capture_output=True, text=True)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr == (f"error: no parity runs in {tmp_path}; make one with: "
+                             f"python driver_parity.py --quick --out {tmp_path}\n")
