@@ -28,7 +28,6 @@ from names_rnn.configs import CONFIGS, FINAL
 from names_rnn.data import ALPHABET, encode_name, unicode_to_ascii
 from names_rnn.model import build_model, pack_names
 
-DEFAULT_CHECKPOINT = utils.REPO_ROOT / "checkpoints" / "names_rnn" / f"{FINAL}-seed0.pt"
 UNREADABLE = (OSError, RuntimeError, pickle.UnpicklingError, KeyError, TypeError, ValueError,
               EOFError, AttributeError)
 

@@ -149,7 +149,10 @@ def test_default_config_is_the_final_model_and_runs_cover_every_config():
     assert args.config == configs.FINAL == "final"
     assert {key: getattr(args, key) for key in configs.CONFIGS["final"]} == configs.CONFIGS["final"]
     assert args.ensemble == 5 and args.letter_dropout == 0.1 and args.validation == 0
-    assert predict.DEFAULT_CHECKPOINT.name == "final-seed0.pt"
+    default = utils.parse_args(predict.build_parser(), ["Li"])
+    assert predict.checkpoint_and_command(default) == (
+        utils.REPO_ROOT / "checkpoints" / "names_rnn" / "final-seed0.pt",
+        "python names_rnn/train.py")
     part = NAMES_RNN
     declared = {run.name: run for run in part.runs}
     assert declared["final-seed0"].argv == ("names_rnn/train.py", "--seed", "0",
