@@ -19,19 +19,15 @@ REPO_ROOT = Path(__file__).resolve().parent
 
 
 class UserError(Exception):
-    """A problem the user can fix (bad flag, missing data, NaN loss, ...).
-
-    `run_main` prints it as one line and exits non-zero instead of a traceback.
-    """
+    """A problem the user can fix (bad flag, missing data, NaN loss, ...): `run_main`
+    prints it as one line and exits non-zero instead of a traceback."""
 
 
 class DataError(UserError):
     """A dataset could not be found, downloaded or verified."""
 
 
-# ---------------------------------------------------------------------------
-# Starting and ending a script: progress bars, one-line failures
-# ---------------------------------------------------------------------------
+# --- Starting and ending a script: progress bars, one-line failures -------------------
 
 def _interrupted_while_starting(signum, frame):
     print("\ninterrupted while starting: nothing was written", file=sys.stderr)
@@ -65,7 +61,6 @@ def run_main(main):
     sys.exit(status or 0)
 
 
-
 def check_finite(value, where):
     """Raise UserError when a loss (float or 0-d tensor) is NaN or infinite."""
     value = float(value)
@@ -80,15 +75,11 @@ def progress(iterable=None, **kwargs):
     done (TQDM_DISABLE=1 in the environment turns them off, e.g. for log files)."""
     from tqdm.auto import tqdm
 
-    kwargs.setdefault("dynamic_ncols", True)
-    kwargs.setdefault("leave", False)
-    kwargs.setdefault("mininterval", 0.5)
-    return tqdm(iterable, **kwargs)
+    return tqdm(iterable, **{"dynamic_ncols": True, "leave": False, "mininterval": 0.5,
+                             **kwargs})
 
 
-# ---------------------------------------------------------------------------
-# Reproducibility and devices
-# ---------------------------------------------------------------------------
+# --- Reproducibility and devices ------------------------------------------------------
 
 def seed_everything(seed):
     """Seed Python, NumPy and torch so that a CPU run repeats bit for bit."""
@@ -105,28 +96,22 @@ def seed_everything(seed):
     torch.backends.cudnn.benchmark = False
 
 
-def cpu_model():
-    """The CPU's model name ("model name" in /proc/cpuinfo on Linux), else what the
-    platform module knows."""
-    import platform
-
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "unknown"
-
-
 def environment():
     """What a run's floats depend on besides its settings, recorded in its JSON: on
     the CPU a seed repeats a run bit for bit with the same torch version, thread count
-    and CPU, while another thread count sums floats in another order."""
+    and CPU ("model name" in /proc/cpuinfo on Linux), while another thread count sums
+    floats in another order."""
+    import platform
+
     import torch
 
-    return {"torch": torch.__version__, "threads": torch.get_num_threads(), "cpu": cpu_model()}
+    try:
+        cpu = next(line.split(":", 1)[1].strip()
+                   for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+    except (OSError, StopIteration):
+        cpu = platform.processor() or platform.machine() or "unknown"
+    return {"torch": torch.__version__, "threads": torch.get_num_threads(), "cpu": cpu}
 
 
 def pick_device(name="auto"):
@@ -134,46 +119,35 @@ def pick_device(name="auto"):
     import torch
 
     mps = getattr(torch.backends, "mps", None)
-    has_mps = mps is not None and mps.is_available()
+    available = {"cuda": torch.cuda.is_available(), "mps": mps is not None and mps.is_available()}
     if name == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        return torch.device("mps" if has_mps else "cpu")
-    if name.startswith("cuda") and not torch.cuda.is_available():
-        raise UserError(f"--device {name} was asked for but CUDA is not available here; "
-                        "use --device cpu")
-    if name == "mps" and not has_mps:
-        raise UserError("--device mps was asked for but MPS is not available here; "
-                        "use --device cpu")
+        return torch.device(next((kind for kind, ok in available.items() if ok), "cpu"))
+    kind = name.split(":")[0]
+    if not available.get(kind, True):
+        raise UserError(f"--device {name} was asked for but {kind.upper()} is not available "
+                        "here; use --device cpu")
     try:
         return torch.device(name)
     except RuntimeError as err:
         raise UserError(f"unknown --device {name!r} ({err})") from None
 
 
-# ---------------------------------------------------------------------------
-# Command line: checked flags, named configs, output folders
-# ---------------------------------------------------------------------------
+# --- Command line: checked flags, named configs, output folders -----------------------
 
 # Checked flag types: argparse calls them before any work, and a bad value ends
 # the run with the usage, one line naming the flag, and exit status 2.
 
-def _number(text, kind):
-    try:
-        value = kind(text)
-    except ValueError:
-        what = "an integer" if kind is int else "a number"
-        raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
-    if kind is float and not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
-    return value
-
-
 def _checked(kind, allowed, rule, name):
-    """A flag type: `kind` parsed from the text, then `allowed(value)` or the line
-    "<value> <rule>"."""
+    """A flag type: `kind` (int, or a finite float) parsed from the text, then
+    `allowed(value)` or the line "<value> <rule>"."""
     def check(text):
-        value = _number(text, kind)
+        try:
+            value = kind(text)
+        except ValueError:
+            what = "an integer" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
         if not allowed(value):
             raise argparse.ArgumentTypeError(f"{value} {rule}")
         return value
@@ -319,12 +293,7 @@ def output_dir(args):
 
 def data_dir(path=None):
     """The data folder: the --data-dir value, else $DATA_DIR, else data/ in the repo."""
-    if path is not None:
-        folder = Path(path)
-    elif os.environ.get("DATA_DIR"):
-        folder = Path(os.environ["DATA_DIR"])
-    else:
-        folder = REPO_ROOT / "data"
+    folder = Path(path if path is not None else os.environ.get("DATA_DIR") or REPO_ROOT / "data")
     if folder.exists() and not folder.is_dir():
         raise DataError(f"the data folder {folder} is a file, not a folder "
                         "(check --data-dir and $DATA_DIR)")

@@ -46,8 +46,8 @@ def test_environment_names_what_a_cpu_run_depends_on():
     import torch
 
     env = utils.environment()
-    assert env == {"torch": torch.__version__, "threads": torch.get_num_threads(),
-                   "cpu": utils.cpu_model()}
+    assert set(env) == {"torch", "threads", "cpu"}
+    assert (env["torch"], env["threads"]) == (torch.__version__, torch.get_num_threads())
     assert isinstance(env["cpu"], str) and env["cpu"]
 
 
