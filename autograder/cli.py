@@ -1,7 +1,7 @@
 """The runners' command line: grade this repository, one hand-in, or a class.
 
     runner.py                       this repository's mytorch/ (and hw2/); the scores go to
-                                    results/mytorch/<summary>.json (--quick: runs/quick/...)
+                                    runs/mytorch/<summary>.json (--quick: runs/quick/...)
     runner.py --handin PATH         one hand-in (folder or .tar/.tar.gz): table and total;
                                     --gradescope FILE also writes Gradescope's results.json
     runner.py --handin A B ...      a class: each path a hand-in, or a folder of hand-ins;
@@ -50,15 +50,15 @@ class UsageError(Exception):
 def build_parser(doc, tests, scores):
     """The runners' command line (the same flags for hw1 and hw2); `scores` is the stem of
     the class's score files ("scores_hw2")."""
-    parser = argparse.ArgumentParser(description=doc,
+    parser = argparse.ArgumentParser(description=doc, allow_abbrev=False,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.set_defaults(part="mytorch", scores=scores)
     parser.add_argument("--handin", nargs="+", metavar="PATH",
                         help="grade these hand-ins instead of this repository: folders holding "
                              "mytorch/ (and hw1/ or hw2/), .tar/.tar.gz files of one, or a "
-                             "folder with one hand-in per student")
+                             "folder with one hand-in per student (default: this repository)")
     parser.add_argument("--test", action="append", default=[], metavar="NAME",
-                        help="grade only this test (repeat for more): "
+                        help="grade only this test (repeat for more; default: every test): "
                              + ", ".join(test.name for test in tests))
     parser.add_argument("--timeout", type=utils.positive_float, default=120.0, metavar="S",
                         help="time limit of each test in seconds (default: 120)")
@@ -76,7 +76,7 @@ def build_parser(doc, tests, scores):
                         help="run hand-ins without bubblewrap (only resource limits): for "
                              "machines without it, and code you trust")
     parser.add_argument("--out", type=Path, default=None,
-                        help="where scores go: without --handin, default results/mytorch/ "
+                        help="where scores go: without --handin, default runs/mytorch/ "
                              "(runs/quick/mytorch/ with --quick); with several hand-ins, "
                              f"{scores}.csv and {scores}.json, default the current folder; "
                              "with one hand-in, only when given")
@@ -85,7 +85,7 @@ def build_parser(doc, tests, scores):
                              "(shown as a warning) costs the test's points")
     parser.add_argument("--gradescope", type=Path, default=None, metavar="FILE",
                         help="with one hand-in (or none): also write Gradescope's "
-                             "results.json to FILE")
+                             "results.json to FILE (default: none)")
     parser.add_argument("--jobs", type=utils.bounded_int(1, 1024), default=None,
                         metavar="N", help="grade N hand-ins of a class at once (default: "
                                           "every core)")
@@ -97,7 +97,7 @@ def build_parser(doc, tests, scores):
                              "that knows the seed can replay recorded answers: never publish "
                              "one you grade with")
     for flag in ("--device", "--data-dir"):  # the flags every script takes
-        parser.add_argument(flag, default=None, help="accepted, unused")
+        parser.add_argument(flag, default=None, help="accepted, unused (default: none)")
     return parser
 
 
@@ -188,8 +188,9 @@ def gradescope_results(rows, seconds):
 
 
 def grade_repository(args, tests, summary_file, needed, box, caps, workspace):
-    """This repository's own library: table, total and results/mytorch/<summary_file>
-    (written by utils, in the format of every other part's results)."""
+    """This repository's own library: table, total and <out>/<summary_file> (runs/mytorch/
+    by default; run_all.py writes results/mytorch/), in the format of every other part's
+    results."""
     try:
         out = utils.output_dir(args)
     except utils.UserError as err:

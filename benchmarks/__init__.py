@@ -9,9 +9,10 @@ fields that describe what was timed (sizes, model, ...) for report tables to rea
 a speed (cifar_throughput, names_batching: ">= 0.95 of the bare step's images/s",
 ">= 6x names/s"), where it is reference_s / ours_s (higher is better).
 
-Run as a script, a module writes results/benchmarks/<name>.json (runs/quick/
+Run as a script, a module writes runs/benchmarks/<name>.json (runs/quick/
 with --quick); benchmarks/run_all.py writes the same file for each module, and
-benchmarks/report.py builds the REPORT.md table from those files. What the
+`python run_all.py` writes them into results/benchmarks/, which benchmarks/report.py
+reads for the REPORT.md table. What the
 modules share lives here: the interleaved timing and the command line.
 """
 import argparse
@@ -71,8 +72,9 @@ def add_args(parser):
     parser.add_argument("--quick", action="store_true",
                         help="a seconds-long smoke run (not for the report)")
     parser.add_argument("--out", type=Path, default=None,
-                        help="output folder (default: results/benchmarks/, "
-                             "or runs/quick/benchmarks/ with --quick)")
+                        help="output folder (default: runs/benchmarks/, or "
+                             "runs/quick/benchmarks/ with --quick; run_all.py writes "
+                             "results/benchmarks/)")
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="where benchmarks that read a dataset find it "
                              "(default: $DATA_DIR, else data/)")
@@ -81,7 +83,7 @@ def add_args(parser):
 
 def build_parser(doc):
     """The parser of a benchmark module run as a script."""
-    parser = argparse.ArgumentParser(description=doc,
+    parser = argparse.ArgumentParser(description=doc, allow_abbrev=False,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     return add_args(parser)
 

@@ -11,7 +11,7 @@ imdb/classify.py (imdb/data_rnn.py) at the MLP's token budget and reads
 `imdb.word.pkl.gz` from the data folder (`--data-dir`, else $DATA_DIR, else
 data/; downloaded when missing). The quick
 run draws 2,000 log-normal review lengths instead, so it needs no data. Writes
-results/benchmarks/imdb_padding.json (runs/quick/benchmarks/ with --quick).
+runs/benchmarks/imdb_padding.json (runs/quick/benchmarks/ with --quick).
 """
 import utils
 

@@ -8,7 +8,7 @@ Each benchmark module exposes `run(quick=False, seed=0) -> list[dict]` (the rows
 described in benchmarks/__init__.py): our time against a reference measured in the
 same process, or, for a row with "unit": "fraction", a share (the IMDb padding).
 Every module's result goes to <out>/<name>.json, the file the module writes when
-run on its own (default folder results/benchmarks/, runs/quick/benchmarks/ with
+run on its own (default folder runs/benchmarks/, runs/quick/benchmarks/ with
 --quick); benchmarks/report.py builds the REPORT.md table from those files
 (`python run_all.py --tables`), and this script prints it.
 """
@@ -28,7 +28,7 @@ import store
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(description=__doc__,
+    parser = argparse.ArgumentParser(description=__doc__, allow_abbrev=False,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", nargs="+", choices=BENCHMARKS, metavar="NAME",
                         help=f"benchmark modules to run (default: all): {', '.join(BENCHMARKS)}")

@@ -91,11 +91,10 @@ def test_an_output_folder_that_is_a_file_is_one_line(path, tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
 
 
-OWN = [path for path in SCRIPTS if not path.startswith(("autograder/", "benchmarks/"))]
 NO_VALUE = (argparse._HelpAction, argparse._StoreTrueAction, argparse._StoreFalseAction)
 
 
-@pytest.mark.parametrize("path", OWN)
+@pytest.mark.parametrize("path", SCRIPTS)
 def test_help_shows_every_default_and_abbreviations_are_refused(path):
     parser = load(path).build_parser()
     assert not parser.allow_abbrev, f"{path} takes abbreviated flags"
@@ -113,7 +112,7 @@ def test_an_abbreviated_flag_is_an_error(capsys):
     assert "unrecognized arguments: --epoch 3" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("path", [path for path in OWN if path.startswith("palindrome/")
+@pytest.mark.parametrize("path", [path for path in SCRIPTS if path.startswith("palindrome/")
                                   and hasattr(load(path), "build_parser")])
 def test_palindrome_flags_take_underscores_and_dashes(path):
     parser = load(path).build_parser()
