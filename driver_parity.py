@@ -137,8 +137,6 @@ def train_model(model, loader, epochs=2000, lr=0.003, weight_decay=1e-5, log_eve
     return history
 
 
-
-
 # ---------------------------------------------------------------------------
 # Experiments
 # ---------------------------------------------------------------------------
@@ -249,8 +247,6 @@ def parse_args(argv=None):
         args.hidden_dims = sizes[:QUICK_SIZES]
     utils.apply_quick(args, QUICK)
     return args
-
-
 
 
 def main(argv=None):

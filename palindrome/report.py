@@ -116,8 +116,6 @@ def plot_collapse(records, path):
     plots.save_figure(fig, path)
 
 
-
-
 def stop_counts(runs):
     """'solved/plateau/cap' counts of how `runs` stopped."""
     return "/".join(str(sum(r["stop"] == stop for r in runs)) for stop in STOPS)
