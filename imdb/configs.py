@@ -1,7 +1,7 @@
-"""The named settings of imdb/classify.py (CLASSIFY) and imdb/autoregressive.py
-(AUTOREGRESSIVE), one per answer of REPORT.md sections 6 and 7, selected with
-`--config NAME` (keys are the scripts' argparse destinations). The first of each
-is the script's default. Every config states every setting, so each reads as the
+"""The named settings of imdb/classify.py (CLASSIFY), imdb/nbsvm.py (NBSVM) and
+imdb/autoregressive.py (AUTOREGRESSIVE), one per answer of REPORT.md sections 6
+and 7, selected with `--config NAME` (keys are the scripts' argparse destinations).
+The first of each is the script's default. Every config states every setting, so each reads as the
 whole recipe.
 """
 
@@ -52,4 +52,13 @@ AUTOREGRESSIVE = {
     # Deleted scenes: 2 layers at 2e-3 for 6 epochs.
     "toy_2layers": dict(_LM, data="toy", n=50_000, hidden=128, layers=2, epochs=6, lr=2e-3,
                         max_tokens=4096),
+}
+
+# What every NBSVM run of imdb/nbsvm.py shares: the paper's smoothing alpha = 1,
+# L-BFGS for at most 500 iterations.
+_NBSVM = dict(alpha=1.0, max_iter=500)
+
+NBSVM = {
+    # Section 6's baseline: uni-, bi- and trigrams, logistic regression.
+    "nbsvm": dict(_NBSVM, ngrams=3, loss="logistic", C=10.0, beta=1.0),
 }

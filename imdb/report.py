@@ -7,8 +7,9 @@ LSTMs), from the runs' JSON files; as a script, the IMDb summary and figure.
 The IMDb tables read every finished <config>_<val|final>_seed<S>[_<tag>].json that
 imdb/classify.py wrote: per Q4 model the untagged validation run of its config
 (the chosen settings) and its test runs, and every validation run as a row of
-the tuning table. The autoregressive table reads every <config>[_<tag>].json of
-imdb/autoregressive.py.
+the tuning table; and those of imdb/nbsvm.py, the baseline: its validation runs (the
+one with the default config's settings is the chosen one) and its test run. The
+autoregressive table reads every <config>[_<tag>].json of imdb/autoregressive.py.
 """
 import utils
 
@@ -20,7 +21,7 @@ from pathlib import Path
 
 
 import store
-from imdb.configs import AUTOREGRESSIVE, CLASSIFY
+from imdb.configs import AUTOREGRESSIVE, CLASSIFY, NBSVM
 from imdb.data_rnn import entropy_per_token
 from imdb.models import MODELS
 import plots
@@ -79,10 +80,36 @@ def summarize(folder):
                                            "cpu_seconds": q2["cpu_seconds"]}}
 
 
-def plot_accuracies(models, path):
+# The settings that make one NBSVM model (the rest say where and how long it runs).
+NBSVM_KEYS = ("ngrams", "alpha", "loss", "C", "beta", "max_iter")
+
+
+def summarize_nbsvm(folder):
+    """{"tuning": every validation run of imdb/nbsvm.py, the one with the default
+    config's settings marked chosen; "final": its test run}, or None without runs."""
+    runs = read_runs(folder, "imdb/nbsvm.py")
+    if not runs:
+        return None
+    default = next(iter(NBSVM.values()))
+    tuning = [{"run": r["file"], "settings": r["settings"], "val_acc": r["val_acc"],
+               "chosen": all(r["settings"][key] == default[key] for key in NBSVM_KEYS),
+               "seconds": r["seconds"]} for r in runs if r["split"] == "val"]
+    tuning.sort(key=lambda t: (not t["chosen"], -t["settings"]["ngrams"],
+                               t["settings"]["loss"], t["settings"]["C"], t["settings"]["beta"]))
+    final = next((r for r in runs if r["split"] == "final"
+                  and r["settings"]["config"] == next(iter(NBSVM)) and not r["settings"]["tag"]),
+                 None)
+    return {"tuning": tuning,
+            "val_acc": next((t["val_acc"] for t in tuning if t["chosen"]), None),
+            "final": None if final is None else {
+                "run": final["file"], "settings": final["settings"],
+                "test_acc": final["test_acc"], "seconds": final["seconds"]}}
+
+
+def plot_accuracies(models, path, baseline=None):
     """Bars of validation and mean test accuracy per model, each value written inside
-    its bar, single test seeds as dots; the legend sits in the free band above the
-    bars (accuracies stay below 0.9)."""
+    its bar, single test seeds as dots, the NBSVM baseline's test accuracy as a dotted
+    line; the legend sits in the free band above them (accuracies stay below 0.95)."""
     names = [m for m in MODELS if m in models]
     fig, ax = plots.subplots(figsize=(7, 4))
     positions = range(len(names))
@@ -100,7 +127,9 @@ def plot_accuracies(models, path):
         ax.scatter([p + 0.2] * len(models[m]["test_acc"]), models[m]["test_acc"], color="black",
                    s=12, zorder=3, label="test, one seed" if p == 0 else None)
     ax.axhline(0.5, color="grey", linestyle="--", label="chance")
-    ax.set(xticks=list(positions), xticklabels=names, ylim=(0.45, 1.02), xlabel="model",
+    if baseline is not None:
+        ax.axhline(baseline, color="black", linestyle=":", label="NBSVM baseline (test)")
+    ax.set(xticks=list(positions), xticklabels=names, ylim=(0.45, 1.08), xlabel="model",
            ylabel="accuracy", title="IMDb sentiment: accuracy per model")
     ax.legend(loc="upper center", ncol=2, fontsize="small")
     plots.save_figure(fig, path)
@@ -127,18 +156,19 @@ def describe(settings):
     return ", ".join(parts)
 
 
-def flags(settings):
-    """The imdb/classify.py flags that give these settings: --config, then every
-    setting that differs from that config (what a tuning row changed)."""
-    config = CLASSIFY.get(settings["config"], {})
-    words = ["--config", settings["config"]]
+def flags(settings, configs=CLASSIFY):
+    """The flags (of imdb/classify.py, or the script of `configs`) that give these
+    settings: --config, then every setting that differs from that config (what a
+    tuning row changed)."""
+    config = configs.get(settings["config"], {})
+    words = ["--config", settings["config"]] if len(configs) > 1 else []
     for key, value in settings.items():
         if key not in config or value == config[key]:
             continue
         flag = "--" + key.replace("_", "-")
         words += [flag] if value is True else [flag, f"{value:g}" if isinstance(value, float)
                                                else str(value)]
-    return " ".join(words)
+    return " ".join(words) or "no flags"
 
 
 def fmt(value, spec=".3f"):
@@ -151,13 +181,23 @@ def curves(run_file, text):
 
 
 def report_table(results_root):
-    """REPORT.md's imdb block, from the runs in results/imdb/: the Q4 tuning table
-    (every validation run, the chosen ones marked), the test runs of the chosen
-    settings and the Q2 run. Each run's name links its curves."""
+    """REPORT.md's imdb block, from the runs in results/imdb/: the NBSVM baseline's
+    validation runs, the Q4 tuning table (every validation run, the chosen ones
+    marked), the test runs of the chosen settings and the Q2 run. Each run's name
+    links its curves (an NBSVM run, which has none, its JSON)."""
     summary = summarize(Path(results_root) / "imdb")
+    nbsvm = summarize_nbsvm(Path(results_root) / "imdb") or {"tuning": [], "final": None}
     seeds = sorted({seed for row in summary["models"].values() for seed in row["seeds"]})
-    lines = ["| model | `imdb/classify.py` flags (link: curves) | validation acc. "
-             "| chosen |", "|---|---|---:|---|"]
+    lines = []
+    if nbsvm["tuning"]:  # four decimals: its settings are a few reviews apart
+        settings = "; ".join(
+            f"[`{flags(run['settings'], NBSVM)}`](results/imdb/{run['run']}.json): "
+            + (f"**{fmt(run['val_acc'], '.4f')}** (chosen)" if run["chosen"]
+               else fmt(run["val_acc"], ".4f")) for run in nbsvm["tuning"])
+        lines += ["NBSVM on validation (`imdb/nbsvm.py` flags; links: JSON): "
+                  f"{settings}.", ""]
+    lines += ["| model | `imdb/classify.py` flags (link: curves) | validation acc. "
+              "| chosen |", "|---|---|---:|---|"]
     for run in summary["tuning"]:
         command = curves(run["run"], f"`{flags(run['settings'])}`")
         lines.append(f"| {run['model']} | {command} | {fmt(run['val_acc_by_epoch'][-1])} | "
@@ -166,6 +206,10 @@ def report_table(results_root):
                   "(`--final --seed S`; links: curves):", "",
               f"| model | validation acc. | test acc., seed {' / '.join(map(str, seeds))} "
               "| test mean |", "|---|---:|---|---:|"]
+    final = nbsvm["final"]
+    if final:
+        lines.append(f"| nbsvm | {fmt(nbsvm['val_acc'])} | [{fmt(final['test_acc'])}]"
+                     f"(results/imdb/{final['run']}.json) | **{fmt(final['test_acc'])}** |")
     for model, row in summary["models"].items():
         tests = " / ".join(curves(f"{model}_final_seed{seed}", fmt(acc))
                            for seed, acc in zip(row["seeds"], row["test_acc"])) or "–"
@@ -237,9 +281,11 @@ def main(argv=None):
         raise utils.UserError(f"no finished runs of the Q4 configs ({', '.join(MODELS)}) in "
                               f"{out}; make one with: python imdb/classify.py"
                               f"{utils.place_flags(args)}")
+    nbsvm = summarize_nbsvm(out)
     store.save_json({"script": "imdb/report.py", "settings": utils.run_settings(args),
-                     **summary}, out / "imdb_summary.json")
-    plot_accuracies(summary["models"], out / "accuracy.png")
+                     **summary, "nbsvm": nbsvm}, out / "imdb_summary.json")
+    baseline = nbsvm and nbsvm["final"] and nbsvm["final"]["test_acc"]
+    plot_accuracies(summary["models"], out / "accuracy.png", baseline)
     print(report_table(out.parent) if out.name == "imdb" else f"wrote {out / 'imdb_summary.json'}")
 
 

@@ -205,16 +205,38 @@ IMDB_TESTS = tuple(classify(f"{model}_final_seed{seed}", "--config", model, "--f
                             "--seed", seed)
                    for model in Q4_MODELS for seed in ("0", "1"))
 
+NBSVM_SCRIPT = "imdb/nbsvm.py"
+
+
+def nbsvm_tuning(ngrams, loss, C, beta):
+    """One NBSVM setting on the validation split, every setting spelled out."""
+    tag = f"{ngrams}grams_{loss}_C{C}_beta{beta}"
+    name = f"nbsvm_val_seed0_{tag}"
+    return Run(name, (NBSVM_SCRIPT, "--ngrams", ngrams, "--loss", loss, "--C", C, "--beta", beta,
+                      "--tag", tag, *into("imdb")),
+               kind="tuning", result=f"results/imdb/{name}.json")
+
+
+NBSVM_RUNS = (
+    *(nbsvm_tuning("3", "logistic", C, "1") for C in ("0.1", "1", "10", "100")),
+    nbsvm_tuning("2", "logistic", "1", "1"),
+    nbsvm_tuning("3", "logistic", "1", "0.25"),
+    nbsvm_tuning("3", "squared_hinge", "1", "0.25"),
+    Run("nbsvm_final_seed0", (NBSVM_SCRIPT, "--final", *into("imdb")),
+        result="results/imdb/nbsvm_final_seed0.json"),
+)
+
 IMDB = Part(
     "imdb",
-    runs=(classify("q2_val_seed0", "--config", "q2"), *IMDB_TUNING, *IMDB_TESTS,
+    runs=(classify("q2_val_seed0", "--config", "q2"), *IMDB_TUNING, *IMDB_TESTS, *NBSVM_RUNS,
           Run("report", ("imdb/report.py", *into("imdb")), kind="report",
               result="results/imdb/imdb_summary.json",
-              after=tuple(run.name for run in (*IMDB_TUNING, *IMDB_TESTS))),
+              after=tuple(run.name for run in (*IMDB_TUNING, *IMDB_TESTS, *NBSVM_RUNS))),
           *(Run(name, (AR, "--config", name, *into("imdb/autoregressive")),
                 result=f"results/imdb/autoregressive/{name}.json")
             for name in AUTOREGRESSIVE)),
     quick=(Run("quick-lstm", (CLASSIFY, "--quick")),
+           Run("quick-nbsvm", (NBSVM_SCRIPT, "--quick")),
            Run("quick-report", ("imdb/report.py", "--quick"), kind="report",
                after=("quick-lstm",)),
            Run("quick-ndfa", (AR, "--quick")),
