@@ -37,8 +37,8 @@ LOSSES = ("logistic", "squared_hinge")
 def ngram_ids(reviews, order, base):
     """(review index, n-gram id) of every n-gram of 1..`order` tokens that lies
     inside one review; an n-gram's id is its tokens as digits in base `base` (the
-    vocabulary size), plus base**n - 1 (the count of shorter ids) so that orders
-    never share an id."""
+    vocabulary size), plus base + ... + base**(n-1) (the ids of all shorter n-grams),
+    so that orders never share an id."""
     tokens = np.fromiter((t for review in reviews for t in review), dtype=np.int64)
     owner = np.repeat(np.arange(len(reviews)), [len(review) for review in reviews])
     rows, ids = [], []
