@@ -94,7 +94,7 @@ def q7_table(sweep, hidden1):
     if restarting:
         note += (f"; restart after {restarting[0]['give_up_after']} unfit epochs (epochs to "
                  "fit count every attempt)")
-    return lines + ["", f"Q7: {note}."]
+    return lines + ["", f"Q7: {note}; accuracies are rounded down, so only 100% reads 1."]
 
 
 def wrong_by_length(single):
