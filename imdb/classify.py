@@ -31,7 +31,8 @@ from matplotlib.ticker import MaxNLocator
 
 import store
 from imdb.configs import CLASSIFY
-from imdb.data_rnn import load_imdb, make_batches, pad_batch, padding_fraction, random_batches
+from imdb.data_rnn import (every_nth, load_imdb, make_batches, pad_batch, padding_fraction,
+                            random_batches)
 from imdb.models import MODELS, Classifier
 import plots
 
@@ -43,12 +44,6 @@ QUICK_REVIEWS = dict(train=400, eval=100)
 def truncate(sequences, max_len):
     """Keep the first `max_len` tokens of every review (all of them when None)."""
     return sequences if max_len is None else [seq[:max_len] for seq in sequences]
-
-
-def every_nth(x, y, count):
-    """About `count` reviews spread evenly over the length-sorted list."""
-    step = max(1, len(x) // count)
-    return x[::step], y[::step]
 
 
 def load_reviews(args):

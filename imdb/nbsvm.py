@@ -28,7 +28,7 @@ import torch
 
 import store
 from imdb.configs import NBSVM
-from imdb.data_rnn import load_imdb
+from imdb.data_rnn import every_nth, load_imdb
 
 QUICK_REVIEWS = 300  # --quick: this many training and as many evaluation reviews
 LOSSES = ("logistic", "squared_hinge")
@@ -117,12 +117,6 @@ def interpolate(w, beta):
 def accuracy(rows, columns, values, labels, w, b):
     scores = np.bincount(rows, weights=values * w[columns], minlength=len(labels)) + b
     return float(np.mean((scores > 0) == (np.asarray(labels) == 1)))
-
-
-def every_nth(x, y, count):
-    """About `count` reviews spread evenly over the length-sorted list."""
-    step = max(1, len(x) // count)
-    return x[::step], y[::step]
 
 
 # --- Command line -----------------------------------------------------------------
