@@ -1,9 +1,9 @@
 """Train the handout's CNN on CIFAR-3 (horse, ship, truck) and keep the best weights.
 
-    python cifar_pytorch.py --data-dir ../shared/data                     # Q1: plain Net
-    python cifar_pytorch.py --data-dir ../shared/data --batchnorm         # Q2: BatchNorm after fc1
-    python cifar_pytorch.py --data-dir ../shared/data --config skeleton   # the skeleton's settings
-    python test.py --data-dir ../shared/data [--batchnorm]                # Q3: test accuracy
+    python cifar_pytorch.py                     # Q1: plain Net
+    python cifar_pytorch.py --batchnorm         # Q2: BatchNorm after fc1
+    python cifar_pytorch.py --config skeleton   # the skeleton's settings
+    python test.py [--batchnorm]                # Q3: test accuracy
 
 The data, the fixed validation split and the `CIFAR3` Dataset are in cifar/data.py,
 the augmentations in cifar/transforms.py, `Net` in

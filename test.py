@@ -1,10 +1,10 @@
 """Q3: load the best weights saved by cifar_pytorch.py and report CIFAR-3 test accuracy.
 
-    python test.py --data-dir ../shared/data                  # checkpoints/cifar_net.pt
-    python test.py --data-dir ../shared/data --batchnorm      # checkpoints/cifar_net_batchnorm.pt
-    python test.py --data-dir ../shared/data --tag skeleton   # the skeleton config's run
-    python test.py --batchnorm --quick     # after python cifar_pytorch.py --batchnorm --quick
-    python test.py --checkpoint PATH                          # a checkpoint cifar_pytorch.py wrote
+    python test.py                       # checkpoints/cifar_net.pt
+    python test.py --batchnorm           # checkpoints/cifar_net_batchnorm.pt
+    python test.py --tag skeleton        # the skeleton config's run
+    python test.py --batchnorm --quick   # after python cifar_pytorch.py --batchnorm --quick
+    python test.py --checkpoint PATH     # a checkpoint cifar_pytorch.py wrote
 
 The model is rebuilt from the configuration stored in the checkpoint. A checkpoint
 whose settings, epoch or validation accuracy differ from the training run's JSON

@@ -2,8 +2,8 @@
 (reviews ordered by length, cut at a token budget) against random batches of
 the same count (what a shuffled DataLoader would give).
 
-    python benchmarks/imdb_padding.py --data-dir ../shared/data   # the real training split
-    python benchmarks/imdb_padding.py --quick                     # synthetic lengths (smoke run)
+    python benchmarks/imdb_padding.py           # the real training split
+    python benchmarks/imdb_padding.py --quick   # synthetic lengths (smoke run)
 
 Every padded position costs as much compute as a real token, so this fraction
 is the share of an epoch's work that is wasted. It uses the batching of

@@ -1,6 +1,6 @@
 """Run every benchmark in benchmarks/ and write one JSON per benchmark.
 
-    python benchmarks/run_all.py --data-dir ../shared/data   # full measurements (minutes)
+    python benchmarks/run_all.py                             # full measurements (minutes)
     python benchmarks/run_all.py --only conv1d mytorch_mlp   # some of them
     python benchmarks/run_all.py --quick                     # a smoke run in seconds
 

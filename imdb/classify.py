@@ -1,7 +1,7 @@
 """Train an IMDb sentiment classifier (assignment 3B, Q1-Q4).
 
-    python imdb/classify.py --data-dir ../shared/data                  # the reported LSTM
-    python imdb/classify.py --config mlp --final --seed 1 --data-dir ../shared/data
+    python imdb/classify.py   # the reported LSTM
+    python imdb/classify.py --config mlp --final --seed 1
 
 With no flags this is REPORT.md's best model, the bidirectional LSTM (--config
 lstm), on the validation split; --config picks the other answers (elman, rnn,

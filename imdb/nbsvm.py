@@ -1,8 +1,8 @@
 """NBSVM on IMDb (Wang & Manning, 2012): the n-gram baseline every classifier of
 section 6 is compared with.
 
-    python imdb/nbsvm.py --data-dir ../shared/data             # the chosen setting, validation
-    python imdb/nbsvm.py --final --data-dir ../shared/data     # train on 25,000, score test once
+    python imdb/nbsvm.py           # the chosen setting, validation
+    python imdb/nbsvm.py --final   # train on 25,000, score test once
 
 A review becomes the set of its word n-grams (n = 1..--ngrams; present or not). Each
 n-gram is weighted by its naive-Bayes log-count ratio r = log((p/|p|) / (q/|q|)),

@@ -1,7 +1,7 @@
 """Collect the names runs of the output folder into its names_summary.json, the Task 2B
 figure, the final model's confusion matrix, and REPORT.md's tables.
 
-    python names_rnn/report.py --data-dir ../shared/data    # after the train.py runs
+    python names_rnn/report.py   # after the train.py runs
 
 A run counts under its config (names_rnn/configs.py) when it carries the config's
 own tag, <config>-seed<seed>, so that runs with changed settings stay out. Every

@@ -1,10 +1,10 @@
 """Train a surname -> language classifier (LSTM or GRU, or an ensemble of them) with
 packed batches.
 
-    python names_rnn/train.py --data-dir ../shared/data                 # the final model
-    python names_rnn/train.py --config task1-lstm-2x200 --seed 1        # a Task 1 model
-    python names_rnn/train.py --config task2b-bs1                       # Task 2B, batch size 1
-    python names_rnn/train.py --config val-gru-1x200-ld01               # a tuning run
+    python names_rnn/train.py                                      # the final model
+    python names_rnn/train.py --config task1-lstm-2x200 --seed 1   # a Task 1 model
+    python names_rnn/train.py --config task2b-bs1                  # Task 2B, batch size 1
+    python names_rnn/train.py --config val-gru-1x200-ld01          # a tuning run
     python names_rnn/train.py --quick
 
 Each --config is one answer of REPORT.md (names_rnn/configs.py; the default is the

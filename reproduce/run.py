@@ -1,12 +1,12 @@
 """Reproduce REPORT.md: run every part's declared runs, side by side, then rebuild
 its tables.
 
-    python run_all.py --data-dir ../shared/data          # every run behind REPORT.md
-    python run_all.py --jobs 2 --only cifar,names_rnn    # some parts, two runs at a time
-    python run_all.py --quick                            # every part with tiny settings
-    python run_all.py --list                             # the declared runs
-    python run_all.py --print-commands > commands.txt    # one shell command per run
-    python run_all.py --tables                           # rebuild REPORT.md's tables
+    python run_all.py                                   # every run behind REPORT.md
+    python run_all.py --jobs 2 --only cifar,names_rnn   # some parts, two runs at a time
+    python run_all.py --quick                           # every part with tiny settings
+    python run_all.py --list                            # the declared runs
+    python run_all.py --print-commands > commands.txt   # one shell command per run
+    python run_all.py --tables                          # rebuild REPORT.md's tables
 
 The runs are declared in reproduce/parts.py. Runs start as soon as the runs they
 wait for have ended, at most --jobs at a time, each with cores // jobs torch
