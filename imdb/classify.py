@@ -30,7 +30,7 @@ import torch.nn.functional as F
 from matplotlib.ticker import MaxNLocator
 
 import store
-from imdb.configs import CLASSIFY
+from imdb.configs import CLASSIFY, run_name
 from imdb.data_rnn import (every_nth, load_imdb, make_batches, pad_batch, padding_fraction,
                             random_batches)
 from imdb.models import MODELS, Classifier
@@ -200,12 +200,6 @@ def build_parser():
     utils.add_common_args(parser, "imdb")
     parser.set_defaults(**next(iter(CLASSIFY.values())))  # what --help shows: the first config
     return parser
-
-
-def run_name(args):
-    """The file stem of a run: <config>_<val|final>_seed<S>[_<tag>]."""
-    split = "final" if args.final else "val"
-    return f"{args.config}_{split}_seed{args.seed}" + (f"_{args.tag}" if args.tag else "")
 
 
 def new_result(args, model, device, pad_share, random_pad_share):

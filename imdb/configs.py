@@ -2,7 +2,7 @@
 imdb/autoregressive.py (AUTOREGRESSIVE), one per answer of REPORT.md sections 6
 and 7, selected with `--config NAME` (keys are the scripts' argparse destinations).
 The first of each is the script's default. Every config states every setting, so each reads as the
-whole recipe.
+whole recipe. `run_name` names a classify.py or nbsvm.py run's files after its config.
 """
 
 # What every IMDb classifier shares: emb and hidden 128 (the CPU budget's size),
@@ -62,3 +62,9 @@ NBSVM = {
     # Section 6's baseline: uni-, bi- and trigrams, logistic regression.
     "nbsvm": dict(_NBSVM, ngrams=3, loss="logistic", C=10.0, beta=1.0),
 }
+
+
+def run_name(args):
+    """The file stem of a classify.py or nbsvm.py run: <config>_<val|final>_seed<S>[_<tag>]."""
+    split = "final" if args.final else "val"
+    return f"{args.config}_{split}_seed{args.seed}" + (f"_{args.tag}" if args.tag else "")

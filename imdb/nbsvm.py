@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 import store
-from imdb.configs import NBSVM
+from imdb.configs import NBSVM, run_name
 from imdb.data_rnn import every_nth, load_imdb
 
 QUICK_REVIEWS = 300  # --quick: this many training and as many evaluation reviews
@@ -152,12 +152,6 @@ def build_parser():
     utils.add_common_args(parser, "imdb")
     parser.set_defaults(**next(iter(NBSVM.values())))  # what --help shows: the first config
     return parser
-
-
-def run_name(args):
-    """The file stem of a run: <config>_<val|final>_seed<S>[_<tag>]."""
-    split = "final" if args.final else "val"
-    return f"{args.config}_{split}_seed{args.seed}" + (f"_{args.tag}" if args.tag else "")
 
 
 def main(argv=None):
