@@ -1,15 +1,15 @@
 """Surnames by language (the PyTorch char-RNN tutorial's data/names/*.txt).
 
-Reads the 18 `<Language>.txt` files, folds names to ASCII, encodes them as letter
-indices, splits them into a stratified, seeded 80/20 train/test set (and, for
-tuning, a validation set carved from the training part), and serves shuffled
-batches of (name, label) pairs, every name once per epoch.
+Reads the 18 `<Language>.txt` files, folds names to ASCII, splits the distinct
+names into train, validation and test sets so that no name lies in two of them,
+and serves shuffled batches of packed names, every name once per epoch.
 """
 import string
 import unicodedata
 from collections import Counter
 
 import torch
+from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
 
 import store
 import utils
@@ -19,6 +19,7 @@ ALPHABET = string.ascii_letters + " .,;'"
 UNKNOWN = len(ALPHABET)  # index of every character outside ALPHABET ("-", "ß", digits, ...)
 N_LETTERS = len(ALPHABET) + 1
 LETTER_INDEX = {letter: i for i, letter in enumerate(ALPHABET)}
+SPLITS = ("names", "lines")
 
 
 def unicode_to_ascii(name):
@@ -71,60 +72,96 @@ def read_names(folder):
             raise utils.DataError(f"{path.name} is not UTF-8 text ({err})") from None
         except OSError as err:
             raise utils.DataError(f"cannot read {path} ({err.strerror})") from None
-        pairs += [(unicode_to_ascii(line.strip()), label) for line in lines if line.strip()]
+        folded = (unicode_to_ascii(line.strip()) for line in lines)
+        pairs += [(name, label) for name in folded if name]
     if not pairs:
         raise utils.DataError(f"the <Language>.txt files in {folder}/ hold no names")
     return categories, pairs
 
 
-def stratified_split(pairs, test_fraction=0.2, seed=0):
-    """Shuffle each language's names with `seed` and put `test_fraction` of them
-    (rounded, at least one) into the test set, so both sets keep the language mix."""
+def name_groups(pairs):
+    """{name: languages}: each distinct name with the labels it carries, its stratum
+    first: the language with the fewest distinct names among them (ties: the first
+    file), so that a small language keeps its names when they also occur under a
+    big one (most Scottish names are also English ones)."""
+    labels_of = {}
+    for name, label in pairs:
+        labels_of.setdefault(name, set()).add(label)
+    size = Counter(label for labels in labels_of.values() for label in labels)
+    return {name: tuple(sorted(labels, key=lambda label: (size[label], label)))
+            for name, labels in sorted(labels_of.items())}
+
+
+def draw_split(items, strata, test_fraction, val_fraction, seed):
+    """(train, val, test) lists of `items`, drawn per stratum with `seed`: round(
+    test_fraction * n) of a stratum's n items go to test, then round(val_fraction *
+    the rest) to validation, the others to train (each share at least one item when
+    the stratum has enough, and train keeps at least one). The test draw is the same
+    for any val_fraction."""
     generator = torch.Generator().manual_seed(seed)
-    by_label = {}
-    for pair in pairs:
-        by_label.setdefault(pair[1], []).append(pair)
-    train, test = [], []
-    for label in sorted(by_label):
-        group = by_label[label]
-        order = torch.randperm(len(group), generator=generator).tolist()
-        n_test = max(1, round(test_fraction * len(group)))
-        test += [group[i] for i in order[:n_test]]
-        train += [group[i] for i in order[n_test:]]
-    return train, test
+    by_stratum = {}
+    for item, stratum in zip(items, strata):
+        by_stratum.setdefault(stratum, []).append(item)
+    train, val, test = [], [], []
+    for stratum in sorted(by_stratum):
+        group = by_stratum[stratum]
+        order = [group[i] for i in torch.randperm(len(group), generator=generator).tolist()]
+        n_test = min(len(group) - 1, max(1, round(test_fraction * len(group))))
+        rest = len(group) - n_test
+        n_val = min(rest - 1, max(1, round(val_fraction * rest))) if val_fraction else 0
+        test += order[:n_test]
+        val += order[n_test:n_test + n_val]
+        train += order[n_test + n_val:]
+    return train, val, test
 
 
 class NamesData:
-    """The (name, label) pairs of the train and the test set, with the language
-    names, the encoded names, and the majority-class baseline of the test set.
+    """The train, validation and test sets, with the language names and the
+    majority language of the training set.
 
-    `dedup=True` keeps each (name, language) pair once (the files repeat some
-    names, and a repeat on both sides of the split is a free test point).
-    `val_fraction` > 0 moves that stratified share of the training pairs into
-    `val`, so that settings can be chosen without looking at the test set; the
-    test set is the same with or without it.
+    `split="names"` (the default): the distinct names are drawn, stratified by their
+    first language (`name_groups`), so that a name never lies in two sets; each
+    (name, language) pair of a training name is one training example, and a
+    validation or test name is one item scored against every language it carries.
+    `split="lines"` draws the lines of the files instead, repeats and all, stratified
+    by language, and scores each test line against its own language only: the split
+    the tutorial invites, where a repeated name can sit on both sides.
+
+    Every entry of `train`, `val` and `test` is (name, labels), labels a tuple.
+    `val_fraction` > 0 moves that share of the training draw into `val`; the test set
+    is the same with or without it.
     """
 
-    def __init__(self, data_dir=None, dedup=False, split_seed=0, test_fraction=0.2,
+    def __init__(self, data_dir=None, split="names", split_seed=0, test_fraction=0.2,
                  val_fraction=0.0):
+        if split not in SPLITS:
+            raise utils.UserError(f"unknown split {split!r}; one of {', '.join(SPLITS)}")
         self.categories, pairs = read_names(names_folder(data_dir))
         self.n_lines = len(pairs)
-        if dedup:
-            pairs = list(dict.fromkeys(pairs))
-        self.train, self.test = stratified_split(pairs, test_fraction, split_seed)
-        self.val = []
-        if val_fraction:
-            self.train, self.val = stratified_split(self.train, val_fraction, split_seed + 1)
-        if not self.train:
-            raise utils.DataError(f"too few names to split ({len(pairs)}); every language "
-                                  "file needs at least two")
-        counts = Counter(label for _, label in self.train)
+        if split == "names":
+            groups = name_groups(pairs)
+            items = list(groups.items())
+            strata = [labels[0] for labels in groups.values()]
+        else:
+            items = [(name, (label,)) for name, label in pairs]
+            strata = [label for _, label in pairs]
+        self.train, self.val, self.test = draw_split(items, strata, test_fraction,
+                                                     val_fraction, split_seed)
+        if not self.train or not self.test:
+            raise utils.DataError(f"too few names to split ({len(items)}); the language "
+                                  "files need at least two names in all")
+        counts = Counter(label for _, labels in self.train for label in labels)
         self.majority_label = counts.most_common(1)[0][0]
         self.majority_baseline = self.baseline(self.test)
 
-    def baseline(self, pairs):
-        """The accuracy on `pairs` of always answering the training set's majority language."""
-        return sum(label == self.majority_label for _, label in pairs) / len(pairs)
+    def training_pairs(self):
+        """One (name, label) example per training name and language it carries."""
+        return [(name, label) for name, labels in self.train for label in labels]
+
+    def baseline(self, items):
+        """The accuracy on `items` of always answering the training set's majority
+        language."""
+        return sum(self.majority_label in labels for _, labels in items) / len(items)
 
     def __repr__(self):
         val = f" / {len(self.val)} validation" if self.val else ""
@@ -134,46 +171,65 @@ class NamesData:
 
 
 class NameBatches:
-    """Iterate over (list of encoded names, label tensor) batches, every pair once
-    per pass; with `shuffle` the order is redrawn from a seeded generator each pass.
+    """Iterate over (PackedSequence of names, label tensor) batches, every entry
+    once per pass; with `shuffle` the order is redrawn from a seeded generator each
+    pass.
 
-    The handout's `iteratefromdict` with a batch size: the names are encoded once
-    here, so an epoch costs no string work. With `bucket` (and shuffle), each pool
-    of 50 batches' worth of shuffled names is sorted by length before it is cut
-    into batches, and the batches are then shuffled: a packed batch takes as many
-    RNN steps as its longest name, so batches of similar lengths take fewer,
-    fuller steps (the batching benchmark measures the gain).
+    Entries are (name, label) or (name, labels): the first label is the one trained
+    on and the row of the confusion matrix; `label_sets` keeps every label an entry
+    is scored against. The names are encoded once, into one padded letter matrix,
+    so a batch is two index operations and one pack, with no string work.
+
+    With `bucket` (and shuffle, batch size > 1) the shuffled names are grouped by
+    length and each group is cut into full batches; the few names left over, in
+    length order, fill the last batches, and the batches are then shuffled. A packed
+    batch takes as many RNN steps as its longest name, so a batch of one length
+    wastes none, and torch's CPU RNN runs it as one dense block, which is faster
+    than step-by-step packed work (the batching benchmark measures the gain).
     """
 
-    POOL_BATCHES = 50
-
-    def __init__(self, pairs, batch_size=1, shuffle=False, seed=0, bucket=False):
+    def __init__(self, entries, batch_size=1, shuffle=False, seed=0, bucket=False):
         if batch_size < 1:
             raise utils.UserError(f"--batch-size must be at least 1, got {batch_size}")
-        self.names = [name for name, _ in pairs]
-        self.encoded = [encode_name(name) for name in self.names]
-        self.lengths = torch.tensor([len(e) for e in self.encoded])
-        self.labels = torch.tensor([label for _, label in pairs], dtype=torch.long)
+        self.names = [name for name, _ in entries]
+        self.label_sets = [labels if isinstance(labels, tuple) else (labels,)
+                           for _, labels in entries]
+        self.labels = torch.tensor([labels[0] for labels in self.label_sets], dtype=torch.long)
+        encoded = [encode_name(name) for name in self.names]
+        self.lengths = torch.tensor([len(letters) for letters in encoded], dtype=torch.long)
+        self.letters = (pad_sequence(encoded, batch_first=True) if encoded
+                        else torch.zeros(0, 1, dtype=torch.long))
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.bucket = bucket and shuffle and batch_size > 1
         self.generator = torch.Generator().manual_seed(seed)
 
     def __len__(self):
-        return -(-len(self.encoded) // self.batch_size)
+        return -(-len(self.names) // self.batch_size)
 
     def batch_indices(self):
         """The index tensors of one pass, in the order they are served."""
-        n = len(self.encoded)
+        n = len(self.names)
         order = torch.randperm(n, generator=self.generator) if self.shuffle else torch.arange(n)
         if not self.bucket:
             return list(order.split(self.batch_size))
-        batches = []
-        for pool in order.split(self.POOL_BATCHES * self.batch_size):
-            by_length = pool[torch.sort(self.lengths[pool], stable=True).indices]
-            batches += by_length.split(self.batch_size)
+        by_length = order[torch.sort(self.lengths[order], stable=True).indices]
+        counts = torch.unique_consecutive(self.lengths[by_length], return_counts=True)[1]
+        batches, rest = [], []
+        for group in by_length.split(counts.tolist()):
+            whole = len(group) - len(group) % self.batch_size
+            batches += group[:whole].split(self.batch_size) if whole else []
+            rest.append(group[whole:])
+        batches += torch.cat(rest).split(self.batch_size)  # the remainders, by length
         return [batches[i] for i in torch.randperm(len(batches), generator=self.generator).tolist()]
+
+    def batch(self, index):
+        """(PackedSequence of the names at `index`, their labels)."""
+        lengths = self.lengths[index]
+        letters = self.letters[index, :int(lengths.max())]
+        packed = pack_padded_sequence(letters, lengths, batch_first=True, enforce_sorted=False)
+        return packed, self.labels[index]
 
     def __iter__(self):
         for index in self.batch_indices():
-            yield [self.encoded[i] for i in index.tolist()], self.labels[index]
+            yield self.batch(index)

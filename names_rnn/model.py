@@ -13,6 +13,7 @@ from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pack_sequence
 
 import utils
+from names_rnn.scoring import accepted_labels, accuracy, confusion_counts
 
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU}
 
@@ -95,15 +96,15 @@ def build_model(config):
 
 
 def train_epoch(model, batches, optimizer, clip, device, where):
-    """One pass of updates; returns the mean training loss per name. An ensemble's
-    members each follow their own loss and clipping, exactly as if trained alone on
-    these batches; the loss returned is then their mean."""
+    """One pass of updates over a NameBatches; returns the mean training loss per name.
+    An ensemble's members each follow their own loss and clipping, exactly as if
+    trained alone on these batches; the loss returned is then their mean."""
     model.train()
     members = list(model.members) if isinstance(model, NameEnsemble) else [model]
     total, count = 0.0, 0
-    for names, labels in utils.progress(batches, desc=where):
+    for packed, labels in utils.progress(batches, desc=where):
         optimizer.zero_grad()
-        packed, labels = pack_names(names).to(device), labels.to(device)
+        packed, labels = packed.to(device), labels.to(device)
         losses = [nn.functional.cross_entropy(member(packed), labels) for member in members]
         sum(losses).backward()
         if clip:
@@ -111,20 +112,22 @@ def train_epoch(model, batches, optimizer, clip, device, where):
                 nn.utils.clip_grad_norm_(member.parameters(), clip)
         optimizer.step()
         loss = sum(loss.item() for loss in losses) / len(members)
-        total += utils.check_finite(loss, where) * len(names)
-        count += len(names)
+        total += utils.check_finite(loss, where) * len(labels)
+        count += len(labels)
     return total / count
 
 
 @torch.no_grad()
 def evaluate(model, batches, n_classes, device):
-    """(mean loss, accuracy, confusion counts [true, predicted]) over a NameBatches."""
+    """(mean loss, accuracy, confusion counts [true, predicted]) over a NameBatches,
+    scored as names_rnn/scoring.py says; a name's loss is minus the log of the
+    probability given to all its languages together."""
     model.eval()
+    accepted = accepted_labels(batches.label_sets, n_classes)
     total, confusion = 0.0, torch.zeros(n_classes, n_classes, dtype=torch.long)
-    for names, labels in batches:
-        logits = model(pack_names(names).to(device)).cpu()
-        total += nn.functional.cross_entropy(logits, labels, reduction="sum").item()
-        cells = torch.bincount(labels * n_classes + logits.argmax(1), minlength=n_classes ** 2)
-        confusion += cells.view(n_classes, n_classes)
-    count = int(confusion.sum())
-    return total / count, int(confusion.trace()) / count, confusion
+    for index in batches.batch_indices():
+        packed, labels = batches.batch(index)
+        log_probs = model(packed.to(device)).log_softmax(1).cpu()
+        total -= log_probs.masked_fill(~accepted[index], -math.inf).logsumexp(1).sum().item()
+        confusion += confusion_counts(labels, log_probs.argmax(1), accepted[index])
+    return total / int(confusion.sum()), accuracy(confusion), confusion

@@ -1,13 +1,14 @@
-"""Collect the names runs of the output folder into its names_summary.json, the Task 2B
-figure, the final model's confusion matrix, and REPORT.md's tables.
+"""Collect the names runs and baselines of the output folder into its
+names_summary.json, the Task 2B figure, the final model's confusion matrix, and
+REPORT.md's tables.
 
-    python names_rnn/report.py   # after the train.py runs
+    python names_rnn/report.py   # after the train.py runs and baselines.py
 
 A run counts under its config (names_rnn/configs.py) when it carries the config's
 own tag, <config>-seed<seed>, so that runs with changed settings stay out. Every
 choice here is made on validation: the chosen tuning setting is the one with the
-best mean validation accuracy over the settings run with both seeds before the
-final runs; the confusion matrix shown is the final model's with seed 0.
+best mean validation accuracy; the confusion matrix shown is the final model's with
+seed 0.
 """
 import utils
 
@@ -17,12 +18,14 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 
+import plots
 import store
-from names_rnn.configs import FINAL, LATER, TASK1, TASK2B, TUNING
+from names_rnn.configs import FINAL, LINES, TASK1, TASK2B, TUNING
 from names_rnn.data import NamesData
 from names_rnn.model import model_name
-import plots
+from names_rnn.scoring import mean_recall
 
 METRICS = {"train_loss": "training loss", "test_loss": "test loss", "test_acc": "test accuracy"}
 
@@ -73,12 +76,6 @@ def mean(values):
     return sum(values) / len(values)
 
 
-def mean_recall(confusion):
-    """The recall of each language (row), averaged: every language counts alike, however
-    many names it has."""
-    return mean([row[i] / sum(row) for i, row in enumerate(confusion) if sum(row)])
-
-
 def summarize(runs):
     """The names_summary.json dict: the final model, Task 1, Task 2B and the tuning runs."""
     by_config = {}
@@ -94,46 +91,84 @@ def summarize(runs):
                 **settings[config], **record["history"],
                 "epoch_seconds": record["epoch_seconds"]}
     tuning = {config: settings[config] for config in TUNING if config in settings}
-    candidates = [config for config in tuning if config not in LATER]
-    test_runs = [record for record in runs.values() if not record["settings"]["validation"]]
-    return {"majority_baseline": test_runs[0]["majority_baseline"] if test_runs else None,
-            "final": settings.get(FINAL),
+    return {"majority_baseline": test_runs_baseline(runs),
+            "final": settings.get(FINAL), "lines": settings.get(LINES),
             "task1": {config: settings[config] for config in TASK1 if config in settings},
             "task2b": task2b, "tuning": tuning,
-            "chosen": max(candidates, key=lambda c: mean(tuning[c]["acc"])) if candidates else None}
+            "chosen": max(tuning, key=lambda c: mean(tuning[c]["acc"])) if tuning else None}
+
+
+def test_runs_baseline(runs):
+    """The majority class's test accuracy on the split by names (None without a run)."""
+    scores = [record["majority_baseline"] for record in runs.values()
+              if not record["settings"]["validation"]
+              and record["settings"].get("split") == "names"]
+    return scores[0] if scores else None
+
+
+def baselines(folder):
+    """Validation and test scores of baselines.py's three baselines (None if not run)."""
+    path = Path(folder) / "baselines.json"
+    if not path.exists():
+        return None
+    record = store.load_json(path)
+    rows = {name: {"val_acc": record[name]["val"]["acc"], "test_acc": record[name]["test"]["acc"],
+                   "test_mean_recall": record[name]["test"]["mean_recall"]}
+            for name in ("majority", "lookup")}
+    nb = record["naive_bayes"]
+    rows["naive_bayes"] = {"val_acc": nb["chosen"]["val_acc"], "test_acc": nb["test"]["acc"],
+                           "test_mean_recall": nb["test"]["mean_recall"],
+                           "max_n": nb["chosen"]["max_n"], "alpha": nb["chosen"]["alpha"]}
+    rows["majority"]["language"] = record["majority"]["language"]
+    return rows
 
 
 def data_stats(data_dir):
-    """How much the split leaks through repeated lines, and what deduplication changes."""
-    data, deduped = NamesData(data_dir), NamesData(data_dir, dedup=True)
-    pairs = data.train + data.test
+    """The files' repeats, and what each split puts on both sides."""
+    names, lines = NamesData(data_dir), NamesData(data_dir, split="lines")
+    pairs = [(name, labels[0]) for name, labels in lines.train + lines.test]
     languages_of = {}
     for name, label in pairs:
         languages_of.setdefault(name, set()).add(label)
-    repeats = Counter(data.categories[label] for (_, label), count in Counter(pairs).items()
+    repeats = Counter(names.categories[label] for (_, label), count in Counter(pairs).items()
                       for _ in range(count - 1))
-    train_pairs, train_languages = set(data.train), {}
-    for name, label in data.train:
-        train_languages.setdefault(name, set()).add(label)
+    train_pairs = {(name, labels[0]) for name, labels in lines.train}
+    train_names = {name for name, _ in names.train}
     return {"lines": len(pairs), "distinct_pairs": len(set(pairs)),
             "distinct_names": len(languages_of),
             "names_in_several_languages": sum(len(v) > 1 for v in languages_of.values()),
             "repeated_lines_by_language": dict(repeats.most_common()),
-            "train": len(data.train), "test": len(data.test),
-            "majority_baseline": data.majority_baseline,
-            "test_lines_repeating_a_train_pair": sum(pair in train_pairs for pair in data.test),
-            "test_names_in_train_only_under_other_languages":
-                sum(name in train_languages and label not in train_languages[name]
-                    for name, label in data.test),
-            "dedup": {"train": len(deduped.train), "test": len(deduped.test),
-                      "majority_baseline": deduped.majority_baseline}}
+            "names_split": {"train": len(names.train), "test": len(names.test),
+                            "test_names_by_first_language": dict(Counter(
+                                names.categories[labels[0]] for _, labels in names.test)),
+                            "test_names_in_train": sum(name in train_names
+                                                       for name, _ in names.test)},
+            "lines_split": {"train": len(lines.train), "test": len(lines.test),
+                            "test_lines_repeating_a_train_pair": sum(
+                                (name, labels[0]) in train_pairs for name, labels in lines.test)}}
 
 
 def plot_confusion(confusion, categories, title, path):
-    """Row-normalised confusion matrix on the test split (true language down)."""
-    return plots.plot_confusion(confusion, categories, title, path,
-                                xlabel="predicted language", ylabel="true language (test split)",
-                                annotate=False, figsize=(7.5, 6.5))
+    """The final model's confusion on the test split, true language down: colours
+    are the share of the row's names, numbers the counts, each row labelled with its
+    number of test names."""
+    counts = np.asarray(confusion)
+    support = counts.sum(1)
+    rates = counts / np.maximum(support, 1)[:, None]
+    fig, ax = plots.subplots(figsize=(7.5, 7))
+    image = ax.imshow(rates, cmap="Blues", vmin=0, vmax=1)
+    for (i, j), count in np.ndenumerate(counts):
+        if count:
+            ax.text(j, i, str(count), ha="center", va="center", fontsize=7,
+                    color="white" if rates[i, j] > 0.5 else "black")
+    ax.set_xticks(range(len(categories)), categories, rotation=90)
+    ax.set_yticks(range(len(categories)), [f"{name} ({n})" for name, n in zip(categories,
+                                                                               support)])
+    ax.set(xlabel="predicted language",
+           ylabel="first language of the test name (number of names)", title=title)
+    ax.grid(False)
+    fig.colorbar(image, ax=ax, label="share of the row's names", shrink=0.8)
+    return plots.save_figure(fig, path)
 
 
 def plot_batch_sizes(task2b, baseline, path):
@@ -169,47 +204,52 @@ def report_table(results_root):
 
 
 def scores(d):
-    """'0.8633, 0.8588 | 0.8611' (per seed, then the mean)."""
-    return f"{', '.join(f'{a:.4f}' for a in d['acc'])} | {mean(d['acc']):.4f}"
+    """'0.8633, 0.8588 | 0.8611 | 0.534' (per seed, the mean, the mean recall)."""
+    return (f"{', '.join(f'{a:.4f}' for a in d['acc'])} | {mean(d['acc']):.4f} "
+            f"| {mean(d['mean_recall']):.3f}")
+
+
+def baseline_rows(rows):
+    """The baselines' lines of the test table (each one deterministic: one 'seed')."""
+    nb = rows["naive_bayes"]
+    names = {"majority": f"majority class ({rows['majority']['language']})",
+             "lookup": "lookup table",
+             "naive_bayes": f"naive Bayes, 1–{nb['max_n']}-grams, α {nb['alpha']:g}"}
+    return [f"| {label} | {rows[key]['val_acc']:.4f} | {rows[key]['test_acc']:.4f} "
+            f"| {rows[key]['test_acc']:.4f} | {rows[key]['test_mean_recall']:.3f} |"
+            for key, label in names.items()]
 
 
 def format_table(summary):
-    """Markdown: Task 1's test scores, the tuning runs, and the final model's test scores
-    (the data facts and Task 2B's curves stay in names_summary.json and the figure)."""
-    lines = []
-    if summary["task1"]:
-        lines += ["**Task 1** (configs `task1-<model>`):", "",
-                  "| model | test accuracy per seed | mean | test loss |",
-                  "|---|---|---:|---:|"]
-        lines += [f"| {d['model']} | {scores(d)} | {mean(d['loss']):.3f} |"
-                  for d in summary["task1"].values()]
-        lines.append("")
+    """Markdown: the baselines, Task 1 and the final model on the test split, then the
+    tuning runs (the data facts and Task 2B's curves stay in names_summary.json and
+    the figure)."""
+    lines = ["| model | validation accuracy | test accuracy per seed | mean | mean recall |",
+             "|---|---:|---|---:|---:|"]
+    if summary.get("baselines"):
+        lines += baseline_rows(summary["baselines"])
+    lines += [f"| Task 1: {d['model']} | – | {scores(d)} |" for d in summary["task1"].values()]
+    if summary["final"]:
+        d, chosen = summary["final"], summary["tuning"].get(summary["chosen"])
+        val = f"{mean(chosen['acc']):.4f}" if chosen else "–"
+        dropout = f", letter dropout {d['letter_dropout']:g}" if d["letter_dropout"] else ""
+        lines.append(f"| **final**: {d['model']}{dropout} | {val} | {scores(d)} |")
     if summary["tuning"]:
-        lines += ["**Validation split** (best mean first; candidates: both seeds):", "",
-                  "| setting | model | letter dropout | epochs | validation accuracy, mean "
-                  "| chosen |", "|---|---|---:|---:|---:|---|"]
+        lines += ["", "**Validation split** (seeds 0 and 1, best mean first):", "",
+                  "| setting | validation accuracy, mean | mean recall | chosen |",
+                  "|---|---:|---:|---|"]
         ranked = sorted(summary["tuning"].items(), key=lambda item: -mean(item[1]["acc"]))
         for config, d in ranked:
-            chosen = ("**chosen**" if config == summary["chosen"]
-                      else "one seed" if config in LATER else "")
-            lines.append(f"| {config} | {d['model']} | {d['letter_dropout']:g} | {d['epochs']} "
-                         f"| {mean(d['acc']):.4f} | {chosen} |")
-        lines.append("")
-    if summary["final"]:
-        d = summary["final"]
-        lines += ["**Final model** (config `final`):", "",
-                  "| model | letter dropout | epochs | test accuracy per seed | mean "
-                  "| test loss |", "|---|---:|---:|---|---:|---:|",
-                  f"| {d['model']} | {d['letter_dropout']:g} | {d['epochs']} | {scores(d)} "
-                  f"| {mean(d['loss']):.3f} |"]
-    return "\n".join(lines).rstrip("\n")
+            lines.append(f"| {config} | {mean(d['acc']):.4f} | {mean(d['mean_recall']):.3f} "
+                         f"| {'**chosen**' if config == summary['chosen'] else ''} |")
+    return "\n".join(lines)
 
 
 def main(argv=None):
     args = utils.parse_args(build_parser(), argv)
     out = utils.output_dir(args)
     runs = load_runs(out, f"python names_rnn/train.py{utils.place_flags(args)}")
-    summary = {**summarize(runs), "data": data_stats(args.data_dir)}
+    summary = {**summarize(runs), "baselines": baselines(out), "data": data_stats(args.data_dir)}
     store.save_json(summary, out / "names_summary.json")
     if summary["task2b"]:
         plot_batch_sizes(summary["task2b"], summary["majority_baseline"],

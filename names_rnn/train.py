@@ -8,13 +8,16 @@ packed batches.
     python names_rnn/train.py --quick
 
 Each --config is one answer of REPORT.md (names_rnn/configs.py; the default is the
-final model); other flags change single settings of it. A run trains on the
-training split for the config's epochs and scores the test split once, after the
-last epoch; it keeps the last epoch's weights. With --validation F it instead holds
-out a stratified share F of the training split, scores that after every epoch, keeps
-the best-validation epoch's weights, and never reads the test split (the tuning
-runs). --test-each-epoch also scores the test split after every epoch, for Task 2B's
-curves; those scores choose nothing.
+final model); other flags change single settings of it. The split draws distinct
+names, so that no name lies in two sets, and a name that several language files
+carry is right under any of them (names_rnn/data.py; --split lines draws the
+files' lines instead). A run trains on the training split for the config's epochs
+and scores the test split once, after the last epoch; it keeps the last epoch's
+weights. With --validation F it instead holds out a share F of the training names,
+drawn the same way, scores it after every epoch, keeps the best-validation epoch's
+weights, and never reads the test split (the tuning runs). --test-each-epoch also
+scores the test split after every epoch, for Task 2B's curves; those scores choose
+nothing.
 
 Writes <out>/runs/<tag>.json (settings, per-epoch history, confusion counts on the
 scored split, wall time) and its curves, <out>/runs/<tag>.png, after every epoch, so
@@ -35,7 +38,7 @@ import torch
 import plots
 import store
 from names_rnn.configs import CONFIGS
-from names_rnn.data import N_LETTERS, NameBatches, NamesData
+from names_rnn.data import N_LETTERS, SPLITS, NameBatches, NamesData
 from names_rnn.model import CELLS, build_model, evaluate, train_epoch
 
 EVAL_BATCH = 512
@@ -87,6 +90,9 @@ def build_parser():
         help="L2 weight decay (default: 0)")
     add("--clip", type=utils.non_negative_float, default=5.0,
         help="gradient-norm clipping, 0 for none (default: 5)")
+    add("--split", choices=SPLITS,
+        help="names: draw distinct names, so that none lies in two sets; lines: draw the "
+             "files' lines, repeats and all (default: %(default)s)")
     add("--split-seed", type=utils.seed, default=0,
         help="seed of the stratified 80/20 split, fixed while --seed varies the model "
              "(default: 0)")
@@ -109,11 +115,13 @@ def run_tag(args):
 
 
 def load_pairs(args):
-    """The names, the split scored ("val" with --validation, else "test"), and the
-    training and scored (name, language) pairs (an evenly spread few with --quick)."""
-    data = NamesData(args.data_dir, split_seed=args.split_seed, val_fraction=args.validation)
+    """The names, the split scored ("val" with --validation, else "test"), the
+    training (name, language) pairs and the scored (name, languages) entries (an
+    evenly spread few with --quick)."""
+    data = NamesData(args.data_dir, split=args.split, split_seed=args.split_seed,
+                     val_fraction=args.validation)
     split = "val" if args.validation else "test"
-    train_pairs, eval_pairs = data.train, getattr(data, split)
+    train_pairs, eval_pairs = data.training_pairs(), getattr(data, split)
     if args.quick:
         train_pairs = train_pairs[::max(1, len(train_pairs) // QUICK_TRAIN)]
         eval_pairs = eval_pairs[::max(1, len(eval_pairs) // QUICK_TEST)]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from benchmarks import BENCHMARKS
 from imdb.configs import AUTOREGRESSIVE
 from names_rnn.configs import FINAL as NAMES_FINAL
-from names_rnn.configs import LATER, TASK1, TASK2B
+from names_rnn.configs import LINES, TASK1, TASK2B
 from names_rnn.configs import TUNING as NAMES_TUNING
 
 
@@ -226,17 +226,40 @@ NBSVM_RUNS = (
         result="results/imdb/nbsvm_final_seed0.json"),
 )
 
+NGRAM_MLP_SCRIPT = "imdb/ngram_mlp.py"
+
+
+def ngram_mlp(name, *flags, kind="final"):
+    """A run of imdb/ngram_mlp.py that writes results/imdb/<name>.json."""
+    return Run(name, (NGRAM_MLP_SCRIPT, *flags, *into("imdb")), kind=kind,
+               result=f"results/imdb/{name}.json")
+
+
+# The chosen setting on validation, then each of its ideas turned off (the ablation),
+# then the chosen setting on test with 2 seeds.
+NGRAM_MLP_ABLATION = {"binary": ("--weights", "binary"), "2grams": ("--ngrams", "2"),
+                      "dropout0": ("--dropout", "0"), "members1": ("--members", "1")}
+NGRAM_MLP_RUNS = (
+    ngram_mlp("ngram_mlp_val_seed0", kind="tuning"),
+    *(ngram_mlp(f"ngram_mlp_val_seed0_{tag}", *flags, "--tag", tag, kind="tuning")
+      for tag, flags in NGRAM_MLP_ABLATION.items()),
+    *(ngram_mlp(f"ngram_mlp_final_seed{seed}", "--final", "--seed", seed) for seed in "01"),
+)
+
+IMDB_RUNS = (*IMDB_TUNING, *IMDB_TESTS, *NBSVM_RUNS, *NGRAM_MLP_RUNS)
+
 IMDB = Part(
     "imdb",
-    runs=(classify("q2_val_seed0", "--config", "q2"), *IMDB_TUNING, *IMDB_TESTS, *NBSVM_RUNS,
+    runs=(classify("q2_val_seed0", "--config", "q2"), *IMDB_RUNS,
           Run("report", ("imdb/report.py", *into("imdb")), kind="report",
               result="results/imdb/imdb_summary.json",
-              after=tuple(run.name for run in (*IMDB_TUNING, *IMDB_TESTS, *NBSVM_RUNS))),
+              after=tuple(run.name for run in IMDB_RUNS)),
           *(Run(name, (AR, "--config", name, *into("imdb/autoregressive")),
                 result=f"results/imdb/autoregressive/{name}.json")
             for name in AUTOREGRESSIVE)),
     quick=(Run("quick-lstm", (CLASSIFY, "--quick")),
            Run("quick-nbsvm", (NBSVM_SCRIPT, "--quick")),
+           Run("quick-ngram-mlp", (NGRAM_MLP_SCRIPT, "--quick")),
            Run("quick-report", ("imdb/report.py", "--quick"), kind="report",
                after=("quick-lstm",)),
            Run("quick-ndfa", (AR, "--quick")),
@@ -245,9 +268,9 @@ IMDB = Part(
             "imdb-autoregressive": "imdb.report:ar_report_table"})
 
 # ---------------------------------------------------------------------------
-# names_rnn: the final model and the Task 1 and Task 2B runs (each scored once
-# on the test split), the tuning runs on the validation split behind the tuning
-# table, and report.py after all of them
+# names_rnn: the tuning runs on the validation split behind the tuning table, the
+# final model (also on the split of lines), the Task 1 and Task 2B runs and the
+# baselines (each scored once on the test split), and report.py after all of them
 # ---------------------------------------------------------------------------
 
 TRAIN_NAMES = "names_rnn/train.py"
@@ -261,11 +284,12 @@ def names_run(config, seed, kind="final"):
                result=f"results/names_rnn/runs/{name}.json")
 
 
-NAMES_RUNS = ([names_run(NAMES_FINAL, seed) for seed in (0, 1)]
+NAMES_RUNS = ([names_run(config, seed, "tuning") for config in NAMES_TUNING for seed in (0, 1)]
+              + [names_run(NAMES_FINAL, seed) for seed in (0, 1)] + [names_run(LINES, 0)]
               + [names_run(config, seed) for config in TASK1 for seed in (0, 1)]
               + [names_run(config, 0) for config in TASK2B]
-              + [names_run(config, seed, "tuning") for config in NAMES_TUNING
-                 for seed in ((0,) if config in LATER else (0, 1))])
+              + [Run("baselines", ("names_rnn/baselines.py", *into("names_rnn")),
+                     result="results/names_rnn/baselines.json")])
 
 NAMES_RNN = Part(
     "names_rnn",
@@ -273,8 +297,9 @@ NAMES_RNN = Part(
                            after=tuple(run.name for run in NAMES_RUNS))),
     quick=(Run("quick-task1", (TRAIN_NAMES, "--quick", "--config", "task1-lstm-1x100")),
            Run("quick-task2b-bs1", (TRAIN_NAMES, "--quick", "--config", "task2b-bs1")),
+           Run("quick-baselines", ("names_rnn/baselines.py", "--quick")),
            Run("quick-report", ("names_rnn/report.py", "--quick"),
-               after=("quick-task1", "quick-task2b-bs1"))),
+               after=("quick-task1", "quick-task2b-bs1", "quick-baselines"))),
     tables={"names_rnn": "names_rnn.report:report_table"})
 
 # ---------------------------------------------------------------------------

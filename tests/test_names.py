@@ -7,10 +7,11 @@ from collections import Counter
 
 import pytest
 import torch
+from torch.nn.utils.rnn import pad_packed_sequence
 
 import store
 import utils
-from names_rnn import configs, data, predict, report, train
+from names_rnn import baselines, configs, data, predict, report, scoring, train
 from names_rnn.model import NameClassifier, NameEnsemble, build_model, pack_names
 from reproduce.parts import NAMES_RNN
 
@@ -20,13 +21,15 @@ LANGUAGES = {"Russian": 40, "English": 20, "French": 10, "Czech": 5}
 @pytest.fixture
 def data_dir(tmp_path):
     """A names/ folder like the tutorial's: one UTF-8 file per language, with
-    accents and a repeated line."""
+    accents, a repeated line, and a name that two languages carry."""
     folder = tmp_path / "data" / "names"
     folder.mkdir(parents=True)
     for language, count in LANGUAGES.items():
         lines = [f"{language[:3]}{'ab' * (i % 5)}ov{i}" for i in range(count)]
         if language == "French":
             lines[:3] = ["Béringer", "Lefévre", "Béringer"]  # one pair repeats
+        if language in ("English", "Czech"):
+            lines[1] = "Novak"  # two languages, Czech the smaller
         if language == "Czech":
             lines[0] = "Šimon"
         (folder / f"{language}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -44,47 +47,76 @@ def test_unicode_folding():
     assert "".join(data.ALPHABET[i] for i in data.encode_name("O'Néal")) == "O'Neal"
 
 
-def test_stratified_split_proportions_and_seed(data_dir):
-    names = data.NamesData(data_dir, split_seed=3)
+def test_no_name_lies_in_two_sets_and_each_language_keeps_its_share(data_dir):
+    names = data.NamesData(data_dir, val_fraction=0.25)
     assert names.categories == sorted(LANGUAGES)
-    train_counts = Counter(label for _, label in names.train)
-    test_counts = Counter(label for _, label in names.test)
-    for label, language in enumerate(names.categories):
-        assert test_counts[label] == round(0.2 * LANGUAGES[language])
-        assert train_counts[label] + test_counts[label] == LANGUAGES[language]
-    assert sorted(names.train + names.test) == sorted(data.read_names(data_dir / "names")[1])
-    assert names.majority_baseline == pytest.approx(8 / 15)
-    again, other = data.NamesData(data_dir, split_seed=3), data.NamesData(data_dir, split_seed=4)
-    assert again.test == names.test and other.test != names.test
+    sets = [{name for name, _ in part} for part in (names.train, names.val, names.test)]
+    assert sum(map(len, sets)) == len(set.union(*sets))  # disjoint
+    lines = data.read_names(data_dir / "names")[1]
+    assert set.union(*sets) == {name for name, _ in lines}
+    czech, english = names.categories.index("Czech"), names.categories.index("English")
+    novak = [labels for part in (names.train, names.val, names.test)
+             for name, labels in part if name == "Novak"]
+    assert novak == [(czech, english)]  # once, the smaller language first
+    groups = data.name_groups(lines)
+    for label in range(len(names.categories)):
+        n = sum(labels[0] == label for labels in groups.values())
+        n_test = sum(labels[0] == label for _, labels in names.test)
+        n_val = sum(labels[0] == label for _, labels in names.val)
+        assert n_test == min(n - 1, max(1, round(0.2 * n)))
+        assert n_val == min(n - n_test - 1, max(1, round(0.25 * (n - n_test))))
+    pairs = names.training_pairs()
+    assert len(pairs) == len(set(pairs)) and len(pairs) >= len(names.train)
 
 
-def test_validation_comes_out_of_train_and_leaves_test_alone(data_dir):
+def test_validation_comes_out_of_train_and_the_split_seed_moves_test(data_dir):
     plain, held = data.NamesData(data_dir), data.NamesData(data_dir, val_fraction=0.25)
     assert held.test == plain.test and plain.val == []
     assert sorted(held.train + held.val) == sorted(plain.train)
-    val_counts = Counter(label for _, label in held.val)
-    train_counts = Counter(label for _, label in plain.train)
-    assert all(val_counts[label] == max(1, round(0.25 * n)) for label, n in train_counts.items())
+    again, other = data.NamesData(data_dir, split_seed=0), data.NamesData(data_dir, split_seed=4)
+    assert again.test == plain.test and other.test != plain.test
+    assert plain.majority_baseline == plain.baseline(plain.test)
 
 
-def test_dedup_drops_repeated_pairs(data_dir):
-    assert data.NamesData(data_dir).n_lines == sum(LANGUAGES.values())
-    deduped = data.NamesData(data_dir, dedup=True)
-    assert len(deduped.train) + len(deduped.test) == sum(LANGUAGES.values()) - 1
+def test_the_line_split_keeps_repeats_and_scores_one_language(data_dir):
+    lines = data.NamesData(data_dir, split="lines")
+    assert lines.n_lines == len(lines.train) + len(lines.test) == sum(LANGUAGES.values())
+    assert all(len(labels) == 1 for _, labels in lines.train + lines.test)
+    test_counts = Counter(labels[0] for _, labels in lines.test)
+    for label, language in enumerate(lines.categories):
+        assert test_counts[label] == round(0.2 * LANGUAGES[language])
+    with pytest.raises(utils.UserError, match="unknown split"):
+        data.NamesData(data_dir, split="words")
+
+
+def test_a_name_is_right_when_any_of_its_languages_is_predicted():
+    accepted = scoring.accepted_labels([(0,), (1, 2), (2,), (1, 2)], 3)
+    confusion = scoring.confusion_counts(torch.tensor([0, 1, 2, 1]), torch.tensor([0, 2, 1, 0]),
+                                         accepted)
+    assert confusion.tolist() == [[1, 0, 0], [1, 1, 0], [0, 1, 0]]
+    assert scoring.accuracy(confusion) == 0.5
+    assert scoring.mean_recall(confusion) == pytest.approx((1 + 0.5 + 0) / 3)
 
 
 @pytest.mark.parametrize("batch_size,bucket", [(1, False), (7, False), (7, True)])
 def test_batches_yield_every_name_once_per_epoch(data_dir, batch_size, bucket):
-    pairs = data.NamesData(data_dir).train
+    pairs = data.NamesData(data_dir).training_pairs()
     batches = data.NameBatches(pairs, batch_size, shuffle=True, seed=0, bucket=bucket)
     epochs = []
     for _ in range(2):
-        seen = [(n.tolist(), int(label)) for names, labels in batches
-                for n, label in zip(names, labels)]
+        seen, lengths = [], []
+        for packed, labels in batches:
+            padded, sizes = pad_packed_sequence(packed, batch_first=True)
+            seen += [(row[:size].tolist(), int(label))
+                     for row, size, label in zip(padded, sizes, labels)]
+            lengths.append(set(sizes.tolist()))
         assert sorted(seen) == sorted((data.encode_name(n).tolist(), label) for n, label in pairs)
         epochs.append(seen)
+        if bucket:  # one length per batch, but for those that take the leftovers
+            n_lengths = len({len(letters) for letters, _ in seen})
+            assert sum(len(sizes) > 1 for sizes in lengths) < n_lengths
     assert epochs[0] != epochs[1]  # reshuffled each pass
-    assert len(list(batches)) == len(batches)
+    assert len(list(batches)) == len(batches) == -(-len(pairs) // batch_size)
 
 
 @pytest.mark.parametrize("cell,layers,embedding", [("lstm", 1, 0), ("lstm", 2, 0), ("gru", 2, 8)])
@@ -148,7 +180,7 @@ def test_default_config_is_the_final_model_and_runs_cover_every_config():
     args = utils.parse_args(train.build_parser(), [])
     assert args.config == configs.FINAL == "final"
     assert {key: getattr(args, key) for key in configs.CONFIGS["final"]} == configs.CONFIGS["final"]
-    assert args.ensemble == 5 and args.letter_dropout == 0.1 and args.validation == 0
+    assert args.ensemble == 5 and args.letter_dropout == 0 and args.validation == 0
     default = utils.parse_args(predict.build_parser(), ["Li"])
     assert predict.checkpoint_and_command(default) == (
         utils.REPO_ROOT / "checkpoints" / "names_rnn" / "final-seed0.pt",
@@ -157,15 +189,18 @@ def test_default_config_is_the_final_model_and_runs_cover_every_config():
     declared = {run.name: run for run in part.runs}
     assert declared["final-seed0"].argv == ("names_rnn/train.py", "--seed", "0",
                                             "--out", "results/names_rnn")
+    assert declared["baselines"].argv == ("names_rnn/baselines.py", "--out", "results/names_rnn")
     for run in part.runs:
         if run.kind == "report":
             assert set(run.after) == set(declared) - {run.name}
+            continue
+        if run.name == "baselines":
             continue
         run_args = utils.parse_args(train.build_parser(), list(run.argv[1:]))
         assert run.name == f"{run_args.config}-seed{run_args.seed}"
         assert (run.kind == "tuning") == bool(run_args.validation)
     assert {utils.parse_args(train.build_parser(), list(r.argv[1:])).config
-            for r in part.runs if r.kind != "report"} == set(configs.CONFIGS)
+            for r in part.runs if r.argv[0] == "names_rnn/train.py"} == set(configs.CONFIGS)
 
 
 @pytest.mark.parametrize("flags", [["--lr", "-1"], ["--dropout", "2"], ["--embedding", "-3"],
@@ -210,7 +245,7 @@ def test_a_validation_run_never_reads_the_test_split(data_dir, tmp_path, monkeyp
             return "NoTest"
 
     monkeypatch.setattr(train, "NamesData", NoTest)
-    assert quick_run(data_dir, tmp_path, "--config", "val-gru-1x200-ld01-ens5", "--ensemble", "2",
+    assert quick_run(data_dir, tmp_path, "--config", "val-gru-1x200-ens5", "--ensemble", "2",
                      "--validation", "0.25", "--batch-size", "4", "--tag", "quick") == 0
     record = store.load_json(tmp_path / "runs" / "quick.json")
     assert set(record["history"]) == {"train_loss", "val_loss", "val_acc"}
@@ -294,6 +329,31 @@ def test_a_changed_setting_gets_its_own_tag(data_dir, tmp_path):
     assert train.run_tag(utils.parse_args(train.build_parser(), ["--seed", "3"])) == "final-seed3"
 
 
+def test_baselines_on_a_toy_example():
+    pairs = [("Ivanov", 0), ("Petrov", 0), ("Smirnov", 0), ("Smith", 1), ("Smithson", 1),
+             ("Smith", 0), ("Smith", 1)]
+    model = baselines.NaiveBayes(pairs, 3, 3, 0.1)
+    assert model.predict(["Sidorov", "Smithers"]).tolist() == [0, 1]
+    assert baselines.ngrams("Ab", 2) == ["^", "a", "b", "$", "^a", "ab", "b$"]
+    lookup = baselines.lookup_table(pairs, 2)
+    assert lookup(["Smith", "Petrov", "Jones"]).tolist() == [1, 0, 2]
+    scored = baselines.score(torch.tensor([1, 0]), [("Smith", (0, 1)), ("Jones", (1,))], 3)
+    assert scored["acc"] == 0.5 and scored["confusion"].tolist()[0][0] == 1
+
+
+def test_quick_baselines_write_their_scores(data_dir, tmp_path, capsys):
+    assert baselines.main(["--quick", "--data-dir", str(data_dir), "--out", str(tmp_path),
+                           "--max-n", "1", "2", "--alpha", "0.1", "1"]) == 0
+    record = store.load_json(tmp_path / "baselines.json")
+    assert len(record["naive_bayes"]["settings"]) == 4
+    chosen = record["naive_bayes"]["chosen"]
+    assert chosen["val_acc"] == max(s["val_acc"] for s in record["naive_bayes"]["settings"])
+    assert record["lookup"]["test"]["names_seen_in_training"] == 0  # the split by names
+    assert record["lookup"]["test"]["acc"] == record["majority"]["test"]["acc"]
+    assert sum(map(sum, record["naive_bayes"]["test"]["confusion"])) == record["n_test"]
+    assert "naive_bayes: test accuracy" in capsys.readouterr().out
+
+
 def test_report_summarizes_the_configs_runs(data_dir, tmp_path):
     empty = script("names_rnn/report.py", "--quick", "--out", str(tmp_path))
     assert one_line_error(empty, 1)
@@ -302,13 +362,16 @@ def test_report_summarizes_the_configs_runs(data_dir, tmp_path):
     for flags in (["--config", "task1-lstm-1x100"], ["--config", "task1-lstm-1x100", "--seed", "1"],
                   ["--config", "task2b-bs1"], ["--config", "task2b-bs30"],
                   ["--config", "val-gru-1x200", "--seed", "0"], ["--config", "val-gru-1x200-ld01"],
-                  [], ["--lr", "0.01"]):
+                  [], ["--lr", "0.01"], ["--config", "final-lines"]):
         assert quick_run(data_dir, tmp_path, *flags) == 0
-    found = report.load_runs(tmp_path)
-    assert "final-custom-seed0" not in found and "final-seed0" in found
-    summary = {**report.summarize(found), "data": report.data_stats(data_dir)}
+    assert baselines.main(["--quick", "--data-dir", str(data_dir), "--out", str(tmp_path)]) == 0
+    assert report.main(["--quick", "--data-dir", str(data_dir), "--out", str(tmp_path)]) == 0
+    summary = store.load_json(tmp_path / "names_summary.json")
+    assert "final-custom-seed0" not in report.load_runs(tmp_path)
     assert summary["data"]["lines"] == sum(LANGUAGES.values())
     assert summary["data"]["distinct_pairs"] == summary["data"]["lines"] - 1
+    assert summary["data"]["names_in_several_languages"] == 1
+    assert summary["data"]["names_split"]["test_names_in_train"] == 0
     assert list(summary["task1"]) == ["task1-lstm-1x100"]
     assert summary["task1"]["task1-lstm-1x100"]["seeds"] == [0, 1]
     assert list(summary["task2b"]) == ["1", "30"] and len(summary["task2b"]["30"]["test_acc"]) == 2
@@ -316,9 +379,13 @@ def test_report_summarizes_the_configs_runs(data_dir, tmp_path):
     tuning = summary["tuning"]
     assert summary["chosen"] == max(tuning, key=lambda c: sum(tuning[c]["acc"]))
     assert summary["final"]["model"] == "gru-1x32-ens5" and summary["final"]["split"] == "test"
+    assert summary["lines"]["n_test"] == sum(round(0.2 * n) for n in LANGUAGES.values())
     table = report.format_table(summary)
-    assert "| lstm-1x32 |" in table and "| val-gru-1x200-ld01 | gru-1x32 | 0.1 | 2 |" in table
-    assert table.count("**chosen**") == 1 and "| gru-1x32-ens5 | 0.1 | 2 |" in table
+    assert "| Task 1: lstm-1x32 | – |" in table
+    assert "| val-gru-1x200-ld01 | 0." in table
+    assert table.count("**chosen**") == 1 and "| **final**: gru-1x32-ens5 |" in table
+    assert "| majority class (" in table and "| naive Bayes, 1–" in table
+    assert (tmp_path / "confusion_final.png").is_file()
 
 
 def test_errors_are_one_line(tmp_path, data_dir):
