@@ -2,7 +2,7 @@
 at batch size 30 against batch size 1, in one process, with names_rnn's own
 training loop.
 
-    python benchmarks/names_batching.py           # about a minute and a half
+    python benchmarks/names_batching.py           # about a minute
     python benchmarks/names_batching.py --quick   # seconds (smoke run)
 
 Rows: plain packed batches of 30 shuffled names, and length-bucketed batches of
