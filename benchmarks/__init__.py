@@ -32,13 +32,15 @@ BENCHMARKS = sorted(path.stem for path in Path(__file__).parent.glob("*.py")
                     if path.stem not in {"__init__", "run_all", "report"})
 
 
-def time_alternating(steps, repeats, inner=1, warmup=1, statistic=statistics.median):
+def time_alternating(steps, repeats, inner=1, warmup=1, statistic=statistics.median,
+                     clock=time.perf_counter):
     """Seconds per call of each zero-argument function in `steps`.
 
     After `warmup` calls of each, `repeats` rounds run every step `inner` times in
     turn, so a busy machine slows all of them alike; each step's per-call times
     over the rounds are reduced with `statistic` (the median, or `min` for the
-    least disturbed round).
+    least disturbed round). `clock` may be time.thread_time: the CPU time of this
+    thread, which other jobs on the machine do not add to.
     """
     for step in steps:
         for _ in range(warmup):
@@ -46,10 +48,10 @@ def time_alternating(steps, repeats, inner=1, warmup=1, statistic=statistics.med
     times = [[] for _ in steps]
     for _ in range(repeats):
         for step, record in zip(steps, times):
-            start = time.perf_counter()
+            start = clock()
             for _ in range(inner):
                 step()
-            record.append((time.perf_counter() - start) / inner)
+            record.append((clock() - start) / inner)
     return [float(statistic(record)) for record in times]
 
 

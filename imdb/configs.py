@@ -1,8 +1,9 @@
-"""The named settings of imdb/classify.py (CLASSIFY), imdb/nbsvm.py (NBSVM) and
-imdb/autoregressive.py (AUTOREGRESSIVE), one per answer of REPORT.md sections 6
-and 7, selected with `--config NAME` (keys are the scripts' argparse destinations).
-The first of each is the script's default. Every config states every setting, so each reads as the
-whole recipe. `run_name` names a classify.py or nbsvm.py run's files after its config.
+"""The named settings of imdb/classify.py (CLASSIFY), imdb/nbsvm.py (NBSVM),
+imdb/ngram_mlp.py (NGRAM_MLP) and imdb/autoregressive.py (AUTOREGRESSIVE), one per
+answer of REPORT.md sections 6 and 7, selected with `--config NAME` (keys are the
+scripts' argparse destinations). The first of each is the script's default. Every
+config states every setting, so each reads as the whole recipe. `run_name` names a
+classify.py, nbsvm.py or ngram_mlp.py run's files after its config.
 """
 
 # What every IMDb classifier shares: emb and hidden 128 (the CPU budget's size),
@@ -63,8 +64,17 @@ NBSVM = {
     "nbsvm": dict(_NBSVM, ngrams=3, loss="logistic", C=10.0, beta=1.0),
 }
 
+NGRAM_MLP = {
+    # Section 6's neural model trained from scratch on the labelled reviews: the MLP over
+    # NB-weighted uni-, bi- and trigrams held by at least 2 training reviews, 3 of them
+    # averaged.
+    "ngram_mlp": dict(ngrams=3, min_count=2, weights="nb", alpha=1.0, hidden=16, dropout=0.5,
+                      lr=1e-3, epochs=3, batch_size=64, members=3),
+}
+
 
 def run_name(args):
-    """The file stem of a classify.py or nbsvm.py run: <config>_<val|final>_seed<S>[_<tag>]."""
+    """The file stem of a classify.py, nbsvm.py or ngram_mlp.py run:
+    <config>_<val|final>_seed<S>[_<tag>]."""
     split = "final" if args.final else "val"
     return f"{args.config}_{split}_seed{args.seed}" + (f"_{args.tag}" if args.tag else "")

@@ -24,51 +24,94 @@ from torch.autograd.function import once_differentiable
 MODELS = ("mlp", "elman", "rnn", "lstm")
 
 
-class ElmanRecurrence(torch.autograd.Function):
-    """h(t) = tanh(xw(t) + h(t-1) W_h^T) for all t, with backpropagation through
-    time written out by hand.
+# Rows (steps x batch) of each matrix product of the Elman layer: products over whole
+# reviews (tens of thousands of rows) measured slower per row on our CPU than blocks of
+# a few hundred, whose operands stay in the cache.
+BLOCK_ROWS = 512
 
-    `xw` (time, batch, hidden) already holds the input projection of every step,
-    so the loop does one matrix product per step forward and one backward. Letting
-    autograd record the loop instead stores a graph node per slice and step, which
-    is what makes the handout's skeleton slow.
+
+def time_blocks(steps, batch):
+    """(first step, steps) of the blocks of about BLOCK_ROWS rows that cover `steps`."""
+    size = max(1, BLOCK_ROWS // batch)
+    return [(first, min(size, steps - first)) for first in range(0, steps, size)]
+
+
+class ElmanFunction(torch.autograd.Function):
+    """h(t) = tanh(W_x x(t) + W_h h(t-1) + b1) and y(t) = W2 h(t) + b2 for all t, with
+    backpropagation through time written out by hand. Inputs and outputs are
+    batch-major (batch, time, width); the states are kept time-major.
+
+    Time is cut into blocks (time_blocks): per block one product gives the input
+    projection of all its steps, the loop does one h @ W_h^T per step, and one product
+    gives the block's outputs; backward walks the blocks in reverse with the transposed
+    products and adds up the weight gradients. Letting autograd record the loop instead
+    stores a graph node per slice and step, which is what makes the handout's skeleton
+    slow.
     """
 
     @staticmethod
-    def forward(ctx, xw, w_h, h0):
-        hs = torch.empty_like(xw)
+    def forward(ctx, x, w1, b1, w2, b2, h0):
+        batch, steps, insize = x.shape
+        w_x, w_h = w1.split([insize, h0.size(1)], dim=1)
+        w_h_t = w_h.t().contiguous()  # read at every step: a dense copy is faster to read
+        hs = x.new_empty(steps, batch, h0.size(1))
+        ys = x.new_empty(batch, steps, w2.size(0))
         h = h0
-        for t in range(xw.size(0)):
-            h = torch.tanh(torch.addmm(xw[t], h, w_h.t()), out=hs[t])
-        ctx.save_for_backward(w_h, h0, hs)
-        return hs
+        for first, size in time_blocks(steps, batch):
+            block = slice(first, first + size)
+            inputs = x[:, block].transpose(0, 1).reshape(size * batch, insize)
+            states = hs[block]  # the input projections, turned into states step by step
+            torch.addmm(b1, inputs, w_x.t(), out=states.view(size * batch, -1))
+            for t in range(size):
+                h = states[t].addmm_(h, w_h_t).tanh_()
+            outputs = torch.addmm(b2, hs[block].flatten(0, 1), w2.t())
+            ys[:, block] = outputs.view(size, batch, -1).transpose(0, 1)
+        ctx.save_for_backward(x, w1, w2, h0, hs)
+        return ys, hs[-1]
 
     @staticmethod
     @once_differentiable
-    def backward(ctx, grad_hs):
-        w_h, h0, hs = ctx.saved_tensors
-        grad_hs = grad_hs.contiguous()
-        tanh_slope = 1 - hs * hs
-        grad_pre = torch.empty_like(hs)  # gradient w.r.t. the pre-activation of every step
-        grad_h = grad_hs[-1]
-        for t in range(hs.size(0) - 1, -1, -1):
-            torch.mul(grad_h, tanh_slope[t], out=grad_pre[t])
-            if t > 0:  # the step before receives its own output gradient plus what flows back
-                grad_h = torch.addmm(grad_hs[t - 1], grad_pre[t], w_h)
-        grad_h0 = grad_pre[0] @ w_h
-        previous = torch.cat([h0[None], hs[:-1]])
-        width = hs.size(-1)
-        grad_w_h = grad_pre.reshape(-1, width).t() @ previous.reshape(-1, width)
-        return grad_pre, grad_w_h, grad_h0
+    def backward(ctx, grad_ys, grad_last):
+        x, w1, w2, h0, hs = ctx.saved_tensors
+        batch, steps, insize = x.shape
+        w_x, w_h = w1.split([insize, h0.size(1)], dim=1)
+        w_h = w_h.contiguous()
+        grad_x, grad_pre = torch.empty_like(x), torch.empty_like(hs)  # pre: before the tanh
+        grad_w1, grad_w2 = torch.zeros_like(w1), torch.zeros_like(w2)
+        grad_w_x, grad_w_h = grad_w1.split([insize, h0.size(1)], dim=1)
+        grad_b2 = torch.zeros_like(w2[:, 0])
+        carry = grad_last  # the gradient flowing into the last step of the block to do
+        for first, size in reversed(time_blocks(steps, batch)):
+            block = slice(first, first + size)
+            grad_outputs = grad_ys[:, block].transpose(0, 1).reshape(size * batch, -1)
+            grad_h = (grad_outputs @ w2).view(size, batch, -1)
+            grad_h[-1] += carry
+            tanh_slope = 1 - hs[block] * hs[block]
+            for t in range(size - 1, -1, -1):
+                torch.mul(grad_h[t], tanh_slope[t], out=grad_pre[first + t])
+                if t > 0:  # the step before: its own output gradient plus what flows back
+                    grad_h[t - 1].addmm_(grad_pre[first + t], w_h)
+            carry = grad_pre[first] @ w_h
+            pre = grad_pre[block].flatten(0, 1)
+            grad_x[:, block] = (pre @ w_x).view(size, batch, -1).transpose(0, 1)
+            inputs = x[:, block].transpose(0, 1).reshape(size * batch, insize)
+            grad_w_x.addmm_(pre.t(), inputs)
+            if first == 0:  # h(t-1) of the first step is h0
+                grad_w_h.addmm_(grad_pre[0].t(), h0)
+                pre, block = pre[batch:], slice(1, size)
+            grad_w_h.addmm_(pre.t(), hs[block.start - 1:block.stop - 1].flatten(0, 1))
+            grad_w2.addmm_(grad_outputs.t(), hs[first:first + size].flatten(0, 1))
+            grad_b2 += grad_outputs.sum(0)
+        return grad_x, grad_w1, grad_pre.sum((0, 1)), grad_w2, grad_b2, carry
 
 
 class Elman(nn.Module):
     """The handout's Elman layer: hidden = tanh(lin1([x(t), hidden])), out = lin2(hidden).
 
     Returns `(outputs, last_hidden)` like the skeleton. `lin1` is stored as one
-    Linear over the concatenation, as in the skeleton; forward splits its weight
-    so that the input half is applied to all steps at once and only the hidden
-    half stays inside the loop (the same arithmetic, far fewer graph nodes).
+    Linear over the concatenation, as in the skeleton; ElmanFunction splits its
+    weight so that the input half is applied to many steps at once and only the
+    hidden half stays inside the loop (the same arithmetic, far fewer graph nodes).
     """
 
     def __init__(self, insize=300, outsize=300, hsize=300):
@@ -81,10 +124,8 @@ class Elman(nn.Module):
         b, t, e = x.size()
         if hidden is None:  # the skeleton sized this (b, e): it must be the hidden width
             hidden = torch.zeros(b, self.hsize, dtype=x.dtype, device=x.device)
-        w_x, w_h = self.lin1.weight.split([self.insize, self.hsize], dim=1)
-        xw = F.linear(x, w_x, self.lin1.bias).transpose(0, 1).contiguous()
-        hs = ElmanRecurrence.apply(xw, w_h, hidden).transpose(0, 1)
-        return self.lin2(hs), hs[:, -1]
+        return ElmanFunction.apply(x, self.lin1.weight, self.lin1.bias, self.lin2.weight,
+                                   self.lin2.bias, hidden)
 
 
 def skeleton_forward(layer, x):
@@ -156,3 +197,27 @@ class Classifier(nn.Module):
         real = torch.arange(tokens.size(1), device=tokens.device)[None, :] < lengths[:, None]
         pooled = h.masked_fill(~real[..., None], float("-inf")).amax(dim=1)
         return self.out(self.dropout(pooled))
+
+
+class NgramMLP(nn.Module):
+    """The baseline's MLP with a review's n-grams as its input instead of its tokens:
+    Linear(n-grams, hidden) on the weighted n-gram set -> ReLU -> dropout ->
+    Linear(hidden, numcls).
+
+    The first Linear is an EmbeddingBag that sums the rows of the n-grams present,
+    each times its weight: the product with the sparse input vector, without
+    building it. Its gradient is sparse (a batch touches a few of the many rows)."""
+
+    def __init__(self, ngrams, hidden=16, numcls=2, dropout=0.5):
+        super().__init__()
+        self.hidden = nn.EmbeddingBag(ngrams, hidden, mode="sum", sparse=True)
+        nn.init.normal_(self.hidden.weight, std=0.01)  # small: a review sums hundreds of rows
+        self.bias = nn.Parameter(torch.zeros(hidden))
+        self.dropout = nn.Dropout(dropout)
+        self.out = nn.Linear(hidden, numcls)
+
+    def forward(self, columns, starts, weights):
+        """columns, weights: the n-grams of all reviews of the batch, one after the
+        other; starts: where each review's n-grams begin -> logits (batch, numcls)."""
+        summed = self.hidden(columns, starts, per_sample_weights=weights)
+        return self.out(self.dropout(F.relu(summed + self.bias)))

@@ -7,8 +7,10 @@ LSTMs), from the runs' JSON files; as a script, the IMDb summary and figure.
 The IMDb tables read every finished <config>_<val|final>_seed<S>[_<tag>].json that
 imdb/classify.py wrote: per Q4 model the untagged validation run of its config
 (the chosen settings) and its test runs, and every validation run as a row of
-the tuning table; and those of imdb/nbsvm.py, the baseline: its validation runs (the
-one with the default config's settings is the chosen one) and its test run. The
+the tuning table; those of imdb/nbsvm.py, the baseline: its validation runs (the
+one with the default config's settings is the chosen one) and its test run; and those
+of imdb/ngram_mlp.py: its validation runs (the untagged one is the chosen setting, the
+tagged ones its ablation) and its test runs. The
 autoregressive table reads every <config>[_<tag>].json of imdb/autoregressive.py.
 """
 import utils
@@ -21,7 +23,7 @@ from pathlib import Path
 
 
 import store
-from imdb.configs import AUTOREGRESSIVE, CLASSIFY, NBSVM
+from imdb.configs import AUTOREGRESSIVE, CLASSIFY, NBSVM, NGRAM_MLP
 from imdb.data_rnn import entropy_per_token
 from imdb.models import MODELS
 import plots
@@ -106,6 +108,27 @@ def summarize_nbsvm(folder):
                 "test_acc": final["test_acc"], "seconds": final["seconds"]}}
 
 
+def summarize_ngram_mlp(folder):
+    """{"tuning": every validation run of imdb/ngram_mlp.py, the untagged one (the
+    default config) marked chosen, with one member's accuracy beside the members'; the
+    test runs' accuracies by seed and their mean}, or None without runs."""
+    runs = read_runs(folder, "imdb/ngram_mlp.py")
+    if not runs:
+        return None
+    tuning = [{"run": r["file"], "settings": r["settings"], "val_acc": r["val_acc"],
+               "one_member_val_acc": r["members_val_acc"][0], "chosen": not r["tag"],
+               "seconds": r["seconds"]} for r in runs if r["split"] == "val"]
+    tuning.sort(key=lambda t: (not t["chosen"], t["run"]))
+    finals = sorted((r for r in runs if r["split"] == "final" and not r["tag"]),
+                    key=lambda r: r["seed"])
+    return {"tuning": tuning,
+            "val_acc": next((t["val_acc"] for t in tuning if t["chosen"]), None),
+            "runs": [r["file"] for r in finals], "seeds": [r["seed"] for r in finals],
+            "test_acc": [r["test_acc"] for r in finals],
+            "test_acc_mean": statistics.mean(r["test_acc"] for r in finals) if finals else None,
+            "seconds": statistics.mean(r["seconds"] for r in finals) if finals else None}
+
+
 def plot_accuracies(models, path, baseline=None):
     """Bars of validation and mean test accuracy per model, each value written inside
     its bar, single test seeds as dots, the NBSVM baseline's test accuracy as a dotted
@@ -180,6 +203,16 @@ def curves(run_file, text):
     return f"[{text}](results/imdb/{run_file}.png)"
 
 
+def validation_line(title, tuning, configs):
+    """One paragraph of validation runs, each as its flags (linking its JSON) and its
+    accuracy to four decimals (settings a few reviews apart), the chosen one in bold."""
+    settings = "; ".join(
+        f"[`{flags(run['settings'], configs)}`](results/imdb/{run['run']}.json): "
+        + (f"**{fmt(run['val_acc'], '.4f')}** (chosen)" if run["chosen"]
+           else fmt(run["val_acc"], ".4f")) for run in tuning)
+    return f"{title}; links: JSON): {settings}."
+
+
 def report_table(results_root):
     """REPORT.md's imdb block, from the runs in results/imdb/: the NBSVM baseline's
     validation runs, the Q4 tuning table (every validation run, the chosen ones
@@ -187,29 +220,34 @@ def report_table(results_root):
     links its curves (an NBSVM run, which has none, its JSON)."""
     summary = summarize(Path(results_root) / "imdb")
     nbsvm = summarize_nbsvm(Path(results_root) / "imdb") or {"tuning": [], "final": None}
+    ngram_mlp = summarize_ngram_mlp(Path(results_root) / "imdb") or {"tuning": [], "seeds": []}
     seeds = sorted({seed for row in summary["models"].values() for seed in row["seeds"]})
     lines = []
-    if nbsvm["tuning"]:  # four decimals: its settings are a few reviews apart
-        settings = "; ".join(
-            f"[`{flags(run['settings'], NBSVM)}`](results/imdb/{run['run']}.json): "
-            + (f"**{fmt(run['val_acc'], '.4f')}** (chosen)" if run["chosen"]
-               else fmt(run["val_acc"], ".4f")) for run in nbsvm["tuning"])
-        lines += ["NBSVM on validation (`imdb/nbsvm.py` flags; links: JSON): "
-                  f"{settings}.", ""]
+    if nbsvm["tuning"]:
+        lines += [validation_line("NBSVM on validation (`imdb/nbsvm.py` flags",
+                                  nbsvm["tuning"], NBSVM), ""]
+    if ngram_mlp["tuning"]:
+        lines += [validation_line("n-gram MLP ablation on validation (`imdb/ngram_mlp.py` "
+                                  "flags", ngram_mlp["tuning"], NGRAM_MLP), ""]
     lines += ["| model | `imdb/classify.py` flags (link: curves) | validation acc. "
               "| chosen |", "|---|---|---:|---|"]
     for run in summary["tuning"]:
         command = curves(run["run"], f"`{flags(run['settings'])}`")
         lines.append(f"| {run['model']} | {command} | {fmt(run['val_acc_by_epoch'][-1])} | "
                      f"{'yes' if run['chosen'] else 'no'} |")
-    lines += ["", "Test accuracy of the chosen settings, trained on all 25,000 training reviews "
-                  "(`--final --seed S`; links: curves):", "",
+    lines += ["", "Test accuracy of the chosen settings, trained on all 25,000 reviews "
+                  "(`--final --seed S`; links: curves, JSON):", "",
               f"| model | validation acc. | test acc., seed {' / '.join(map(str, seeds))} "
               "| test mean |", "|---|---:|---|---:|"]
     final = nbsvm["final"]
     if final:
         lines.append(f"| nbsvm | {fmt(nbsvm['val_acc'])} | [{fmt(final['test_acc'])}]"
                      f"(results/imdb/{final['run']}.json) | **{fmt(final['test_acc'])}** |")
+    if ngram_mlp["seeds"]:
+        tests = " / ".join(f"[{fmt(acc)}](results/imdb/{run}.json)"
+                           for run, acc in zip(ngram_mlp["runs"], ngram_mlp["test_acc"]))
+        lines.append(f"| ngram_mlp | {fmt(ngram_mlp['val_acc'])} | {tests} | "
+                     f"**{fmt(ngram_mlp['test_acc_mean'])}** |")
     for model, row in summary["models"].items():
         tests = " / ".join(curves(f"{model}_final_seed{seed}", fmt(acc))
                            for seed, acc in zip(row["seeds"], row["test_acc"])) or "–"
@@ -283,7 +321,8 @@ def main(argv=None):
                               f"{utils.place_flags(args)}")
     nbsvm = summarize_nbsvm(out)
     store.save_json({"script": "imdb/report.py", "settings": utils.run_settings(args),
-                     **summary, "nbsvm": nbsvm}, out / "imdb_summary.json")
+                     **summary, "nbsvm": nbsvm, "ngram_mlp": summarize_ngram_mlp(out)},
+                    out / "imdb_summary.json")
     baseline = nbsvm and nbsvm["final"] and nbsvm["final"]["test_acc"]
     plot_accuracies(summary["models"], out / "accuracy.png", baseline)
     print(report_table(out.parent) if out.name == "imdb" else f"wrote {out / 'imdb_summary.json'}")

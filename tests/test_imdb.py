@@ -10,9 +10,10 @@ import random
 
 import pytest
 import torch
+from torch import nn
 
 import utils
-from imdb import classify, report
+from imdb import classify, models, report
 from reproduce.parts import IMDB
 from imdb.configs import CLASSIFY
 from imdb.data_rnn import load_imdb, make_batches, pad_batch, padding_fraction, random_batches
@@ -112,7 +113,9 @@ def test_padding_never_changes_a_prediction(kind, options):
         torch.testing.assert_close(batched[row], alone[0], rtol=0, atol=1e-6)
 
 
-def test_elman_matches_step_by_step_reference():
+@pytest.mark.parametrize("block_rows", [512, 6, 4])  # 1 block; 3 of 2 steps; 6 of 1 step
+def test_elman_matches_step_by_step_reference(monkeypatch, block_rows):
+    monkeypatch.setattr(models, "BLOCK_ROWS", block_rows)
     torch.manual_seed(0)
     layer = Elman(insize=5, outsize=4, hsize=7).double()
     x = torch.randn(3, 6, 5, dtype=torch.double, requires_grad=True)
@@ -128,6 +131,37 @@ def test_elman_matches_step_by_step_reference():
         torch.testing.assert_close(a, b)
     h0 = torch.randn(3, 7, dtype=torch.double, requires_grad=True)
     assert torch.autograd.gradcheck(lambda x, h: layer(x, h)[0], (x, h0))
+
+
+@pytest.mark.parametrize("block_rows", [512, 9])  # 1 block; 5 blocks of 2 steps and 1 of 1
+def test_elman_layer_equals_nn_rnn_and_linear_with_copied_weights(monkeypatch, block_rows):
+    """Outputs, last state and every gradient, in float32 as trained."""
+    monkeypatch.setattr(models, "BLOCK_ROWS", block_rows)
+    torch.manual_seed(0)
+    layer, rnn, linear = Elman(6, 5, 8), nn.RNN(6, 8, batch_first=True), nn.Linear(8, 5)
+    with torch.no_grad():
+        w_x, w_h = layer.lin1.weight.split([6, 8], dim=1)
+        rnn.weight_ih_l0.copy_(w_x)
+        rnn.weight_hh_l0.copy_(w_h)
+        rnn.bias_ih_l0.copy_(layer.lin1.bias)
+        rnn.bias_hh_l0.zero_()
+        linear.load_state_dict(layer.lin2.state_dict())
+    x = torch.randn(4, 11, 6, requires_grad=True)
+    outs, last = layer(x)
+    states, ref_last = rnn(x)
+    ref_outs = linear(states)
+    torch.testing.assert_close(outs, ref_outs)
+    torch.testing.assert_close(last, ref_last[0])
+    weights = torch.randn_like(outs)
+    ours = torch.autograd.grad((outs * weights).sum() + last.sum(), [x, *layer.parameters()])
+    theirs = torch.autograd.grad((ref_outs * weights).sum() + ref_last.sum(),
+                                 [x, rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0,
+                                  linear.weight, linear.bias])
+    grad_x, grad_w1, *rest = ours
+    torch.testing.assert_close(grad_x, theirs[0])
+    torch.testing.assert_close(grad_w1, torch.cat(theirs[1:3], dim=1))
+    for a, b in zip(rest, theirs[3:]):
+        torch.testing.assert_close(a, b)
 
 
 def test_torch_rnn_with_lin2_is_the_elman_classifier():

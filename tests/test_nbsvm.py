@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import utils
-from imdb import nbsvm, report
+from imdb import nbsvm, ngrams, report
 from imdb.configs import NBSVM
 from reproduce.parts import IMDB
 from test_imdb import write_fixture
@@ -22,23 +22,32 @@ def folder(tmp_path):
 
 def test_ngram_sets_stay_inside_a_review_and_count_once():
     # base 10: unigram t has id t, bigram (a, b) has id 10 + 10a + b
-    rows, columns, vocabulary = nbsvm.binary_features([[4, 5, 4], [5]], order=2, base=10)
+    rows, columns, vocabulary = ngrams.binary_features([[4, 5, 4], [5]], order=2, base=10)
     assert vocabulary.tolist() == [4, 5, 10 + 45, 10 + 54]  # no bigram (4, 5) across reviews
     assert list(zip(rows.tolist(), columns.tolist())) == [(0, 0), (0, 1), (0, 2), (0, 3), (1, 1)]
     # a known vocabulary drops unseen n-grams (7, then 4 7); trigrams get ids of their own
-    rows, columns, _ = nbsvm.binary_features([[5, 4, 7]], 2, 10, vocabulary)
+    rows, columns, _ = ngrams.binary_features([[5, 4, 7]], 2, 10, vocabulary)
     assert list(zip(rows.tolist(), columns.tolist())) == [(0, 0), (0, 1), (0, 3)]
-    _, ids = nbsvm.ngram_ids([[9, 9, 9]], order=3, base=10)
+    _, ids = ngrams.ngram_ids([[9, 9, 9]], order=3, base=10)
     assert sorted(ids.tolist()) == [9, 9, 9, 10 + 99, 10 + 99, 110 + 999]
 
 
 def test_log_count_ratio_by_hand():
     rows, columns = np.array([0, 0, 0, 1]), np.array([0, 1, 2, 1])
-    ratio = nbsvm.log_count_ratio(rows, columns, [1, 0], width=3, alpha=1.0)
+    ratio = ngrams.log_count_ratio(rows, columns, [1, 0], width=3, alpha=1.0)
     # p = 1 + [1, 1, 1] (sum 6), q = 1 + [0, 1, 0] (sum 4)
     expected = [math.log((2 / 6) / (1 / 4)), math.log((2 / 6) / (2 / 4)),
                 math.log((2 / 6) / (1 / 4))]
     np.testing.assert_allclose(ratio, expected)
+
+
+def test_rare_ngrams_are_dropped_and_rows_start_where_they_should():
+    rows, columns = np.array([0, 0, 1, 1, 2]), np.array([0, 2, 0, 1, 2])
+    kept_rows, kept_columns, kept = ngrams.keep_frequent(rows, columns, np.array([7, 8, 9]), 2)
+    assert kept.tolist() == [7, 9]  # n-gram 8 is in one review only
+    assert list(zip(kept_rows.tolist(), kept_columns.tolist())) == [(0, 0), (0, 1), (1, 0),
+                                                                    (2, 1)]
+    assert ngrams.row_starts(kept_rows, 4).tolist() == [0, 2, 3, 4, 4]  # review 3 holds none
 
 
 def test_fit_separates_and_interpolation_keeps_the_mean():
