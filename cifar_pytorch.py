@@ -4,13 +4,17 @@
     python cifar_pytorch.py --batchnorm         # Q2: BatchNorm after fc1
     python cifar_pytorch.py --config skeleton   # the skeleton's settings
     python test.py [--batchnorm]                # Q3: test accuracy
+    python cifar/report.py                      # Q2: both models' curves in one figure
 
 The data, the fixed validation split and the `CIFAR3` Dataset are in cifar/data.py,
-the augmentations in cifar/transforms.py, `Net` in
-cifar/model.py, the named settings in cifar/configs.py. After every
-epoch the weights are saved when validation accuracy is the best so far (the
-first epoch always is), and the run's JSON and training plot are rewritten, so an
-interrupted run keeps a checkpoint and the files that describe it (Q3).
+the augmentations in cifar/transforms.py, `Net` in cifar/model.py, the batches, the
+training step and evaluation in cifar/training.py, the named settings in
+cifar/configs.py. After every epoch the weights are validated (the moving average of
+the weights with --ema, the images with their mirror images with --tta) and saved when
+validation accuracy is the best so far (the first epoch always is), and the run's JSON
+and training plot are rewritten, so an interrupted run keeps a checkpoint and the files
+that describe it (Q3). The JSON also records the validation accuracy of every other
+way of scoring the same weights (trained or averaged, with or without mirror images).
 """
 import utils
 
@@ -24,10 +28,11 @@ import numpy as np
 import torch
 
 from cifar.configs import CONFIGS
-from cifar.data import CIFAR3, CLASSES, load_cifar3
+from cifar.data import CLASSES, load_cifar3
 from cifar.files import checkpoint_folder, checkpoint_path, file_suffix, run_name, run_path
 from cifar.model import MODEL_NAME, Net
-from cifar.training import evaluate, make_optimizer, train_epoch, train_loader
+from cifar.training import (average_of, make_optimizer, score, train_batches, train_epoch,
+                            view_logits)
 from cifar.transforms import AUGMENTATIONS
 import plots
 import store
@@ -55,6 +60,15 @@ def build_parser():
     parser.add_argument("--augment", choices=AUGMENTATIONS,
                         help="training augmentation, each image with its own random parameters "
                              "(cifar/transforms.py; default: %(default)s)")
+    parser.add_argument("--label-smoothing", type=utils.probability,
+                        help="share of each target spread evenly over the 3 classes "
+                             "(default: %(default)s)")
+    parser.add_argument("--ema", type=utils.probability,
+                        help="decay of the moving average of the weights that is validated "
+                             "and saved; 0: the trained weights themselves (default: %(default)s)")
+    parser.add_argument("--tta", action=argparse.BooleanOptionalAction,
+                        help="score each image by the mean logits of it and its mirror image, "
+                             "in validation and test.py alike (default: %(default)s)")
     parser.add_argument("--checkpoint-dir", default=None,
                         help="where cifar_net[_NAME].pt goes (default: checkpoints/, or --out "
                              "with --quick)")
@@ -97,13 +111,34 @@ def plot_training(history, title, path):
                 label="train (augmented, moving mean)")
     ax_acc.plot(epoch_iters, history["val_acc"], "o-", label="validation (per epoch)")
     ax_acc.axhline(1 / len(CLASSES), color="grey", ls=":", label="chance (1/3)")
-    for ax in (ax_loss, ax_acc):
+    for ax, corner in ((ax_loss, "upper center"), (ax_acc, "lower center")):
         ax.axvline(best * iters_per_epoch, color="red", ls="--", lw=1,
                    label=f"best epoch {best} (val acc {history['best_val_acc']:.4f})")
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=8, loc=corner, frameon=True, framealpha=1)
     ax_acc.set(xlabel="iteration", ylabel="accuracy", title="accuracy", ylim=(0.3, 1.0))
     fig.suptitle(title)
     plots.save_figure(fig, path)
+
+
+def scoring_name(averaged, mirrored):
+    """How a validation score was made: with the trained or the averaged weights
+    ("weights" or "ema"), on the images alone or with their mirror images ("+tta")."""
+    return ("ema" if averaged else "weights") + ("+tta" if mirrored else "")
+
+
+def validate(model, average, images, labels, device):
+    """{scoring_name: (loss, accuracy)} for every way of scoring that the run's weights
+    allow, so that the report can say what the average and the mirror images add
+    without training again."""
+    scored = {}
+    for averaged, net in ((False, model), (True, None if average is None else average.module)):
+        if net is None:
+            continue
+        logits = view_logits(net, images, device)
+        for mirrored in (False, True):
+            loss, accuracy, _ = score(logits.mean(0) if mirrored else logits[0], labels)
+            scored[scoring_name(averaged, mirrored)] = (loss, accuracy)
+    return scored
 
 
 def main(argv=None):
@@ -129,40 +164,47 @@ def train(args, out, name):
     print(f"CIFAR-3: {len(train_x)} train, {len(val_x)} val images; run {name!r} on {device}")
 
     model = Net(batchnorm=args.batchnorm).to(device)
+    average = average_of(model, args.ema)
     augmentation = AUGMENTATIONS[args.augment]
-    loader = train_loader(CIFAR3(train_x, train_y, augmentation.image), args.batch_size,
-                          torch.Generator().manual_seed(args.seed), device)
-    iters_per_epoch = len(loader)
+    batches = train_batches(train_x, train_y, augmentation, args.batch_size,
+                            torch.Generator().manual_seed(args.seed), device)
+    iters_per_epoch = len(batches)
     optimizer, scheduler = make_optimizer(model, args.lr, args.weight_decay, args.schedule,
                                           args.epochs * iters_per_epoch)
     settings = utils.run_settings(args)
     history = {"name": name, "script": "cifar_pytorch.py", "settings": settings,
                "iters_per_epoch": iters_per_epoch, "train_loss": [], "train_acc": [],
-               "val_loss": [], "val_acc": [], "epoch_seconds": [], "best_epoch": None,
-               "best_val_acc": None, "device": str(device), "environment": utils.environment(),
-               "epochs": 0, "train_seconds": 0.0}
+               "val_loss": [], "val_acc": [], "val_acc_by_scoring": {},
+               "epoch_seconds": [], "best_epoch": None, "best_val_acc": None,
+               "device": str(device), "environment": utils.environment(), "epochs": 0,
+               "train_seconds": 0.0, "cpu_seconds": 0.0}
     title = (f"CIFAR-3 Net{' + BatchNorm after fc1' if args.batchnorm else ''} ({name}): "
              f"Adam lr {args.lr:g}, batch {args.batch_size}, {len(train_x):,} images")
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for epoch in range(1, args.epochs + 1):
         epoch_start = time.perf_counter()
-        steps = train_epoch(model, optimizer, scheduler, loader, device, epoch,
-                            augmentation.batch)
+        steps = train_epoch(model, optimizer, scheduler, batches, device, epoch,
+                            augmentation.batch, args.label_smoothing, average)
         history["epoch_seconds"].append(time.perf_counter() - epoch_start)
         history["train_loss"] += [loss for loss, _ in steps]
         history["train_acc"] += [acc for _, acc in steps]
-        val_loss, val_acc, _ = evaluate(model, val_x, val_y, device)
+        scored = validate(model, average, val_x, val_y, device)
+        for scoring, (_, accuracy) in scored.items():
+            history["val_acc_by_scoring"].setdefault(scoring, []).append(accuracy)
+        val_loss, val_acc = scored[scoring_name(average is not None, args.tta)]
         history["val_loss"].append(val_loss)
         history["val_acc"].append(val_acc)
         # Q3: keep the weights with the highest validation accuracy so far
         improved = history["best_val_acc"] is None or val_acc > history["best_val_acc"]
         if improved:
             history["best_epoch"], history["best_val_acc"] = epoch, val_acc
+            kept = model if average is None else average.module
             store.atomic_torch_save({"model": MODEL_NAME, "config": model.config,
-                                     "state_dict": model.state_dict(), "epoch": epoch,
+                                     "state_dict": kept.state_dict(), "epoch": epoch,
                                      "val_acc": val_acc, "settings": settings}, checkpoint)
         history["epochs"] = epoch
         history["train_seconds"] = time.perf_counter() - start
+        history["cpu_seconds"] = time.process_time() - cpu_start
         store.save_json(history, run_path(out, name))
         plot_training(history, f"{title}, epoch {epoch} of {args.epochs}",
                       out / f"training_plot{file_suffix(name)}.png")

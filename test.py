@@ -6,7 +6,9 @@
     python test.py --batchnorm --quick   # after python cifar_pytorch.py --batchnorm --quick
     python test.py --checkpoint PATH     # a checkpoint cifar_pytorch.py wrote
 
-The model is rebuilt from the configuration stored in the checkpoint. A checkpoint
+The model is rebuilt from the configuration stored in the checkpoint and scored as
+its run was validated: each image with its mirror image when the run used test-time
+augmentation (--tta, the final settings' default). A checkpoint
 whose settings, epoch or validation accuracy differ from the training run's JSON
 in the output folder (another run's weights) is refused rather than scored under
 this run's name. Prints the test accuracy and the accuracy per class, and saves a
@@ -143,18 +145,21 @@ def main(argv=None):
     test_x, test_y = load_cifar3(utils.data_dir(args.data_dir))["test"]
     if args.quick:
         test_x, test_y = test_x[:256], test_y[:256]
-    loss, accuracy, predictions = evaluate(model, test_x, test_y, device)
+    mirror = checkpoint["settings"].get("tta", False)  # scored as the run validated it
+    loss, accuracy, predictions = evaluate(model, test_x, test_y, device, mirror=mirror)
     counts = confusion_matrix(test_y, predictions)
     per_class = {c: float(counts[i, i] / max(1, counts[i].sum())) for i, c in enumerate(CLASSES)}
     print(f"checkpoint {path.name}: epoch {checkpoint['epoch']}, "
           f"val acc {checkpoint['val_acc']:.4f}")
-    print(f"test accuracy {accuracy:.4f} on {len(test_x)} images (loss {loss:.4f})")
+    print(f"test accuracy {accuracy:.4f} on {len(test_x)} images"
+          f"{' and their mirror images' * mirror} (loss {loss:.4f})")
     for cls, acc in per_class.items():
         print(f"  {cls:<6} {acc:.4f}")
     store.save_json({"name": name, "script": "test.py", "settings": utils.run_settings(args),
                      "checkpoint": path.name, "epoch": checkpoint["epoch"],
                      "val_acc": checkpoint["val_acc"], "test_acc": accuracy, "test_loss": loss,
-                     "test_images": len(test_x), "per_class_acc": per_class, "classes": CLASSES,
+                     "mirror_images": mirror, "test_images": len(test_x),
+                     "per_class_acc": per_class, "classes": CLASSES,
                      "confusion_matrix": counts, "environment": utils.environment()},
                     evaluation_path(out, name))
     plots.plot_confusion(counts, CLASSES,

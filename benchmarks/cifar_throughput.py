@@ -1,16 +1,17 @@
 """Training images/second of cifar_pytorch.py's real training loop (`train_epoch` over
-`train_loader` in cifar/training.py) against the bare model step, in one process.
+`train_batches` in cifar/training.py) against the bare model step, in one process.
 
     python benchmarks/cifar_throughput.py           # about four minutes
     python benchmarks/cifar_throughput.py --quick   # seconds (smoke run)
 
-"Ours" is `train_epoch` on a resident uint8 training set: the DataLoader's
-shuffling and collation, the final runs' augmentation (shifts and flips, one
-`RandomShiftFlip` call per batch), normalisation of the batch, forward, backward,
-Adam step, one-cycle schedule and the per-batch loss and accuracy it records. The
+"Ours" is `train_epoch` on a resident uint8 training set: the shuffled batches,
+the final runs' augmentation (shifts and flips, one `ShiftFlip` call per batch),
+normalisation of the batch, forward, backward with label smoothing, Adam step,
+one-cycle schedule, the update of the weights' moving average and the per-batch
+loss and accuracy it records. The
 reference is the bare step (forward, backward, the same Adam step) repeated on one
 resident, already normalised random batch of the same size. A second row per model
-times the same loop with the same shifts and flips done by torchvision's v2
+times the same loop with shifts and (random) flips done by torchvision's v2
 pipeline image by image, for comparison.
 
 Everything runs in this process's main thread with one torch thread (as each run
@@ -37,17 +38,23 @@ from cifar.data import CIFAR3
 from cifar.model import Net
 from torch.utils.data import DataLoader
 
-from cifar.training import make_optimizer, train_epoch, train_loader
+from cifar.training import ImageBatches, average_of, make_optimizer, train_batches, train_epoch
 from cifar.transforms import AUGMENTATIONS, NORMALIZE, Augmentation
 
-# The final runs' shifts and flips as torchvision's per-image v2 pipeline.
-PER_IMAGE = Augmentation("flips, shifts ±2 px, image by image",
-                         image=v2.Compose([v2.RandomCrop(32, padding=2, fill=128),
-                                           v2.RandomHorizontalFlip()]))
+# The final runs' shifts as torchvision's per-image v2 pipeline, with random flips.
+PER_IMAGE = Augmentation(image=v2.Compose([v2.RandomCrop(32, padding=2, fill=128),
+                                          v2.RandomHorizontalFlip()]))
 
 TARGET = 0.95
 TRAIN_IMAGES = 13000
 CPU = torch.device("cpu")
+
+
+class InProcessImageBatches(ImageBatches):
+    """The skeleton's per-image batches, transformed in this process (no worker)."""
+
+    def __init__(self, dataset, batch_size):
+        self.loader = DataLoader(dataset, batch_size=batch_size, shuffle=True, drop_last=True)
 
 
 def make_loader(batches, augmentation, settings=FINAL):
@@ -55,10 +62,11 @@ def make_loader(batches, augmentation, settings=FINAL):
     (an augmentation image by image runs in this process too, not in a worker)."""
     size = settings["batch_size"]
     images = torch.randint(0, 256, (batches * size, 3, 32, 32), dtype=torch.uint8)
-    dataset = CIFAR3(images, torch.randint(0, 3, (len(images),)), augmentation.image)
+    labels = torch.randint(0, 3, (len(images),))
     if augmentation.image is not None:
-        return DataLoader(dataset, batch_size=size, shuffle=True, drop_last=True)
-    return train_loader(dataset, size, torch.Generator().manual_seed(0), CPU)
+        return InProcessImageBatches(CIFAR3(images, labels, augmentation.image), size)
+    return train_batches(images, labels, augmentation, size, torch.Generator().manual_seed(0),
+                         CPU)
 
 
 def loop_seconds(loader, augmentation, batchnorm, settings=FINAL):
@@ -66,9 +74,11 @@ def loop_seconds(loader, augmentation, batchnorm, settings=FINAL):
     model = Net(batchnorm=batchnorm)
     optimizer, scheduler = make_optimizer(model, settings["lr"], settings["weight_decay"],
                                           settings["schedule"], len(loader))
+    average = average_of(model, settings["ema"])
     start = time.thread_time()
-    train_epoch(model, optimizer, scheduler, loader, CPU, 1, augmentation.batch)
-    return (time.thread_time() - start) / len(loader.dataset)
+    train_epoch(model, optimizer, scheduler, loader, CPU, 1, augmentation.batch,
+                settings["label_smoothing"], average)
+    return (time.thread_time() - start) / (len(loader) * settings["batch_size"])
 
 
 def bare_seconds(batches, batchnorm, settings=FINAL):
@@ -113,7 +123,7 @@ def run(quick=False, seed=0):
 
 def measure(quick, seed):
     torch.manual_seed(seed)
-    rounds, batches = (1, 2) if quick else (8, 10)
+    rounds, batches = (1, 2) if quick else (10, 16)
     augmentations = {"ours": AUGMENTATIONS[FINAL["augment"]], "per image": PER_IMAGE}
     loaders = {key: make_loader(batches, aug) for key, aug in augmentations.items()}
     rows = []

@@ -1,11 +1,13 @@
-"""The training loader, one training epoch, the optimiser and its schedule, and
-evaluation: shared by cifar_pytorch.py (training), test.py (scoring) and the
-throughput benchmark."""
+"""The training batches, one training epoch, the optimiser and its schedule, the
+average of the weights, and evaluation: shared by cifar_pytorch.py (training),
+test.py (scoring) and the throughput benchmark."""
 import torch
 import torch.nn.functional as F
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from torch.utils.data import DataLoader
 
 import utils
+from cifar.data import CIFAR3
 from cifar.transforms import NORMALIZE
 
 # A per-image augmentation (the skeleton's) runs in one worker process, which prepares
@@ -13,52 +15,107 @@ from cifar.transforms import NORMALIZE
 IMAGE_AUGMENTATION_WORKERS = 1
 
 
-def train_loader(dataset, batch_size, generator, device):
-    """Shuffled batches of `dataset` (a CIFAR3), in a fresh order each epoch; the last
-    partial batch is dropped unless it is the only one. `generator` draws the orders
-    and seeds the worker, whose torch RNG draws a per-image augmentation's parameters,
-    so a seed repeats a run. The worker persists across epochs."""
-    workers = 0 if dataset.transform is None else IMAGE_AUGMENTATION_WORKERS
-    return DataLoader(dataset, batch_size=batch_size, shuffle=True, generator=generator,
-                      drop_last=len(dataset) >= batch_size, num_workers=workers,
-                      persistent_workers=workers > 0, pin_memory=device.type == "cuda")
+class ShuffledBatches:
+    """Batches (images, labels, indices) of a resident uint8 split, in a fresh order
+    each epoch drawn from `generator`; the last partial batch is dropped unless it is
+    the only one."""
+
+    def __init__(self, images, labels, batch_size, generator):
+        self.images, self.labels, self.generator = images, labels, generator
+        self.batch_size = min(batch_size, len(labels))
+
+    def __len__(self):
+        return len(self.labels) // self.batch_size
+
+    def __iter__(self):
+        order = torch.randperm(len(self.labels), generator=self.generator)
+        for start in range(0, len(self) * self.batch_size, self.batch_size):
+            index = order[start:start + self.batch_size]
+            yield self.images[index], self.labels[index], index
 
 
-@torch.no_grad()
-def evaluate(model, images, labels, device, batch_size=500):
-    """(mean cross-entropy, accuracy, predictions) of `model` on uint8 `images`."""
-    model.eval()
-    total_loss, predictions = 0.0, []
-    for start in range(0, len(images), batch_size):
-        x = NORMALIZE(images[start:start + batch_size].to(device))
-        y = labels[start:start + batch_size].to(device)
-        logits = model(x)
-        total_loss += F.cross_entropy(logits, y, reduction="sum").item()
-        predictions.append(logits.argmax(1).cpu())
-    predictions = torch.cat(predictions)
-    return total_loss / len(images), (predictions == labels).float().mean().item(), predictions
+class ImageBatches:
+    """Batches (images, labels, None) of the skeleton's Dataset, each image transformed
+    on its own in a DataLoader worker. `generator` draws the orders and seeds the worker,
+    whose torch RNG draws the transform's parameters, so a seed repeats a run; the worker
+    persists across epochs."""
+
+    def __init__(self, dataset, batch_size, generator, device):
+        self.loader = DataLoader(dataset, batch_size=batch_size, shuffle=True,
+                                 generator=generator, drop_last=len(dataset) >= batch_size,
+                                 num_workers=IMAGE_AUGMENTATION_WORKERS, persistent_workers=True,
+                                 pin_memory=device.type == "cuda")
+
+    def __len__(self):
+        return len(self.loader)
+
+    def __iter__(self):
+        return ((images, labels, None) for images, labels in self.loader)
 
 
-def train_epoch(model, optimizer, scheduler, loader, device, epoch, augment=None):
-    """One pass over `loader` (uint8 batches, augmented by `augment` if given, then
-    normalised); returns per-iteration (loss, accuracy)."""
+def train_batches(images, labels, augmentation, batch_size, generator, device):
+    """The training batches for `augmentation` (cifar/transforms.py)."""
+    if augmentation.image is None:
+        return ShuffledBatches(images, labels, batch_size, generator)
+    return ImageBatches(CIFAR3(images, labels, augmentation.image), batch_size, generator, device)
+
+
+def average_of(model, decay):
+    """An exponential moving average of `model`'s weights and batch-norm statistics,
+    updated after every step; None when `decay` is 0."""
+    if not decay:
+        return None
+    return AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(decay), use_buffers=True)
+
+
+def train_epoch(model, optimizer, scheduler, batches, device, epoch, augment=None,
+                label_smoothing=0.0, average=None):
+    """One pass over `batches` (uint8, augmented by `augment` if given, then normalised);
+    returns per-iteration (loss, accuracy)."""
     model.train()
     history = []
-    for step, (x, y) in enumerate(utils.progress(loader, desc=f"epoch {epoch}")):
+    for step, (x, y, index) in enumerate(utils.progress(batches, desc=f"epoch {epoch}")):
         if augment is not None:
-            x = augment(x)
+            x = augment(x, index, epoch)
         x = NORMALIZE(x.to(device, non_blocking=True))
         y = y.to(device, non_blocking=True)
         logits = model(x)
-        loss = F.cross_entropy(logits, y)
+        loss = F.cross_entropy(logits, y, label_smoothing=label_smoothing)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
         if scheduler is not None:
             scheduler.step()
+        if average is not None:
+            average.update_parameters(model)
         history.append((utils.check_finite(loss.detach(), f"epoch {epoch}, batch {step}"),
                         (logits.argmax(1) == y).float().mean().item()))
     return history
+
+
+@torch.no_grad()
+def view_logits(model, images, device, batch_size=500):
+    """Logits of `model` for uint8 `images` and for their mirror images: (2, N, classes)."""
+    model.eval()
+    chunks = []
+    for start in range(0, len(images), batch_size):
+        x = NORMALIZE(images[start:start + batch_size].to(device))
+        chunks.append(model(torch.cat([x, x.flip(-1)])).view(2, len(x), -1).cpu())
+    return torch.cat(chunks, dim=1)
+
+
+def score(logits, labels):
+    """(mean cross-entropy, accuracy, predictions) of logits (N, classes)."""
+    predictions = logits.argmax(1)
+    loss = F.cross_entropy(logits, labels).item()
+    return loss, (predictions == labels).float().mean().item(), predictions
+
+
+def evaluate(model, images, labels, device, mirror=False):
+    """score() of `model` on uint8 `images`; with `mirror`, of the mean of the logits of
+    each image and of its mirror image (test-time augmentation)."""
+    logits = view_logits(model, images, device)
+    return score(logits.mean(0) if mirror else logits[0], labels)
 
 
 def make_optimizer(model, lr, weight_decay, schedule, steps_total):

@@ -10,6 +10,7 @@ results/.
 from dataclasses import dataclass, field
 
 from benchmarks import BENCHMARKS
+from cifar.configs import ABLATIONS as CIFAR_ABLATIONS
 from imdb.configs import AUTOREGRESSIVE
 from names_rnn.configs import FINAL as NAMES_FINAL
 from names_rnn.configs import LINES, TASK1, TASK2B
@@ -55,8 +56,8 @@ class Part:
 # comparison, and test.py on each best checkpoint (Q3)
 # ---------------------------------------------------------------------------
 
-def cifar_run(name, *flags):
-    return Run(name, ("cifar_pytorch.py", *flags, *into("cifar")),
+def cifar_run(name, *flags, kind="final"):
+    return Run(name, ("cifar_pytorch.py", *flags, *into("cifar")), kind=kind,
                result=f"results/cifar/run_{name}.json")
 
 
@@ -65,18 +66,46 @@ def cifar_test(name, *flags):
                result=f"results/cifar/evaluation_{name}.json")
 
 
+def cifar_seed(model, seed):
+    """The final setting of `model` (plain or batchnorm) with `seed`, trained and tested."""
+    flags = ("--batchnorm",) if model == "batchnorm" else ()
+    if seed == 0:  # the script's defaults: run_plain.json / run_batchnorm.json
+        return cifar_run(model, *flags), cifar_test(model, *flags)
+    name = f"{model}-seed{seed}"
+    return (cifar_run(name, *flags, "--seed", str(seed), "--tag", name),
+            cifar_test(name, "--tag", name))
+
+
+def cifar_ablation(model, ablation, seed):
+    """The final setting of `model` with one trick turned off (validation only)."""
+    name = f"{model}-{ablation}-seed{seed}"
+    changed = [item for key, value in CIFAR_ABLATIONS[ablation][1].items()
+               for item in (f"--{key.replace('_', '-')}", str(value))]
+    return cifar_run(name, *(("--batchnorm",) if model == "batchnorm" else ()), *changed,
+                     "--seed", str(seed), "--tag", name, kind="tuning")
+
+
+CIFAR_MODELS = ("plain", "batchnorm")
 CIFAR = Part(
     "cifar",
-    runs=(cifar_run("plain"), cifar_run("batchnorm", "--batchnorm"),
+    runs=(*(run for model in CIFAR_MODELS for seed in (0, 1, 2)
+            for run in cifar_seed(model, seed)),
           cifar_run("skeleton", "--config", "skeleton"),
-          cifar_test("plain"), cifar_test("batchnorm", "--batchnorm"),
-          cifar_test("skeleton", "--tag", "skeleton")),
+          cifar_test("skeleton", "--tag", "skeleton"),
+          *(cifar_ablation(model, ablation, seed) for model in CIFAR_MODELS
+            for ablation in CIFAR_ABLATIONS for seed in (0, 1)),
+          Run("report", ("cifar/report.py", *into("cifar")), kind="report",
+              after=tuple(f"{model}{f'-seed{seed}' if seed else ''}" for model in CIFAR_MODELS
+                          for seed in (0, 1, 2)))),
     quick=(Run("quick-plain", ("cifar_pytorch.py", "--quick")),
            Run("quick-batchnorm", ("cifar_pytorch.py", "--quick", "--batchnorm")),
            Run("quick-test-plain", ("test.py", "--quick"), after=("quick-plain",)),
            Run("quick-test-batchnorm", ("test.py", "--quick", "--batchnorm"),
-               after=("quick-batchnorm",))),
-    tables={"cifar": "cifar.report:report_table"})
+               after=("quick-batchnorm",)),
+           Run("quick-report", ("cifar/report.py", "--quick"),
+               after=("quick-plain", "quick-batchnorm"))),
+    tables={"cifar": "cifar.report:report_table",
+            "cifar_ablation": "cifar.report:ablation_table"})
 
 # ---------------------------------------------------------------------------
 # parity: the hand-set LSTM's check (Q4), LSTM-64 (Q5/Q6), the hidden-size sweep

@@ -8,6 +8,7 @@ import sys
 import numpy as np
 import pytest
 import torch
+from torchvision.transforms import v2
 
 import cifar_pytorch
 import store
@@ -15,7 +16,8 @@ import utils
 from cifar import data, report
 from cifar.configs import CONFIGS
 from cifar.model import MODEL_NAME, Net
-from cifar.training import train_loader
+from cifar import transforms
+from cifar.training import evaluate, train_batches, view_logits
 from cifar.transforms import AUGMENTATIONS, NORMALIZE
 
 OTHER_IDS = (0, 3, 6)
@@ -77,21 +79,31 @@ def test_stratified_split_sizes_and_fixed_seed():
     assert np.array_equal(val, again_val) and np.array_equal(train, again_train)
 
 
-def test_shift_flip_moves_each_image_by_at_most_2_pixels_or_mirrors_it():
-    """Every augmented image of a batch is its original (or its mirror) shifted by a whole
-    number of pixels, at most 2 each way, with mid-grey (128) where the shift uncovers the
-    border; each image draws its own shift and flip."""
-    augment = AUGMENTATIONS["shift_flip"].batch
+@pytest.mark.parametrize("augment", ["shift_flip", "shift_alternate_flip"])
+def test_shift_flip_moves_each_image_by_at_most_2_pixels_or_mirrors_it(augment):
+    """Every augmented image of a batch is torchvision's RandomCrop(32, padding=2, fill=128)
+    of the original or of its mirror image; each image draws its own shift (and, with
+    random flips, its own flip)."""
     image = torch.randint(0, 128, (3, 32, 32), dtype=torch.uint8)
-    padded = torch.nn.functional.pad(image, (2, 2, 2, 2), value=128)
+    padded = v2.functional.pad(image, [2] * 4, fill=128)
     candidates = [view[:, i:i + 32, j:j + 32] for view in (padded, padded.flip(-1))
                   for i in range(5) for j in range(5)]
     torch.manual_seed(0)
-    outputs = augment(image.expand(200, 3, 32, 32))
+    outputs = AUGMENTATIONS[augment].batch(image.expand(200, 3, 32, 32), torch.arange(200), 1)
     assert outputs.dtype == torch.uint8 and outputs.shape == (200, 3, 32, 32)
     matches = [next(k for k, c in enumerate(candidates) if torch.equal(out, c))
                for out in outputs]  # StopIteration if an output is none of them
     assert len(set(matches)) > 25  # shifts and flips both occur
+
+
+def test_alternating_flips_mirror_each_image_in_every_other_epoch():
+    flip = transforms.ShiftFlip(pad=0, fill=128, alternate=True)
+    images = torch.randint(0, 256, (6, 3, 32, 32), dtype=torch.uint8)
+    index = torch.tensor([4, 7, 0, 3, 10, 1])  # the images' places in the training split
+    mirrored = [[torch.equal(out, image.flip(-1)) for out, image in
+                 zip(flip(images, index, epoch), images)] for epoch in (1, 2, 3)]
+    assert mirrored[0] == [i % 2 == 0 for i in index.tolist()]
+    assert mirrored[1] == [not m for m in mirrored[0]] and mirrored[2] == mirrored[0]
 
 
 def test_cifar3_dataset_and_normalisation():
@@ -105,16 +117,49 @@ def test_cifar3_dataset_and_normalisation():
     assert NORMALIZE(pixels).flatten().tolist() == [-1.0, 1.0] * 3
 
 
-def test_training_loader_shuffles_per_epoch_and_repeats_with_its_seed():
+@pytest.mark.parametrize("augment", ["none", "skeleton"])
+def test_training_batches_shuffle_per_epoch_and_repeat_with_their_seed(augment):
     images = torch.arange(10, dtype=torch.uint8).reshape(10, 1, 1, 1).expand(10, 3, 32, 32)
-    dataset = data.CIFAR3(images, torch.arange(10))
 
     def epochs(seed):
-        loader = train_loader(dataset, 4, torch.Generator().manual_seed(seed), torch.device("cpu"))
-        return [[y.tolist() for _, y in loader] for _ in range(2)]
+        batches = train_batches(images, torch.arange(10), AUGMENTATIONS[augment], 4,
+                                torch.Generator().manual_seed(seed), torch.device("cpu"))
+        return [[y.tolist() for _, y, _ in batches] for _ in range(2)]
     first = epochs(1)
     assert [len(epoch) for epoch in first] == [2, 2]  # the partial batch is dropped
     assert first[0] != first[1] and first == epochs(1)
+    if augment == "none":
+        x, y, index = next(iter(train_batches(images, torch.arange(10), AUGMENTATIONS[augment],
+                                              4, torch.Generator(), torch.device("cpu"))))
+        assert torch.equal(y, index) and torch.equal(x, images[index])
+
+
+def test_validation_scores_every_way_and_the_run_keeps_its_own(data_dir, tmp_path):
+    """The run records the trained and the averaged weights' accuracy, each with and
+    without mirror images; its val_acc is the one of its settings, and test.py scores
+    the checkpoint the same way."""
+    out = tmp_path / "cifar"
+    cifar_pytorch.main(["--quick", "--data-dir", str(data_dir), "--out", str(out)])
+    run = store.load_json(out / "run_plain.json")
+    assert set(run["val_acc_by_scoring"]) == {"weights", "weights+tta", "ema", "ema+tta"}
+    assert run["val_acc"] == run["val_acc_by_scoring"]["ema+tta"]
+    cifar_pytorch.main(["--quick", "--data-dir", str(data_dir), "--out", str(out), "--tag",
+                        "bare", "--ema", "0", "--no-tta"])
+    bare = store.load_json(out / "run_bare.json")
+    assert set(bare["val_acc_by_scoring"]) == {"weights", "weights+tta"}
+    assert bare["val_acc"] == bare["val_acc_by_scoring"]["weights"]
+
+
+def test_mirror_scoring_averages_the_logits_of_both_views():
+    model = Net()
+    images = torch.randint(0, 256, (7, 3, 32, 32), dtype=torch.uint8)
+    logits = view_logits(model, images, torch.device("cpu"), batch_size=3)
+    plain = model(NORMALIZE(images))
+    assert torch.allclose(logits[0], plain, atol=1e-5)
+    assert torch.allclose(logits[1], model(NORMALIZE(images).flip(-1)), atol=1e-5)
+    _, _, predictions = evaluate(model, images, torch.zeros(7, dtype=torch.long),
+                                 torch.device("cpu"), mirror=True)
+    assert torch.equal(predictions, logits.mean(0).argmax(1))
 
 
 def test_net_shapes_and_batchnorm_position():
@@ -131,7 +176,8 @@ def test_defaults_are_the_reported_runs():
     args = cifar_pytorch.parse_args([])
     assert args.config == "final" and not args.batchnorm
     assert (args.epochs, args.lr, args.batch_size, args.weight_decay, args.schedule,
-            args.augment, args.seed) == (8, 1e-3, 64, 1e-4, "onecycle", "shift_flip", 0)
+            args.augment, args.label_smoothing, args.ema, args.tta, args.seed) == (
+        8, 1e-3, 64, 1e-4, "onecycle", "shift_alternate_flip", 0.2, 0.99, True, 0)
     skeleton = cifar_pytorch.parse_args(["--config", "skeleton"])
     assert {key: getattr(skeleton, key) for key in CONFIGS["skeleton"]} == CONFIGS["skeleton"]
     assert (skeleton.epochs, skeleton.lr, skeleton.batch_size, skeleton.augment) == (
@@ -171,7 +217,8 @@ def test_quick_run_writes_outputs_repeats_and_test_py_loads_it(data_dir, tmp_pat
 def test_a_run_that_never_improves_keeps_its_first_epoch(data_dir, tmp_path, monkeypatch):
     """Validation accuracy 0 in every epoch: the first epoch is still the best so far,
     so the checkpoint named at the end is the one this run wrote."""
-    monkeypatch.setattr(cifar_pytorch, "evaluate", lambda *args: (1.0, 0.0, None))
+    never = {name: (1.0, 0.0) for name in ("weights", "weights+tta", "ema", "ema+tta")}
+    monkeypatch.setattr(cifar_pytorch, "validate", lambda *args: never)
     out = tmp_path / "cifar"
     cifar_pytorch.main(["--quick", "--data-dir", str(data_dir), "--out", str(out)])
     run = store.load_json(out / "run_plain.json")
@@ -182,15 +229,15 @@ def test_a_run_that_never_improves_keeps_its_first_epoch(data_dir, tmp_path, mon
 
 def test_an_interrupted_run_keeps_its_plot(data_dir, tmp_path, monkeypatch):
     """Ctrl-C during the second epoch: the first epoch's JSON, checkpoint and figure stay."""
-    real_evaluate, calls = cifar_pytorch.evaluate, []
+    real_validate, calls = cifar_pytorch.validate, []
 
-    def evaluate_then_interrupt(*args):
+    def validate_then_interrupt(*args):
         calls.append(1)
         if len(calls) == 2:
             raise KeyboardInterrupt
-        return real_evaluate(*args)
+        return real_validate(*args)
 
-    monkeypatch.setattr(cifar_pytorch, "evaluate", evaluate_then_interrupt)
+    monkeypatch.setattr(cifar_pytorch, "validate", validate_then_interrupt)
     out = tmp_path / "cifar"
     with pytest.raises(KeyboardInterrupt):
         cifar_pytorch.main(["--quick", "--data-dir", str(data_dir), "--out", str(out)])
@@ -306,3 +353,45 @@ def test_bad_flags_exit_2_with_one_line(flags, capsys):
 def test_test_py_bad_flags_exit_2(flags):
     result = run_script("test.py", *flags)
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def fake_run(folder, name, seed, best, batchnorm=False, by_scoring=None, **changes):
+    """A run JSON as cifar_pytorch.py writes it, with only what the report reads."""
+    settings = {**cifar_pytorch.parse_args(["--batchnorm"] if batchnorm else []).__dict__,
+                **changes, "seed": seed, "tag": name}
+    for place in ("out", "data_dir", "part"):
+        settings.pop(place, None)
+    epochs = settings["epochs"]
+    store.save_json({"name": name, "settings": settings, "epochs": epochs, "best_epoch": epochs,
+                     "best_val_acc": best, "val_acc": [best - 0.1] * (epochs - 1) + [best],
+                     "train_loss": [1.0, 0.9] * epochs,
+                     "val_acc_by_scoring": by_scoring or {}}, folder / f"run_{name}.json")
+
+
+def test_report_tables_average_seeds_and_pair_each_ablation_with_its_seeds(tmp_path):
+    folder = tmp_path / "cifar"
+    for seed, best in enumerate((0.96, 0.97, 0.98)):
+        fake_run(folder, "plain" if seed == 0 else f"plain-seed{seed}", seed, best,
+                 by_scoring={"weights+tta": [0.9, best - 0.01], "ema": [0.9, best - 0.02]})
+        store.save_json({"test_acc": best - 0.005}, folder /
+                        f"evaluation_{'plain' if seed == 0 else f'plain-seed{seed}'}.json")
+    fake_run(folder, "plain-no-smoothing-seed1", 1, 0.95, label_smoothing=0.0)
+    fake_run(folder, "plain-no-smoothing-seed0", 0, 0.94, label_smoothing=0.0)
+    fake_run(folder, "plain-random-flips-seed0", 0, 0.99, augment="shift_flip", epochs=9)
+    store.save_json({**store.load_json(folder / "run_plain-random-flips-seed0.json"),
+                     "epochs": 3}, folder / "run_plain-random-flips-seed0.json")  # unfinished
+    table = report.report_table(tmp_path)
+    assert "| plain | `python cifar_pytorch.py` |" in table and "batchnorm" not in table
+    assert "0.9600, 0.9700, 0.9800 | **0.9700** | 0.9550, 0.9650, 0.9750 | **0.9650** |" in table
+    ablation = report.ablation_table(tmp_path)
+    assert "| (nothing changed) | 0.9700 (3 seeds) | not run |" in ablation
+    # against seeds 0 and 1 of the final setting (mean 0.965), not all three
+    assert "| no label smoothing | 0.9450 (-0.0200, 2 seeds) | not run |" in ablation
+    assert "| random flips instead of alternating ones | not run | not run |" in ablation
+    assert "moving average | 0.9600 (-0.0100, 3 seeds) |" in ablation
+    assert "no mirror images in validation | 0.9500 (-0.0200, 3 seeds) |" in ablation
+
+    assert report.main(["--out", str(folder)]) is None
+    assert (folder / "validation_curves.png").is_file()
+    with pytest.raises(utils.UserError, match="no final runs"):
+        report.main(["--out", str(tmp_path / "empty")])
