@@ -32,6 +32,21 @@ BENCHMARKS = sorted(path.stem for path in Path(__file__).parent.glob("*.py")
                     if path.stem not in {"__init__", "run_all", "report"})
 
 
+def on_one_thread(measure):
+    """`run(quick, seed)` doing `measure(quick, seed)` with one torch thread, as each run
+    of `run_all.py --jobs 2` trains, and the thread count restored after."""
+    def run(quick=False, seed=0):
+        import torch  # here, so that declaring the benchmarks does not import torch
+
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            return measure(quick, seed)
+        finally:
+            torch.set_num_threads(threads)
+    return run
+
+
 def time_alternating(steps, repeats, inner=1, warmup=1, statistic=statistics.median,
                      clock=time.perf_counter):
     """Seconds per call of each zero-argument function in `steps`.

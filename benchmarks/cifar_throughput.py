@@ -112,15 +112,6 @@ def row(name, ours_s, bare_s, target):
             "threads": torch.get_num_threads()}
 
 
-def run(quick=False, seed=0):
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        return measure(quick, seed)
-    finally:
-        torch.set_num_threads(threads)
-
-
 def measure(quick, seed):
     torch.manual_seed(seed)
     rounds, batches = (1, 2) if quick else (10, 16)
@@ -144,6 +135,9 @@ def measure(quick, seed):
         rows.append(row(f"{loop}, torchvision's shifts and flips image by image",
                         best["per image"], best["bare"], False))
     return rows
+
+
+run = benchmarks.on_one_thread(measure)
 
 
 def build_parser():

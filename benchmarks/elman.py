@@ -28,15 +28,6 @@ from imdb.models import Elman, skeleton_forward
 TARGET = 1.2
 
 
-def run(quick=False, seed=0):
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        return measure(quick, seed)
-    finally:
-        torch.set_num_threads(threads)
-
-
 def measure(quick, seed):
     batch, steps, width, rounds = (8, 20, 32, 3) if quick else (64, 200, 300, 15)
     torch.manual_seed(seed)
@@ -63,6 +54,9 @@ def measure(quick, seed):
          "reference_s": rnn_s, "ratio": skeleton_s / rnn_s,
          "target": "none (for comparison)", "met": None},
     ]
+
+
+run = benchmarks.on_one_thread(measure)
 
 
 def build_parser():

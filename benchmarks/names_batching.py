@@ -96,15 +96,6 @@ def breakdown(pairs, batch_size, bucket):
             "mean_name_length": round(sum(len(name) for name, _ in pairs) / len(pairs), 2)}
 
 
-def run(quick=False, seed=0):
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        return measure(quick, seed)
-    finally:
-        torch.set_num_threads(threads)
-
-
 def measure(quick, seed):
     pairs = synthetic_pairs(300 if quick else 6000, seed)
     rounds, n_one = (1, 60) if quick else (5, 1500)
@@ -132,6 +123,9 @@ def measure(quick, seed):
                          "met": one / thirty >= TARGET} if bucket
                         else {"target": "none (plain packing, for comparison)", "met": None})})
     return rows
+
+
+run = benchmarks.on_one_thread(measure)
 
 
 def build_parser():
