@@ -30,7 +30,7 @@ import torch.nn.functional as F
 from matplotlib.ticker import MaxNLocator
 
 import store
-from imdb.configs import CLASSIFY, run_name
+from imdb.configs import CLASSIFY, add_run_arguments, run_name
 from imdb.data_rnn import (every_nth, load_imdb, make_batches, pad_batch, padding_fraction,
                             random_batches)
 from imdb.models import MODELS, Classifier
@@ -189,14 +189,7 @@ def build_parser():
              "lin2" + default)
     add("--bidirectional", action=argparse.BooleanOptionalAction,
         help="rnn, lstm: also read every review right to left" + default)
-    add("--val", type=utils.bounded_int(1, 24_999), default=5000,
-        help="reviews held out of the training split for validation "
-             "(default: 5000)")
-    add("--final", action="store_true",
-        help="train on all 25,000 and score the test set once, at the end")
-    add("--tag", type=utils.tag,
-        help="suffix for the output file names, for runs that change a config "
-             "(default: none)")
+    add_run_arguments(parser)
     utils.add_common_args(parser, "imdb")
     parser.set_defaults(**next(iter(CLASSIFY.values())))  # what --help shows: the first config
     return parser

@@ -5,6 +5,7 @@ scripts' argparse destinations). The first of each is the script's default. Ever
 config states every setting, so each reads as the whole recipe. `run_name` names a
 classify.py, nbsvm.py or ngram_mlp.py run's files after its config.
 """
+import utils
 
 # What every IMDb classifier shares: emb and hidden 128 (the CPU budget's size),
 # Adam at 3e-3, batches of at most 32,768 tokens, whole reviews, full vocabulary.
@@ -25,6 +26,10 @@ CLASSIFY = {
     "mlp": dict(_IMDB, model="mlp", epochs=3),
     # Q2: the baseline at the handout's sizes (300 and 300) for one epoch.
     "q2": dict(_IMDB, model="mlp", emb=300, hidden=300, lr=1e-3, epochs=1, max_tokens=16384),
+    # Q3: that model with our Elman(300, 300, 300) as its second layer, the gradient norm
+    # clipped at 1 and the rate decayed to 0 (cosine), as every recurrent model here.
+    "q3": dict(_RECURRENT, model="elman", emb=300, hidden=300, lr=1e-3, epochs=1,
+               max_tokens=16384),
     # Q4 tuning: the LSTM reading left to right only.
     "lstm_uni": dict(_RECURRENT, model="lstm", epochs=4, max_tokens=8192),
     # Q4 tuning: nn.RNN without lin2 (its tanh states go straight into the ReLU).
@@ -78,3 +83,16 @@ def run_name(args):
     <config>_<val|final>_seed<S>[_<tag>]."""
     split = "final" if args.final else "val"
     return f"{args.config}_{split}_seed{args.seed}" + (f"_{args.tag}" if args.tag else "")
+
+
+def add_run_arguments(parser):
+    """--val, --final and --tag, which classify.py, nbsvm.py and ngram_mlp.py share
+    (run_name reads them)."""
+    parser.add_argument("--val", type=utils.bounded_int(1, 24_999), default=5000,
+                        help="reviews held out of the training split for validation "
+                             "(default: 5000)")
+    parser.add_argument("--final", action="store_true",
+                        help="train on all 25,000 and score the test set once, at the end")
+    parser.add_argument("--tag", type=utils.tag,
+                        help="suffix for the output file names, for runs that change a config "
+                             "(default: none)")

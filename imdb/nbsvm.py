@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 import store
-from imdb.configs import NBSVM, run_name
+from imdb.configs import NBSVM, add_run_arguments, run_name
 from imdb.data_rnn import every_nth, load_imdb
 from imdb.ngrams import binary_features, log_count_ratio
 
@@ -103,12 +103,7 @@ def build_parser():
         help="interpolation towards the mean weight magnitude, 1 for none" + default)
     add("--max-iter", type=utils.bounded_int(1, 100_000),
         help="L-BFGS iterations at most" + default)
-    add("--val", type=utils.bounded_int(1, 24_999), default=5000,
-        help="reviews held out of the training split for validation (default: 5000)")
-    add("--final", action="store_true",
-        help="train on all 25,000 and score the test set once")
-    add("--tag", type=utils.tag,
-        help="suffix for the output file name, for runs that change a config (default: none)")
+    add_run_arguments(parser)
     utils.add_common_args(parser, "imdb")
     parser.set_defaults(**next(iter(NBSVM.values())))  # what --help shows: the first config
     return parser

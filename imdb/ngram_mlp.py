@@ -30,7 +30,7 @@ import torch
 import torch.nn.functional as F
 
 import store
-from imdb.configs import NGRAM_MLP, run_name
+from imdb.configs import NGRAM_MLP, add_run_arguments, run_name
 from imdb.data_rnn import every_nth, load_imdb
 from imdb.models import NgramMLP
 from imdb.ngrams import binary_features, keep_frequent, log_count_ratio, row_starts
@@ -129,12 +129,7 @@ def build_parser():
     add("--batch-size", type=utils.bounded_int(1, 25_000), help="reviews per batch" + default)
     add("--members", type=utils.bounded_int(1, 100),
         help="MLPs trained one after another, their probabilities averaged" + default)
-    add("--val", type=utils.bounded_int(1, 24_999), default=5000,
-        help="reviews held out of the training split for validation (default: 5000)")
-    add("--final", action="store_true",
-        help="train on all 25,000 and score the test set once, at the end")
-    add("--tag", type=utils.tag,
-        help="suffix for the output file name, for runs that change a config (default: none)")
+    add_run_arguments(parser)
     utils.add_common_args(parser, "imdb")
     parser.set_defaults(**next(iter(NGRAM_MLP.values())))  # what --help shows: the first config
     return parser

@@ -41,9 +41,11 @@ def read_runs(folder, script):
 
 # --- IMDb (section 6) -------------------------------------------------------------
 
+HANDOUT_SIZES = ("q2", "q3")  # the configs of Q2 and Q3, at the handout's sizes
+
 def summarize(folder):
-    """{"models": {model: validation and test numbers of its config}, "q2": the Q2
-    run, "tuning": every validation run of Q4, the chosen ones marked}."""
+    """{"models": {model: validation and test numbers of its config}, "handout_sizes":
+    the Q2 and Q3 runs, "tuning": every validation run of Q4, the chosen ones marked}."""
     runs = read_runs(folder, "imdb/classify.py")
     untagged = [r for r in runs if not r["settings"]["tag"]]
     models = {}
@@ -68,18 +70,20 @@ def summarize(folder):
             "val_seconds": val[0]["seconds"] if val else None,
             "val_cpu_seconds": val[0]["cpu_seconds"] if val else None,
         }
-    q2 = next((r for r in untagged if r["settings"]["config"] == "q2" and r["split"] == "val"),
-              None)
+    handout = {config: next((r for r in untagged if r["settings"]["config"] == config
+                             and r["split"] == "val"), None) for config in HANDOUT_SIZES}
     tuning = [{"run": r["file"], "model": r["model"], "settings": r["settings"],
                "chosen": r["settings"]["config"] == r["model"] and not r["settings"]["tag"],
                "val_acc": r["val_acc"], "val_acc_by_epoch": [h["val_acc"] for h in r["history"]],
                "seconds": r["seconds"], "cpu_seconds": r["cpu_seconds"]}
-              for r in runs if r["split"] == "val" and r["settings"]["config"] != "q2"]
+              for r in runs
+              if r["split"] == "val" and r["settings"]["config"] not in HANDOUT_SIZES]
     tuning.sort(key=lambda t: (MODELS.index(t["model"]), not t["chosen"], t["run"]))
     return {"models": models, "tuning": tuning,
-            "q2": None if q2 is None else {"run": q2["file"], "settings": q2["settings"],
-                                           "val_acc": q2["val_acc"], "seconds": q2["seconds"],
-                                           "cpu_seconds": q2["cpu_seconds"]}}
+            "handout_sizes": {config: {"run": r["file"], "settings": r["settings"],
+                                       "val_acc": r["val_acc"], "seconds": r["seconds"],
+                                       "cpu_seconds": r["cpu_seconds"]}
+                              for config, r in handout.items() if r is not None}}
 
 
 # The settings that make one NBSVM model (the rest say where and how long it runs).
@@ -253,10 +257,9 @@ def report_table(results_root):
                            for seed, acc in zip(row["seeds"], row["test_acc"])) or "–"
         lines.append(f"| {model} | {fmt(row['val_acc'])} | {tests} | "
                      f"**{fmt(row['test_acc_mean'])}** |")
-    if summary["q2"]:
-        q2 = summary["q2"]
-        lines += ["", f"Q2 (`{q2['run']}`, `{flags(q2['settings'])}`: "
-                      f"{describe(q2['settings'])}): validation accuracy {q2['val_acc']:.3f}."]
+    for config, run in summary["handout_sizes"].items():
+        lines += ["", f"{config.upper()} (`{run['run']}`, `{flags(run['settings'])}`: "
+                      f"{describe(run['settings'])}): validation accuracy {run['val_acc']:.3f}."]
     return "\n".join(lines)
 
 

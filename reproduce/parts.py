@@ -277,12 +277,15 @@ NGRAM_MLP_RUNS = (
 
 IMDB_RUNS = (*IMDB_TUNING, *IMDB_TESTS, *NBSVM_RUNS, *NGRAM_MLP_RUNS)
 
+# Q2 and Q3: the baseline and the Elman classifier at the handout's sizes (300), 1 epoch
+HANDOUT_SIZE_RUNS = tuple(classify(f"{config}_val_seed0", "--config", config)
+                          for config in ("q2", "q3"))
 IMDB = Part(
     "imdb",
-    runs=(classify("q2_val_seed0", "--config", "q2"), *IMDB_RUNS,
+    runs=(*HANDOUT_SIZE_RUNS, *IMDB_RUNS,
           Run("report", ("imdb/report.py", *into("imdb")), kind="report",
               result="results/imdb/imdb_summary.json",
-              after=tuple(run.name for run in IMDB_RUNS)),
+              after=tuple(run.name for run in (*HANDOUT_SIZE_RUNS, *IMDB_RUNS))),
           *(Run(name, (AR, "--config", name, *into("imdb/autoregressive")),
                 result=f"results/imdb/autoregressive/{name}.json")
             for name in AUTOREGRESSIVE)),
