@@ -130,10 +130,9 @@ def validate(model, average, images, labels, device):
     """{scoring_name: (loss, accuracy)} for every way of scoring that the run's weights
     allow, so that the report can say what the average and the mirror images add
     without training again."""
+    nets = {False: model} if average is None else {False: model, True: average.module}
     scored = {}
-    for averaged, net in ((False, model), (True, None if average is None else average.module)):
-        if net is None:
-            continue
+    for averaged, net in nets.items():
         logits = view_logits(net, images, device)
         for mirrored in (False, True):
             loss, accuracy, _ = score(logits.mean(0) if mirrored else logits[0], labels)
