@@ -40,7 +40,7 @@ LSTM_RECIPE = {**{key: value for key, value in SHARED.items() if "_train_" not i
 # palindrome/ablation.py: the sweep's LSTM recipe with one ingredient undone per
 # row (file name: (label, settings changed)).
 ABLATION = {
-    "recipe": ("recipe: chrono, clip 10, one-hot, lr 0.002", {}),
+    "recipe": ("the sweep's settings: chrono, clip 10, one-hot, lr 0.002", {}),
     "forget_one": ("b_f = 1 instead of chrono", {"lstm_init": "one"}),
     "forget_only": ("chrono b_f, torch's b_i", {"lstm_init": "chrono_forget"}),
     "no_clip": ("no clipping (clip at 10^6)", {"max_norm": 1e6}),

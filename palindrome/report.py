@@ -13,7 +13,8 @@ from palindrome.configs import ABLATION
 MODELS = (("RNN", "tab:blue"), ("LSTM", "tab:orange"))
 CHANCE = 0.1
 INIT_NAMES = {"one": "b_f = 1", "chrono": "chrono"}  # the LSTM's forget-gate inits
-STOPS = ("solved", "plateau", "cap")
+# How a run stops (palindrome/training.py's Plateau), in the report's words.
+STOPS = {"solved": "solved", "plateau": "on a plateau", "cap": "at the step limit"}
 
 
 def by_length(records, model_type, field="test_accuracy"):
@@ -86,39 +87,46 @@ def plot_gradients(norms, num_hidden, path):
 
 
 def plot_collapse(records, path):
-    """The LSTM at T = 40 under each forget-gate initialisation: the gradient reaching
-    the first digit over training, the forget gate over t, validation accuracy."""
-    fig, (grad_ax, gate_ax, acc_ax) = plots.subplots(1, 3, figsize=(15, 4.5))
+    """The LSTM at T = 40 under each forget-gate initialisation, one quantity per panel:
+    the gradient reaching the first digit and the cell path's gain over training, the
+    forget gate over t before and after, and validation accuracy."""
+    fig, axes = plots.subplots(2, 2, figsize=(10, 8))
+    (grad_ax, gain_ax), (gate_ax, acc_ax) = axes
     for (name, run), color in zip(records.items(), ("tab:red", "tab:green")):
         steps = [0] + [h["step"] for h in run["history"]]
         probes = [run["probe_at_start"]] + run["history"]
-        grad_ax.semilogy(steps, [p["grad_x1"] for p in probes], color=color,
-                         label=f"{INIT_NAMES[name]}: ||dL/dx(1)||")
-        grad_ax.semilogy(steps, [p["cell_gain"] for p in probes], color=color, ls=":",
-                         label=f"{INIT_NAMES[name]}: mean f(2)⋯f(T-1)")
+        label = INIT_NAMES[name]
+        grad_ax.semilogy(steps, [p["grad_x1"] for p in probes], color=color, label=label)
+        gain_ax.semilogy(steps, [p["cell_gain"] for p in probes], color=color, label=label)
         t = range(1, len(probes[0]["forget_mean"]) + 1)
-        gate_ax.plot(t, probes[0]["forget_mean"], color=color, ls="--",
-                     label=f"{INIT_NAMES[name]}: untrained")
+        gate_ax.plot(t, probes[0]["forget_mean"], color=color, ls="--", label=f"{label}: untrained")
         gate_ax.plot(t, probes[-1]["forget_mean"], color=color,
-                     label=f"{INIT_NAMES[name]}: step {steps[-1]}")
-        acc_ax.plot(steps[1:], [h["validation_accuracy"] for h in run["history"]], ".-", ms=3,
-                    color=color, label=INIT_NAMES[name])
+                     label=f"{label}: after step {steps[-1]}")
+        acc_ax.plot(steps[1:], [h["validation_accuracy"] for h in run["history"]], ".-", ms=4,
+                    color=color, label=label)
     length = run["palindrome_length"]
-    grad_ax.set(xlabel="training step", ylabel="on 256 validation palindromes (log scale)",
-                title=f"Gradient reaching the first digit, T = {length}")
-    gate_ax.set(xlabel="time step t", ylabel="mean forget gate f(t)", ylim=(0, 1.02),
+    grad_ax.set(xlabel="training step", ylabel="||dL/dx(1)|| (log scale)",
+                title="Gradient reaching the first digit x(1)")
+    gain_ax.set(xlabel="training step", ylabel="f(2)·f(3)⋯f(T-1) (log scale)",
+                title="Cell path from c(1): product of forget gates")
+    gate_ax.set(xlabel="time step t", ylabel="forget gate f(t), mean", ylim=(0, 1.02),
                 title="Forget gate over the sequence")
     acc_ax.axhline(CHANCE, color="gray", linestyle="--", lw=1, label="chance (0.1)")
     acc_ax.set(xlabel="training step", ylabel="validation accuracy", ylim=(0, 1.05),
                title="Learning curve")
-    for ax in (grad_ax, gate_ax, acc_ax):
-        ax.legend(fontsize=8)
+    for ax in axes.flat:
+        ax.legend(fontsize=9, loc="lower left" if ax is gate_ax else "best")
+    fig.suptitle(f"LSTM at T = {length}, forget bias b_f = 1 against chrono. f(t): the forget "
+                 "gate at step t. Every curve is a mean over\nunits and 256 validation "
+                 "palindromes (for f(2)⋯f(T-1), of the product per unit and palindrome)",
+                 fontsize=10)
     plots.save_figure(fig, path)
 
 
 def stop_counts(runs):
-    """'solved/plateau/cap' counts of how `runs` stopped."""
-    return "/".join(str(sum(r["stop"] == stop for r in runs)) for stop in STOPS)
+    """How `runs` stopped, in words: "2 solved, 1 on a plateau"."""
+    counts = {stop: sum(r["stop"] == stop for r in runs) for stop in STOPS}
+    return ", ".join(f"{count} {STOPS[stop]}" for stop, count in counts.items() if count)
 
 
 def sweep_table(records):
@@ -149,8 +157,8 @@ def sweep_table(records):
     plateau, cap = (", ".join(unsolved[stop]) or "none" for stop in ("plateau", "cap"))
     caps = " or ".join(f"{c:,}" for c in sorted({step_cap(r) for r in records}))
     lines.append(f"Stopped on a plateau (best validation accuracy up < {settings['min_gain']} "
-                 f"in {settings['plateau_steps']:,} steps): {plateau}; at the cap ({caps} "
-                 f"steps): {cap}; all others solved ({settings['val_size']:,} validation "
+                 f"in {settings['plateau_steps']:,} steps): {plateau}; at the step limit "
+                 f"({caps} steps): {cap}; all others solved ({settings['val_size']:,} validation "
                  "palindromes all right).")
     return lines
 
@@ -159,9 +167,9 @@ def ablation_table(records):
     """One row per variant of the T = 50 ablation: test accuracy, the steps of the
     solved runs, how the runs stopped."""
     lines = ["| T = 50, LSTM | test accuracy, mean (min-max) | steps to solve (mean) | "
-             "solved/plateau/cap |", "|---|---:|---:|---:|"]
-    for variant, _ in ABLATION.values():
-        runs = [r for r in records if r["variant"] == variant]
+             "runs stopped |", "|---|---:|---:|---:|"]
+    for variant, changes in ABLATION.values():
+        runs = [r for r in records if r["changes"] == changes]
         if not runs:
             continue
         accuracies = [r["test_accuracy"] for r in runs]
@@ -180,7 +188,7 @@ def collapse_lines(collapse):
         lines.append(
             f"- {INIT_NAMES[name]} (step 0 → {end['step']}): mean f "
             f"{np.mean(start['forget_mean']):.2f} → {np.mean(end['forget_mean']):.2f}; "
-            f"f(2)⋯f(T-1) {start['cell_gain']:.1e} → {end['cell_gain']:.1e}; ||dL/dx(1)|| "
+            f"product of forget gates f(2)⋯f(T-1) {start['cell_gain']:.1e} → {end['cell_gain']:.1e}; ||dL/dx(1)|| "
             f"{start['grad_x1']:.1e} → {end['grad_x1']:.1e}; {run['stop']}.")
     return lines
 
@@ -195,7 +203,7 @@ def step_cap(run):
     return run["settings"][f"{run['model_type'].lower()}_train_steps"]
 
 
-def recipe_text(run):
+def settings_text(run):
     """A run's model-specific settings in words."""
     model, settings = run["model_type"].lower(), run["settings"]
     init = settings[f"{model}_init"]
@@ -222,8 +230,7 @@ def tuning_lines(folder):
         lines.append(f"| {init} | " + " | ".join(
             "-" if run is None else
             f"{run['best_validation_accuracy']:.3f} ({run['best_step']:,})" for run in row) + " |")
-    lines.append(f"\nBest validation accuracy (its step); no test set; solved/plateau/cap "
-                 f"{stop_counts(runs)}.")
+    lines.append(f"\nBest validation accuracy (its step); no test set; runs {stop_counts(runs)}.")
     return lines
 
 
@@ -237,18 +244,18 @@ def report_table(results_root):
     digits = "one-hot" if settings["input_dim"] == 10 else "scalar"
     seeds = ", ".join(str(s) for s in sorted({r["seed"] for r in records}))
     minutes = sum(r["seconds"] for r in records) / 60
-    recipes = "; ".join(recipe_text(next(r for r in records if r["model_type"] == m))
+    models = "; ".join(settings_text(next(r for r in records if r["model_type"] == m))
                         for m, _ in MODELS if any(r["model_type"] == m for r in records))
     stops = lines.pop()
     lines.append(f"\nTest accuracy, mean (bold) and min-max, seeds {seeds}, "
                  f"{settings['eval_size']:,} palindromes; {digits} digits, hidden "
-                 f"{settings['num_hidden']}, batch {settings['batch_size']}, RMSProp; {recipes}; "
-                 f"{minutes:.0f} single-thread minutes. {stops}")
+                 f"{settings['num_hidden']}, batch {settings['batch_size']}, RMSProp; {models}; "
+                 f"{minutes:.0f} minutes on one core. {stops}")
     lines += tuning_lines(folder)
     longer = finished(folder, "rnn_longer/runs/*.json")
     for length, runs in by_length(longer, "RNN", field=None).items():
         accuracies = [r["test_accuracy"] for r in runs]
-        lines.append(f"\nRNN at T = {length}, same recipe: **{np.mean(accuracies):.3f}** "
+        lines.append(f"\nRNN at T = {length}, same settings: **{np.mean(accuracies):.3f}** "
                      f"({min(accuracies):.3f}-{max(accuracies):.3f}), {stop_counts(runs)}.")
     ablation = finished(folder, "ablation/*.json")
     if ablation:

@@ -57,7 +57,8 @@ def timings_table(results):
     """How long each part's full runs took, from the timings run.py records."""
     path = results / TIMINGS.name
     timings = load_json(path) if path.exists() else {}
-    rows = ["| part | runs | timed | thread-minutes (wall x threads) |", "|---|---:|---:|---:|"]
+    rows = ["| part | runs | runs timed | core-minutes (wall time x cores used) |",
+            "|---|---:|---:|---:|"]
     totals = [0, 0, 0.0]
     for part in PARTS:
         timed = [timings[key] for key in (f"{part.name}/{run.name}" for run in part.runs)

@@ -261,7 +261,7 @@ def test_sweep_figures_and_table(tmp_path, capsys):
     (tmp_path / "runs").rename(tmp_path / "palindrome" / "runs")
     table = report.report_table(tmp_path)
     assert "| RNN |" in table and "| LSTM |" in table and "T=4" in table
-    assert "at the cap (30 steps): RNN at T=3 (1), T=4 (1), LSTM at" in table
+    assert "at the step limit (30 steps): RNN at T=3 (1), T=4 (1), LSTM at" in table
     assert "RNN: orthogonal W_hh, lr 0.001, clip 1" in table
 
 
@@ -287,7 +287,7 @@ def test_ablation_gradients_and_tuning_in_the_table(tmp_path):
                      "20", "--out", str(tmp_path / "palindrome" / "rnn_tuning" / "uniform")])
     sweep(tmp_path / "palindrome")
     table = report.report_table(tmp_path)
-    assert "| recipe: chrono" in table and "| b_f = 1 instead of chrono |" in table
+    assert "| the sweep's settings: chrono" in table and "| b_f = 1 instead of chrono |" in table
     assert "| RNN, T = 4, seed 0: W_hh | lr 0.001, clip 1 |" in table and "| orthogonal | " in table
     assert "- b_f = 1 (step 0 → " in table and "): mean f 0.73 → " in table
 
