@@ -9,12 +9,12 @@
 The data, the fixed validation split and the `CIFAR3` Dataset are in cifar/data.py,
 the augmentations in cifar/transforms.py, `Net` in cifar/model.py, the batches, the
 training step and evaluation in cifar/training.py, the named settings in
-cifar/configs.py. After every epoch the weights are validated (the moving average of
-the weights with --ema, the images with their mirror images with --tta) and saved when
-validation accuracy is the best so far (the first epoch always is), and the run's JSON
-and training plot are rewritten, so an interrupted run keeps a checkpoint and the files
-that describe it (Q3). The JSON also records the validation accuracy of every other
-way of scoring the same weights (trained or averaged, with or without mirror images).
+cifar/configs.py. After every epoch the weights are validated (each image with its
+mirror image with --tta) and saved when validation accuracy is the best so far (the
+first epoch always is), and the run's JSON and training plot are rewritten, so an
+interrupted run keeps a checkpoint and the files that describe it (Q3). The JSON also
+records the validation accuracy of the images alone and with their mirror images, so
+the report can say what the mirror images add without training again.
 """
 import utils
 
@@ -31,8 +31,7 @@ from cifar.configs import CONFIGS
 from cifar.data import CLASSES, load_cifar3
 from cifar.files import checkpoint_folder, checkpoint_path, file_suffix, run_name, run_path
 from cifar.model import MODEL_NAME, Net
-from cifar.training import (average_of, make_optimizer, score, train_batches, train_epoch,
-                            view_logits)
+from cifar.training import make_optimizer, score, train_batches, train_epoch, view_logits
 from cifar.transforms import AUGMENTATIONS
 import plots
 import store
@@ -63,9 +62,6 @@ def build_parser():
     parser.add_argument("--label-smoothing", type=utils.probability,
                         help="share of each target spread evenly over the 3 classes "
                              "(default: %(default)s)")
-    parser.add_argument("--ema", type=utils.probability,
-                        help="decay of the moving average of the weights that is validated "
-                             "and saved; 0: the trained weights themselves (default: %(default)s)")
     parser.add_argument("--tta", action=argparse.BooleanOptionalAction,
                         help="score each image by the mean logits of it and its mirror image, "
                              "in validation and test.py alike (default: %(default)s)")
@@ -120,24 +116,12 @@ def plot_training(history, title, path):
     plots.save_figure(fig, path)
 
 
-def scoring_name(averaged, mirrored):
-    """How a validation score was made: with the trained or the averaged weights
-    ("weights" or "ema"), on the images alone or with their mirror images ("+tta")."""
-    return ("ema" if averaged else "weights") + ("+tta" if mirrored else "")
-
-
-def validate(model, average, images, labels, device):
-    """{scoring_name: (loss, accuracy)} for every way of scoring that the run's weights
-    allow, so that the report can say what the average and the mirror images add
-    without training again."""
-    nets = {False: model} if average is None else {False: model, True: average.module}
-    scored = {}
-    for averaged, net in nets.items():
-        logits = view_logits(net, images, device)
-        for mirrored in (False, True):
-            loss, accuracy, _ = score(logits.mean(0) if mirrored else logits[0], labels)
-            scored[scoring_name(averaged, mirrored)] = (loss, accuracy)
-    return scored
+def validate(model, images, labels, device):
+    """{scoring: (loss, accuracy)} of `model` on the images alone ("images") and on each
+    image with its mirror image ("images+mirrors")."""
+    logits = view_logits(model, images, device)
+    return {scoring: score(view, labels)[:2]
+            for scoring, view in (("images", logits[0]), ("images+mirrors", logits.mean(0)))}
 
 
 def main(argv=None):
@@ -163,7 +147,6 @@ def train(args, out, name):
     print(f"CIFAR-3: {len(train_x)} train, {len(val_x)} val images; run {name!r} on {device}")
 
     model = Net(batchnorm=args.batchnorm).to(device)
-    average = average_of(model, args.ema)
     augmentation = AUGMENTATIONS[args.augment]
     batches = train_batches(train_x, train_y, augmentation, args.batch_size,
                             torch.Generator().manual_seed(args.seed), device)
@@ -183,23 +166,22 @@ def train(args, out, name):
     for epoch in range(1, args.epochs + 1):
         epoch_start = time.perf_counter()
         steps = train_epoch(model, optimizer, scheduler, batches, device, epoch,
-                            augmentation.batch, args.label_smoothing, average)
+                            augmentation.batch, args.label_smoothing)
         history["epoch_seconds"].append(time.perf_counter() - epoch_start)
         history["train_loss"] += [loss for loss, _ in steps]
         history["train_acc"] += [acc for _, acc in steps]
-        scored = validate(model, average, val_x, val_y, device)
+        scored = validate(model, val_x, val_y, device)
         for scoring, (_, accuracy) in scored.items():
             history["val_acc_by_scoring"].setdefault(scoring, []).append(accuracy)
-        val_loss, val_acc = scored[scoring_name(average is not None, args.tta)]
+        val_loss, val_acc = scored["images+mirrors" if args.tta else "images"]
         history["val_loss"].append(val_loss)
         history["val_acc"].append(val_acc)
         # Q3: keep the weights with the highest validation accuracy so far
         improved = history["best_val_acc"] is None or val_acc > history["best_val_acc"]
         if improved:
             history["best_epoch"], history["best_val_acc"] = epoch, val_acc
-            kept = model if average is None else average.module
             store.atomic_torch_save({"model": MODEL_NAME, "config": model.config,
-                                     "state_dict": kept.state_dict(), "epoch": epoch,
+                                     "state_dict": model.state_dict(), "epoch": epoch,
                                      "val_acc": val_acc, "settings": settings}, checkpoint)
         history["epochs"] = epoch
         history["train_seconds"] = time.perf_counter() - start

@@ -7,10 +7,9 @@
 "Ours" is `train_epoch` on a resident uint8 training set: the shuffled batches,
 the final runs' augmentation (shifts and flips, one `ShiftFlip` call per batch),
 normalisation of the batch, forward, backward with label smoothing, Adam step,
-one-cycle schedule, the update of the weights' moving average and the per-batch
-loss and accuracy it records. The
-reference is the bare step (forward, backward, the same Adam step) repeated on one
-resident, already normalised random batch of the same size. A second row per model
+one-cycle schedule and the per-batch loss and accuracy it records. The reference is
+the bare step (forward, backward, the same Adam step) repeated on one resident,
+already normalised random batch of the same size. A second row per model
 times the same loop with shifts and (random) flips done by torchvision's v2
 pipeline image by image, for comparison.
 
@@ -38,7 +37,7 @@ from cifar.data import CIFAR3
 from cifar.model import Net
 from torch.utils.data import DataLoader
 
-from cifar.training import ImageBatches, average_of, make_optimizer, train_batches, train_epoch
+from cifar.training import ImageBatches, make_optimizer, train_batches, train_epoch
 from cifar.transforms import AUGMENTATIONS, NORMALIZE, Augmentation
 
 # The final runs' shifts as torchvision's per-image v2 pipeline, with random flips.
@@ -74,10 +73,9 @@ def loop_seconds(loader, augmentation, batchnorm, settings=FINAL):
     model = Net(batchnorm=batchnorm)
     optimizer, scheduler = make_optimizer(model, settings["lr"], settings["weight_decay"],
                                           settings["schedule"], len(loader))
-    average = average_of(model, settings["ema"])
     start = time.thread_time()
     train_epoch(model, optimizer, scheduler, loader, CPU, 1, augmentation.batch,
-                settings["label_smoothing"], average)
+                settings["label_smoothing"])
     return (time.thread_time() - start) / (len(loader) * settings["batch_size"])
 
 

@@ -24,8 +24,7 @@ from cifar.configs import ABLATIONS
 # Settings that name or place a run without changing what it trains.
 NOT_TRAINING = ("config", "tag", "seed", "checkpoint_dir", "device", "quick", "limit")
 # Ways of scoring the final runs' own weights, besides theirs: (words, scoring name).
-SCORINGS = (("the trained weights instead of their moving average", "weights+tta"),
-            ("no mirror images in validation", "ema"))
+SCORINGS = (("no mirror images in validation", "images"),)
 
 
 def load_runs(folder, prefix):

@@ -1,9 +1,8 @@
-"""The training batches, one training epoch, the optimiser and its schedule, the
-average of the weights, and evaluation: shared by cifar_pytorch.py (training),
+"""The training batches, one training epoch, the optimiser and its schedule, and
+evaluation: shared by cifar_pytorch.py (training),
 test.py (scoring) and the throughput benchmark."""
 import torch
 import torch.nn.functional as F
-from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from torch.utils.data import DataLoader
 
 import utils
@@ -60,16 +59,8 @@ def train_batches(images, labels, augmentation, batch_size, generator, device):
     return ImageBatches(CIFAR3(images, labels, augmentation.image), batch_size, generator, device)
 
 
-def average_of(model, decay):
-    """An exponential moving average of `model`'s weights and batch-norm statistics,
-    updated after every step; None when `decay` is 0."""
-    if not decay:
-        return None
-    return AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(decay), use_buffers=True)
-
-
 def train_epoch(model, optimizer, scheduler, batches, device, epoch, augment=None,
-                label_smoothing=0.0, average=None):
+                label_smoothing=0.0):
     """One pass over `batches` (uint8, augmented by `augment` if given, then normalised);
     returns per-iteration (loss, accuracy)."""
     model.train()
@@ -86,8 +77,6 @@ def train_epoch(model, optimizer, scheduler, batches, device, epoch, augment=Non
         optimizer.step()
         if scheduler is not None:
             scheduler.step()
-        if average is not None:
-            average.update_parameters(model)
         history.append((utils.check_finite(loss.detach(), f"epoch {epoch}, batch {step}"),
                         (logits.argmax(1) == y).float().mean().item()))
     return history

@@ -134,20 +134,18 @@ def test_training_batches_shuffle_per_epoch_and_repeat_with_their_seed(augment):
         assert torch.equal(y, index) and torch.equal(x, images[index])
 
 
-def test_validation_scores_every_way_and_the_run_keeps_its_own(data_dir, tmp_path):
-    """The run records the trained and the averaged weights' accuracy, each with and
-    without mirror images; its val_acc is the one of its settings, and test.py scores
-    the checkpoint the same way."""
+def test_validation_scores_both_ways_and_the_run_keeps_its_own(data_dir, tmp_path):
+    """The run records validation accuracy with and without mirror images; its val_acc
+    is the one of its settings, and test.py scores the checkpoint the same way."""
     out = tmp_path / "cifar"
     cifar_pytorch.main(["--quick", "--data-dir", str(data_dir), "--out", str(out)])
     run = store.load_json(out / "run_plain.json")
-    assert set(run["val_acc_by_scoring"]) == {"weights", "weights+tta", "ema", "ema+tta"}
-    assert run["val_acc"] == run["val_acc_by_scoring"]["ema+tta"]
+    assert set(run["val_acc_by_scoring"]) == {"images", "images+mirrors"}
+    assert run["val_acc"] == run["val_acc_by_scoring"]["images+mirrors"]
     cifar_pytorch.main(["--quick", "--data-dir", str(data_dir), "--out", str(out), "--tag",
-                        "bare", "--ema", "0", "--no-tta"])
+                        "bare", "--no-tta"])
     bare = store.load_json(out / "run_bare.json")
-    assert set(bare["val_acc_by_scoring"]) == {"weights", "weights+tta"}
-    assert bare["val_acc"] == bare["val_acc_by_scoring"]["weights"]
+    assert bare["val_acc"] == bare["val_acc_by_scoring"]["images"]
 
 
 def test_mirror_scoring_averages_the_logits_of_both_views():
@@ -176,8 +174,8 @@ def test_defaults_are_the_reported_runs():
     args = cifar_pytorch.parse_args([])
     assert args.config == "final" and not args.batchnorm
     assert (args.epochs, args.lr, args.batch_size, args.weight_decay, args.schedule,
-            args.augment, args.label_smoothing, args.ema, args.tta, args.seed) == (
-        8, 1e-3, 64, 1e-4, "onecycle", "shift_alternate_flip", 0.2, 0.99, True, 0)
+            args.augment, args.label_smoothing, args.tta, args.seed) == (
+        8, 1e-3, 64, 1e-4, "onecycle", "shift_alternate_flip", 0.2, True, 0)
     skeleton = cifar_pytorch.parse_args(["--config", "skeleton"])
     assert {key: getattr(skeleton, key) for key in CONFIGS["skeleton"]} == CONFIGS["skeleton"]
     assert (skeleton.epochs, skeleton.lr, skeleton.batch_size, skeleton.augment) == (
@@ -217,7 +215,7 @@ def test_quick_run_writes_outputs_repeats_and_test_py_loads_it(data_dir, tmp_pat
 def test_a_run_that_never_improves_keeps_its_first_epoch(data_dir, tmp_path, monkeypatch):
     """Validation accuracy 0 in every epoch: the first epoch is still the best so far,
     so the checkpoint named at the end is the one this run wrote."""
-    never = {name: (1.0, 0.0) for name in ("weights", "weights+tta", "ema", "ema+tta")}
+    never = {name: (1.0, 0.0) for name in ("images", "images+mirrors")}
     monkeypatch.setattr(cifar_pytorch, "validate", lambda *args: never)
     out = tmp_path / "cifar"
     cifar_pytorch.main(["--quick", "--data-dir", str(data_dir), "--out", str(out)])
@@ -372,7 +370,7 @@ def test_report_tables_average_seeds_and_pair_each_ablation_with_its_seeds(tmp_p
     folder = tmp_path / "cifar"
     for seed, best in enumerate((0.96, 0.97, 0.98)):
         fake_run(folder, "plain" if seed == 0 else f"plain-seed{seed}", seed, best,
-                 by_scoring={"weights+tta": [0.9, best - 0.01], "ema": [0.9, best - 0.02]})
+                 by_scoring={"images": [0.9, best - 0.02]})
         store.save_json({"test_acc": best - 0.005}, folder /
                         f"evaluation_{'plain' if seed == 0 else f'plain-seed{seed}'}.json")
     fake_run(folder, "plain-no-smoothing-seed1", 1, 0.95, label_smoothing=0.0)
@@ -388,7 +386,6 @@ def test_report_tables_average_seeds_and_pair_each_ablation_with_its_seeds(tmp_p
     # against seeds 0 and 1 of the final setting (mean 0.965), not all three
     assert "| no label smoothing | 0.9450 (-0.0200, 2 seeds) | not run |" in ablation
     assert "| random flips instead of alternating ones | not run | not run |" in ablation
-    assert "moving average | 0.9600 (-0.0100, 3 seeds) |" in ablation
     assert "no mirror images in validation | 0.9500 (-0.0200, 3 seeds) |" in ablation
 
     assert report.main(["--out", str(folder)]) is None
