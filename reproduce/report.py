@@ -57,8 +57,7 @@ def timings_table(results):
     """How long each part's full runs took, from the timings run.py records."""
     path = results / TIMINGS.name
     timings = load_json(path) if path.exists() else {}
-    rows = ["| part | runs | runs timed | core-minutes (wall time x cores used) |",
-            "|---|---:|---:|---:|"]
+    rows = ["| part | runs | runs timed | core-minutes |", "|---|---:|---:|---:|"]
     totals = [0, 0, 0.0]
     for part in PARTS:
         timed = [timings[key] for key in (f"{part.name}/{run.name}" for run in part.runs)
