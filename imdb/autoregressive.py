@@ -14,35 +14,38 @@ batch and predicts, at every position, the next token; the loss is the
 cross-entropy summed over the real tokens and divided by their number. After
 every epoch it samples --samples continuations of a seed at each temperature,
 prints the first 10 of each, and judges every sample with `imdb/grammar_checks.py`.
-Writes <config>.json after every epoch (per-batch loss and gradient norm, and per
-epoch every sample with its verdict), <config>.png and
-samples/<config>_epochNN.txt, and keeps the checkpoint of the epoch with the most
-valid samples at low temperature in checkpoints/imdb/autoregressive/.
+After every epoch it also measures the loss per token on --val held-out strings,
+drawn from the same generator with a seed of their own; the checkpoint kept, in
+checkpoints/imdb/autoregressive/, is the epoch with the lowest held-out loss. Writes
+<config>.json after every epoch (per-batch loss and gradient norm, and per epoch the
+held-out loss and every sample with its verdict), <config>.png and
+samples/<config>_epochNN.txt.
 """
 import utils
 
 utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
 
 import argparse
+import math
 import random
 import time
 
 import torch
 import torch.nn.functional as F
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 from torch import nn
 
 import store
 from imdb.configs import AUTOREGRESSIVE
 from imdb.data_rnn import (entropy_per_token, load_brackets, load_ndfa, load_toy, make_batches,
                            pad_batch)
-from imdb.grammar_checks import CHECKERS, best_epoch, bracket_levels, known_word_fraction
+from imdb.grammar_checks import CHECKERS, bracket_levels, known_word_fraction
 import plots
 
 # Per language: the loader and the sampling seed (what follows `.start`).
 LANGUAGES = {"ndfa": (load_ndfa, ""), "brackets": (load_brackets, "(()"), "toy": (load_toy, "")}
 # --quick: caps on the sizes.
-QUICK = dict(n=600, emb=16, hidden=16, epochs=2, max_tokens=512, max_sample_len=60)
+QUICK = dict(n=600, val=100, emb=16, hidden=16, epochs=2, max_tokens=512, max_sample_len=60)
 PRINTED = 10  # samples printed per temperature and epoch (the handout's Q6)
 
 
@@ -91,6 +94,20 @@ def next_token_loss(model, tokens, pad):
     total = F.cross_entropy(logits.transpose(1, 2), targets, ignore_index=pad, reduction="sum")
     count = int((targets != pad).sum())
     return total / count, count
+
+
+@torch.no_grad()
+def held_out_loss(model, sequences, batches, pad, device):
+    """The loss per token over the held-out `sequences`, in `batches`."""
+    model.eval()
+    total, tokens_seen = 0.0, 0
+    for batch in batches:
+        tokens, _ = pad_batch([sequences[i] for i in batch], pad)
+        loss, count = next_token_loss(model, tokens.to(device), pad)
+        total += loss.item() * count
+        tokens_seen += count
+    model.train()
+    return total / tokens_seen
 
 
 # --- Sampling ------------------------------------------------------------------
@@ -156,6 +173,11 @@ def shown(text, ended, valid):
 
 # --- Training --------------------------------------------------------------------
 
+def lowest_held_out_loss(history):
+    """The epoch whose checkpoint is kept: the first with the lowest held-out loss."""
+    return min(history, key=lambda entry: (entry["val_loss"], entry["epoch"]))["epoch"]
+
+
 def train_epoch(model, optimizer, schedule, sequences, batches, pad, clip, device, log):
     """One pass over `batches` (in the given order), stepping the learning-rate
     `schedule` (or None) after every batch. Appends each batch's loss per
@@ -179,40 +201,62 @@ def train_epoch(model, optimizer, schedule, sequences, batches, pad, clip, devic
     return total / tokens_seen
 
 
+def minor_tick_label(low, high):
+    """A log axis' minor tick labels as plain numbers: all of them on an axis spanning
+    less than a decade, else only the 2s and 5s (0.2, 0.5, 2, ...), so none overlap."""
+    def label(value, _):
+        leading = round(value / 10 ** math.floor(math.log10(value)))
+        return f"{value:g}" if high / low < 10 or leading in (2, 5) else ""
+    return label
+
+
 def plot_run(result, path):
-    """Loss per token and gradient norm per batch (raw and smoothed), and the valid
-    fraction of the samples per epoch at every temperature."""
-    settings = result["settings"]
-    fig, axes = plots.subplots(1, 3, figsize=(13, 3.8))
-    batches = result["batches"]
+    """Loss per token per batch (raw and smoothed) with the held-out loss after every
+    epoch, the gradient norm per batch, and the valid fraction of the samples per
+    epoch at every temperature; legends sit below their panels, clear of the traces."""
+    settings, batches, history = result["settings"], result["batches"], result["history"]
+    fig, axes = plots.subplots(2, 2, figsize=(9, 7.5))
+    for ax in axes[0]:
+        ax.remove()
+    loss_ax, (norm_ax, valid_ax) = fig.add_subplot(axes[0, 0].get_gridspec()[0, :]), axes[1]
     window = max(1, len(batches["loss"]) // 50)
     steps = range(1, len(batches["loss"]) + 1)
-    for ax, key, label in ((axes[0], "loss", "cross-entropy per token (nats)"),
-                           (axes[1], "grad_norm", "gradient norm before clipping")):
+    for ax, key, label in ((loss_ax, "loss", "cross-entropy per token (nats)"),
+                           (norm_ax, "grad_norm", "gradient norm before clipping")):
         ax.plot(steps, batches[key], color="tab:blue", alpha=0.25, linewidth=0.6,
                 label="per batch")
         ax.plot(steps, plots.moving_average(batches[key], window), color="tab:blue",
                 label=f"mean of {window} batches")
         ax.set(xlabel="batch", ylabel=label, yscale="log")
-        ax.legend(fontsize=8, frameon=True, framealpha=0.85)
+    per_epoch = len(batches["loss"]) // len(history)
+    loss_ax.plot([h["epoch"] * per_epoch for h in history], [h["val_loss"] for h in history],
+                 color="tab:orange", marker="o", label="held-out strings, after each epoch")
+    kept = history[result["kept_epoch"] - 1]
+    loss_ax.plot(kept["epoch"] * per_epoch, kept["val_loss"], linestyle="none", marker="o",
+                 markersize=13, markerfacecolor="none", markeredgecolor="black",
+                 label=f"kept: epoch {kept['epoch']}, the lowest held-out loss")
     if entropy_per_token(result["data"]) is not None:
-        axes[0].axhline(entropy_per_token(result["data"]), color="black", linestyle=":",
+        loss_ax.axhline(entropy_per_token(result["data"]), color="black", linestyle=":",
                         label="lowest possible (entropy)")
-        axes[0].legend(fontsize=8, frameon=True, framealpha=0.85)
-    axes[0].set_title("training loss")
-    axes[1].set_title("gradient norm")
+    loss_ax.set_title("loss")
+    norm_ax.set_title("gradient norm")
     if settings["clip"]:
-        axes[1].axhline(settings["clip"], color="grey", linestyle="--", label="clip")
-        axes[1].legend(fontsize=8, frameon=True, framealpha=0.85)
-    epochs = [h["epoch"] for h in result["history"]]
-    for temperature in settings["temperatures"]:
-        axes[2].plot(epochs, [h["valid"][str(temperature)] for h in result["history"]],
-                     marker="o", label=f"temperature {temperature}")
-    axes[2].axhline(0.9, color="grey", linestyle="--", label="0.9")
+        norm_ax.axhline(settings["clip"], color="grey", linestyle="--", label="clip")
+    epochs = [h["epoch"] for h in history]
+    for temperature, marker in zip(settings["temperatures"], "osD^v"):
+        valid_ax.plot(epochs, [h["valid"][str(temperature)] for h in history], marker=marker,
+                      label=f"T = {temperature:g}" + (" (argmax: one string)" if temperature == 0
+                                                      else ""))
     what = "properly nested" if result["data"] == "brackets" else "valid"
-    axes[2].set(title=f"samples {what}", xlabel="epoch", ylabel="fraction", ylim=(-0.03, 1.03))
-    axes[2].xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes[2].legend(fontsize=8, frameon=True, framealpha=0.85)
+    valid_ax.set(title=f"samples {what}", xlabel="epoch",
+                 ylabel=f"fraction of {settings['samples']} samples", ylim=(-0.03, 1.03))
+    valid_ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    for ax, columns in ((loss_ax, 3), (norm_ax, 2), (valid_ax, 3)):
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16 if ax is loss_ax else -0.2),
+                  ncol=columns, fontsize=9)
+    for ax in (loss_ax, norm_ax):
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+        ax.yaxis.set_minor_formatter(FuncFormatter(minor_tick_label(*ax.get_ylim())))
     fig.suptitle(f"{result['data']}: " + ", ".join(
         f"{k}={settings[k]}" for k in ("n", "emb", "hidden", "layers", "lr", "clip"))
         + (", cosine decay" if settings["cosine"] else ""))
@@ -229,15 +273,28 @@ def build_model(args, vocabulary_size, batches_per_epoch, device):
 
 
 def load_sequences(args):
-    """The language's sequences with start and end tokens, their batches and the
-    vocabulary (i2w, w2i); a --max-tokens below the longest sequence is one line."""
-    raw, (i2w, w2i) = LANGUAGES[args.data][0](n=args.n, char=True, seed=args.seed)
-    sequences = add_start_end(raw, w2i)
-    lengths = [len(seq) for seq in sequences]
-    if max(lengths) > args.max_tokens:
-        raise utils.UserError(f"--max-tokens {args.max_tokens} is below the longest sequence "
-                              f"({max(lengths)})")
-    return sequences, make_batches(lengths, args.max_tokens), (i2w, w2i)
+    """The training sequences and the held-out ones, each with start and end tokens
+    and their batches, and the training vocabulary (i2w, w2i). The held-out strings
+    come from the same generator seeded with a string, so their stream is never
+    that of an integer --seed; the shortest ones are as common there as in training,
+    so some strings occur in both, as they would in any fresh draw. A --max-tokens
+    below the longest sequence is one line."""
+    load = LANGUAGES[args.data][0]
+    raw, (i2w, w2i) = load(n=args.n, char=True, seed=args.seed)
+    held_raw, (held_i2w, _) = load(n=args.val, char=True, seed=f"held out {args.seed}")
+    unseen = set(held_i2w) - set(i2w)
+    if unseen:
+        raise utils.UserError(f"the held-out strings use tokens the {args.n} training strings "
+                              f"lack ({', '.join(sorted(unseen))}); raise --n")
+    held = [[w2i[held_i2w[i]] for i in seq] for seq in held_raw]
+    splits = []
+    for sequences in (add_start_end(raw, w2i), add_start_end(held, w2i)):
+        lengths = [len(seq) for seq in sequences]
+        if max(lengths) > args.max_tokens:
+            raise utils.UserError(f"--max-tokens {args.max_tokens} is below the longest "
+                                  f"sequence ({max(lengths)})")
+        splits.append((sequences, make_batches(lengths, args.max_tokens)))
+    return splits, (i2w, w2i)
 
 
 def sample_epoch(model, args, entry, seed_ids, seed_text, i2w, max_length, generator):
@@ -274,6 +331,8 @@ def build_parser():
     add, size, default = parser.add_argument, utils.bounded_int(1, 4096), " (default: %(default)s)"
     add("--data", choices=LANGUAGES, help="which synthetic language" + default)
     add("--n", type=utils.bounded_int(1, 1_000_000), help="number of training sequences" + default)
+    add("--val", type=utils.bounded_int(1, 1_000_000),
+        help="held-out sequences whose loss picks the epoch kept" + default)
     add("--emb", type=size, help="embedding size" + default)
     add("--hidden", type=size, help="LSTM hidden size" + default)
     add("--layers", type=int, choices=(1, 2, 3), help="LSTM layers" + default)
@@ -310,12 +369,13 @@ def main(argv=None):
     utils.seed_everything(args.seed)
     device = utils.pick_device(args.device)
     seed_text = LANGUAGES[args.data][1]
-    sequences, batches, (i2w, w2i) = load_sequences(args)
+    ((sequences, batches), (held_out, held_out_batches)), (i2w, w2i) = load_sequences(args)
     pad = w2i[".pad"]
     seed_ids = [w2i[".start"]] + [w2i[c] for c in seed_text]
     max_sample_len = args.max_sample_len or 2 * max(map(len, sequences))
     name = args.config + (f"_{args.tag}" if args.tag else "")
-    print(f"{name}: {len(sequences)} sequences, {sum(map(len, sequences))} tokens, longest "
+    print(f"{name}: {len(sequences)} sequences ({len(held_out)} held out), "
+          f"{sum(map(len, sequences))} tokens, longest "
           f"{max(map(len, sequences))}, {len(batches)} batches, vocabulary {len(i2w)}; "
           f"seed {seed_text!r}")
 
@@ -338,17 +398,21 @@ def main(argv=None):
             loss = train_epoch(model, optimizer, schedule, sequences, batches, pad, args.clip,
                                device, log)
             train_seconds = time.perf_counter() - epoch_start
-            entry = {"epoch": epoch, "loss": loss, "seconds": train_seconds, "valid": {},
-                     "ended": {}, "extras": {}, "samples": {}}
-            lines = [f"# {name}, epoch {epoch}, loss per token {loss:.4f}; seed {seed_text!r}"]
-            print(f"epoch {epoch}: loss per token {loss:.4f} ({train_seconds:.0f} s)", flush=True)
+            val_loss = held_out_loss(model, held_out, held_out_batches, pad, device)
+            entry = {"epoch": epoch, "loss": loss, "val_loss": val_loss,
+                     "seconds": train_seconds, "valid": {}, "ended": {}, "extras": {},
+                     "samples": {}}
+            lines = [f"# {name}, epoch {epoch}, loss per token {loss:.4f}, held out "
+                     f"{val_loss:.4f}; seed {seed_text!r}"]
+            print(f"epoch {epoch}: loss per token {loss:.4f}, held out {val_loss:.4f} "
+                  f"({train_seconds:.0f} s)", flush=True)
             lines += sample_epoch(model, args, entry, seed_ids, seed_text, i2w, max_sample_len,
                                   sampler)
             (out / "samples" / f"{name}_epoch{epoch:02d}.txt").write_text("\n".join(lines) + "\n")
             history.append(entry)
             result.update(seconds=time.perf_counter() - start,
                           cpu_seconds=time.process_time() - cpu_start,
-                          kept_epoch=best_epoch(history), complete=epoch == args.epochs)
+                          kept_epoch=lowest_held_out_loss(history), complete=epoch == args.epochs)
             # Everything is rewritten after every epoch, so a run stopped early leaves
             # consistent files.
             store.save_json(result, out / f"{name}.json")

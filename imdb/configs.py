@@ -37,8 +37,8 @@ CLASSIFY = {
 }
 
 # What every next-token LSTM shares: one layer, e=32, Adam at 3e-3 held constant,
-# the gradient norm clipped at 1.
-_LM = dict(emb=32, layers=1, lr=3e-3, clip=1.0, cosine=False)
+# the gradient norm clipped at 1, 5,000 held-out strings to pick the epoch kept.
+_LM = dict(emb=32, layers=1, lr=3e-3, clip=1.0, cosine=False, val=5000)
 
 AUTOREGRESSIVE = {
     # Q5-Q7: the NDFA at the handout's e=32, h=16, 3 epochs.

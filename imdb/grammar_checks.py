@@ -109,24 +109,3 @@ def _sentence_ends(tokens, i):
 
 CHECKERS = {"ndfa": is_ndfa, "brackets": is_nested, "toy": is_toy_sentence}
 
-
-# --- Scoring an epoch by its samples ------------------------------------------
-
-def low_temperature_valid(entry):
-    """An epoch's {temperature: share of valid samples} at the temperatures <= 0.5
-    (at all of them if none is that low)."""
-    return {t: v for t, v in entry["valid"].items() if float(t) <= 0.5} or entry["valid"]
-
-
-def checkpoint_score(entry):
-    """The mean of `low_temperature_valid`. The checkpoint kept is the first epoch with
-    the highest score, as a classifier keeps its best validation epoch: the valid
-    share swings from epoch to epoch (see the toy runs), and the last epoch is not
-    always the best."""
-    scores = low_temperature_valid(entry).values()
-    return sum(scores) / len(scores)
-
-
-def best_epoch(history):
-    """The epoch whose checkpoint is kept (first of the highest `checkpoint_score`)."""
-    return max(history, key=lambda entry: (checkpoint_score(entry), -entry["epoch"]))["epoch"]

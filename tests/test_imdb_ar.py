@@ -14,7 +14,7 @@ from imdb import report
 from imdb.configs import AUTOREGRESSIVE
 from imdb.data_rnn import (SPECIALS, entropy_per_token, load_brackets, load_ndfa, load_toy,
                            make_batches)
-from imdb.grammar_checks import (best_epoch, bracket_levels, is_ndfa, is_nested, is_toy_sentence,
+from imdb.grammar_checks import (bracket_levels, is_ndfa, is_nested, is_toy_sentence,
                                  known_word_fraction)
 
 
@@ -186,7 +186,8 @@ def test_quick_run_writes_results(tmp_path, config, capsys):
         assert len(samples["text"]) == len(samples["valid"]) == saved["settings"]["samples"]
         assert sum(samples["valid"]) / len(samples["valid"]) == last["valid"][key]
     kept = torch.load(out / f"{config}.pt", weights_only=True)["epoch"]
-    assert kept == saved["kept_epoch"] == best_epoch(result["history"])
+    assert kept == saved["kept_epoch"] == ar.lowest_held_out_loss(result["history"])
+    assert all(entry["val_loss"] > 0 for entry in saved["history"])
     assert f"| {config} | e=16, h=8," in report.ar_report_table(results_root)
     # Q6: ten samples printed per temperature after every epoch
     printed = [line for line in capsys.readouterr().out.splitlines()
@@ -232,11 +233,17 @@ def test_a_budget_below_the_longest_sequence_is_one_line(tmp_path):
         ar.main(["--config", "brackets", "--quick", "--max-tokens", "3", "--out", str(tmp_path)])
 
 
-def test_kept_checkpoint_is_the_first_epoch_with_most_valid_samples_at_low_temperature():
-    history = [{"epoch": 1, "valid": {"0.0": 0.2, "0.5": 0.4, "1.0": 0.9}},
-               {"epoch": 2, "valid": {"0.0": 1.0, "0.5": 0.9, "1.0": 0.1}},
-               {"epoch": 3, "valid": {"0.0": 0.9, "0.5": 1.0, "1.0": 0.9}},
-               {"epoch": 4, "valid": {"0.0": 0.5, "0.5": 0.6, "1.0": 1.0}}]
-    assert best_epoch(history) == 2
-    assert best_epoch([{"epoch": 1, "valid": {"1.0": 0.3}},
-                       {"epoch": 2, "valid": {"1.0": 0.5}}]) == 2
+def test_kept_checkpoint_is_the_first_epoch_with_the_lowest_held_out_loss():
+    history = [{"epoch": 1, "val_loss": 0.5}, {"epoch": 2, "val_loss": 0.3},
+               {"epoch": 3, "val_loss": 0.4}, {"epoch": 4, "val_loss": 0.3}]
+    assert ar.lowest_held_out_loss(history) == 2
+
+
+def test_held_out_strings_are_drawn_apart_from_training():
+    args = utils.parse_args(ar.build_parser(), ["--config", "brackets", "--quick"])
+    utils.apply_quick(args, ar.QUICK)
+    ((train, _), (held_out, batches)), (_, w2i) = ar.load_sequences(args)
+    assert len(train) == ar.QUICK["n"] and len(held_out) == ar.QUICK["val"]
+    assert sorted(i for batch in batches for i in batch) == list(range(len(held_out)))
+    same_seed = ar.add_start_end(load_brackets(n=len(held_out), seed=args.seed)[0], w2i)
+    assert held_out != same_seed  # a stream of its own, not the training seed's
