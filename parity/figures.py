@@ -1,8 +1,9 @@
 """driver_parity.py's figures: accuracy by string length, the strings wrong at each
 length, the training curves of one model, and a sweep over hidden sizes and seeds."""
-import plots
-
 import numpy as np
+from matplotlib.ticker import FuncFormatter
+
+import plots
 
 
 def plot_generalization(curves, max_train_length, title, path, ax=None):
@@ -63,38 +64,64 @@ def plot_training(history, label, max_train_length, path):
     plots.save_figure(fig, path)
 
 
+# One look per hidden size (marker, line style), so that lines lying on each other stay
+# apart: the earlier, wider and hollower ones show around the later ones.
+MARKERS, STYLES = "osD^vPX", ("-", "--", "-.", ":")
+
+
 def plot_sweep(records, max_train_length, path):
-    """Left: mean accuracy by length over the seeds of each hidden size; middle: the
-    same, zoomed in; right: epochs to fit per seed (runs that never fit as crosses)."""
+    """Top: mean accuracy over the seeds by length for each hidden size, on the whole
+    scale and zoomed in; bottom: epochs to fit for every seed that fit, with how many
+    fit under each size. Length 0 is one string (the empty one), so its mean is only
+    the share of seeds right on it: drawn apart, not joined to the curve."""
     groups = {}
     for record in records:
         groups.setdefault(record["hidden_dim"], []).append(record)
-    fig, (left, middle, right) = plots.subplots(1, 3, figsize=(17, 4.8))
-    curves = {f"hidden {size}": np.mean([r["acc_by_length"] for r in group], axis=0)
+    fig = plots.subplots(figsize=(10, 9))[0]
+    fig.axes[0].remove()
+    grid = fig.add_gridspec(3, 2, height_ratios=(3, 0.6, 2.4))
+    full, zoom = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1])
+    key, fits = fig.add_subplot(grid[1, :]), fig.add_subplot(grid[2, :])
+    curves = {size: np.mean([r["acc_by_length"] for r in group], axis=0)
               for size, group in groups.items()}
-    plot_generalization(curves, max_train_length, "mean accuracy over seeds", None, ax=left)
     longest = len(next(iter(curves.values()))) - 1
+    for k, (size, curve) in enumerate(curves.items()):
+        look = dict(color=f"C{k}", marker=MARKERS[k % len(MARKERS)], markerfacecolor="none",
+                    markersize=3.5 + 0.9 * (len(curves) - 1 - k),
+                    linewidth=1 + 0.3 * (len(curves) - 1 - k))
+        for ax in (full, zoom):
+            ax.plot(range(1, longest + 1), curve[1:], linestyle=STYLES[k % len(STYLES)],
+                    label=f"hidden {size}", **look)
+        full.plot([0], curve[:1], linestyle="none", **look)
+    full.plot([], [], color="gray", marker="o", markerfacecolor="none", linestyle="none",
+              label="length 0: the empty string, one string,\nso the share of seeds right on it")
+    full.axhline(0.5, color="black", linestyle=":", linewidth=1, label="chance (0.5)")
     lowest = min(float(np.min(curve[1:])) for curve in curves.values())
-    plot_generalization(curves, max_train_length,
-                        f"the same, zoomed in (lengths 1..{longest})", None, ax=middle)
-    middle.set(ylim=(min(0.95, lowest - 0.01), 1.002), xlim=(0.5, longest + 0.5))
-    middle.get_legend().remove()
-    ceiling = max(r["epochs_trained"] for r in records)
+    floor = max(0.95, round(lowest - 0.005, 3))
+    for ax in (full, zoom):
+        ax.axvline(max_train_length, color="gray", linestyle="--", linewidth=1,
+                   label=f"longest training length ({max_train_length})")
+        ax.set(xlabel="string length", xticks=range(0, longest + 1, 2))
+    full.set(ylabel="mean accuracy over seeds\n(every string of that length)",
+             ylim=(0.0, 1.05), title="accuracy by length")
+    zoom.set(ylim=(floor, 1 + (1 - floor) * 0.04), xlim=(0.5, longest + 0.5),
+             title=f"the same, {floor:g} to 1 (lengths 1..{longest})")
+    key.axis("off")
+    key.legend(*full.get_legend_handles_labels(), loc="center", ncol=4, fontsize=9)
     for position, group in enumerate(groups.values()):
-        fitted = [r["epochs_to_fit"] for r in group if r["fit"]]
-        failed = len(group) - len(fitted)
-        right.scatter([position] * len(fitted), fitted, color="tab:blue", s=18, alpha=0.7,
-                      label="seed that fit" if position == 0 else None)
-        if failed:
-            right.scatter([position], [ceiling * 1.2], color="tab:red", marker="x",
-                          label="seeds that never fit (count)" if position == 0 else None)
-            right.annotate(f"{failed}", (position + 0.12, ceiling * 1.2), fontsize=8,
-                           color="tab:red", va="center")
-        right.annotate(f"{len(fitted)}/{len(group)}", (position, ceiling * 1.8), ha="center",
-                       fontsize=8)
-    right.set(xticks=range(len(groups)), xticklabels=list(groups), yscale="log",
-              ylim=(None, ceiling * 2.4), xlabel="hidden size",
-              ylabel="epochs to 100% training accuracy",
-              title="epochs to fit (seeds that fit, out of all, on top)")
-    right.legend(fontsize=8, loc="lower left")
+        fitted = sorted(r["epochs_to_fit"] for r in group if r["fit"])
+        fits.scatter(position + np.linspace(-0.15, 0.15, len(fitted)) if len(fitted) > 1
+                     else [position] * len(fitted), fitted, color="tab:blue", s=30, alpha=0.8)
+    fits.set(xticks=range(len(groups)), xlim=(-0.5, len(groups) - 0.5),
+             xticklabels=[f"{size}\n{sum(r['fit'] for r in group)}/{len(group)} fit"
+                          for size, group in groups.items()],
+             xlabel="hidden size (seeds that fit 100% of the training set)",
+             ylabel="epochs to 100%\ntraining accuracy",
+             title="epochs to fit, one dot per seed that fit")
+    if any(r["fit"] for r in records):
+        fits.set_yscale("log")
+        for axis in (fits.yaxis.set_major_formatter, fits.yaxis.set_minor_formatter):
+            axis(FuncFormatter(lambda value, _: f"{value:g}"))
+    else:
+        fits.text(0.5, 0.5, "no seed fit", transform=fits.transAxes, ha="center")
     plots.save_figure(fig, path)

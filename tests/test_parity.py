@@ -315,9 +315,9 @@ def test_sweep_figure_zooms_on_the_lengths_scored(tmp_path, monkeypatch):
     records = [{"hidden_dim": 2, "acc_by_length": [1.0] + [0.5] * 8, "fit": False,
                 "epochs_to_fit": None, "epochs_trained": 30}]
     figures.plot_sweep(records, 5, tmp_path / "sweep.png")
-    middle = saved[0].axes[1]
-    assert middle.get_title() == "the same, zoomed in (lengths 1..8)"
-    assert middle.get_ylim()[0] < 0.5 and middle.get_xlim() == (0.5, 8.5)
+    zoom = saved[0].axes[1]
+    assert zoom.get_title() == "the same, 0.95 to 1 (lengths 1..8)"
+    assert zoom.get_ylim()[0] == 0.95 and zoom.get_xlim() == (0.5, 8.5)
 
 
 def test_report_without_runs_names_the_command_that_makes_one(tmp_path):
