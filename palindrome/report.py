@@ -31,7 +31,7 @@ def plot_accuracy(records, path):
     """Test accuracy against T: every seed's run as a circle, the mean as a
     line, the min-max band shaded, the two models side by side at each T. The
     right panel repeats the top 1% of the scale, where the LSTM's band lies."""
-    fig, axes = plots.subplots(1, 2, figsize=(11, 4.5), gridspec_kw={"width_ratios": (3, 2)})
+    fig, axes = plots.subplots(1, 2, figsize=(10, 4.6), gridspec_kw={"width_ratios": (3, 2)})
     for ax in axes:
         for offset, (model_type, color) in zip((-0.35, 0.35), MODELS):
             accuracies = by_length(records, model_type)
@@ -51,8 +51,9 @@ def plot_accuracy(records, path):
     main.axhline(CHANCE, color="gray", linestyle="--", lw=1, label="chance (0.1)")
     main.set(ylabel="test accuracy of the last digit", ylim=(0, 1.05),
              title="Accuracy against length (circles: one run each)")
-    zoom.set(ylim=(0.99, 1.0005), title="The same, accuracy 0.99 to 1")
-    zoom.legend(*main.get_legend_handles_labels(), loc="lower right", fontsize=9)
+    zoom.set(ylabel="test accuracy of the last digit", ylim=(0.99, 1.0005),
+             title="The same, accuracy 0.99 to 1")
+    main.legend(loc="center left", fontsize=9)  # between the curves at 1 and chance
     plots.save_figure(fig, path)
 
 
