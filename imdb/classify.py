@@ -150,14 +150,17 @@ def plot_curves(history, title, path):
 
 
 def plot_title(result):
-    """The curves' title: config, reviews trained on, split (with the test accuracy once
-    scored), seed, tag."""
-    trained = f"trained on {result['train_reviews']:,} reviews"
-    split = f"{trained}, validation split" if result["split"] == "val" else f"{trained}, test " + (
-        "not yet scored" if result["test_acc"] is None else format(result["test_acc"], ".3f"))
+    """The curves' title: config (and layer 2 where the config's name does not say it),
+    reviews trained on, split (with the test accuracy once scored), seed, tag."""
     settings = result["settings"]
+    name = settings["config"]
+    if settings["model"] != name:
+        name += f" (layer 2: {settings['model']})"
+    split = "validation split" if result["split"] == "val" else "test " + (
+        "not yet scored" if result["test_acc"] is None else format(result["test_acc"], ".3f"))
     tag = f" [{settings['tag']}]" if settings["tag"] else ""
-    return f"{settings['config']}: {settings['model']} ({split}, seed {settings['seed']}){tag}"
+    return (f"{name}: trained on {result['train_reviews']:,} reviews, {split}, "
+            f"seed {settings['seed']}{tag}")
 
 
 # --- Command line -----------------------------------------------------------------
