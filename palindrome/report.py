@@ -189,8 +189,9 @@ def collapse_lines(collapse):
         lines.append(
             f"- {INIT_NAMES[name]} (step 0 → {end['step']}): mean f "
             f"{np.mean(start['forget_mean']):.2f} → {np.mean(end['forget_mean']):.2f}; "
-            f"product of forget gates f(2)⋯f(T-1) {start['cell_gain']:.1e} → {end['cell_gain']:.1e}; ||dL/dx(1)|| "
-            f"{start['grad_x1']:.1e} → {end['grad_x1']:.1e}; {run['stop']}.")
+            f"product of forget gates f(2)⋯f(T-1) {start['cell_gain']:.1e} → "
+            f"{end['cell_gain']:.1e}; ||dL/dx(1)|| {start['grad_x1']:.1e} → "
+            f"{end['grad_x1']:.1e}; {run['stop']}.")
     return lines
 
 
