@@ -134,31 +134,38 @@ def summarize_ngram_mlp(folder):
 
 
 def plot_accuracies(models, path, baseline=None):
-    """Bars of validation and mean test accuracy per model, each value written inside
-    its bar, single test seeds as dots, the NBSVM baseline's test accuracy as a dotted
-    line; the legend sits in the free band above them (accuracies stay below 0.95)."""
+    """A dot plot, one row per model: validation accuracy, each test seed and their
+    mean (its value written beside it), the NBSVM baseline's test accuracy as a dotted
+    line. Dots, not bars: the axis spans only the measured range, which the x-label
+    states, so 1-2 point gaps read as what they are."""
     names = [m for m in MODELS if m in models]
-    fig, ax = plots.subplots(figsize=(7, 4))
-    positions = range(len(names))
-    bars = {"validation (20k train, seed 0)": ([models[m]["val_acc"] for m in names], -0.2),
-            "test (25k train, mean of the seeds)": ([models[m]["test_acc_mean"] for m in names],
-                                                   0.2)}
-    for label, (values, shift) in bars.items():
-        xs = [p + shift for p in positions]
-        ax.bar(xs, [v or 0 for v in values], width=0.4, label=label)
-        for x, value in zip(xs, values):
-            if value is not None:
-                ax.text(x, value - 0.01, f"{value:.3f}", ha="center", va="top", color="white",
-                        fontsize="small")
-    for m, p in zip(names, positions):
-        ax.scatter([p + 0.2] * len(models[m]["test_acc"]), models[m]["test_acc"], color="black",
-                   s=12, zorder=3, label="test, one seed" if p == 0 else None)
-    ax.axhline(0.5, color="grey", linestyle="--", label="chance")
+    fig, (ax, key) = plots.subplots(2, 1, figsize=(7.5, 2.2 + 0.5 * len(names)),
+                                    gridspec_kw={"height_ratios": (0.5 * len(names) + 0.6, 0.6)})
+    rows = range(len(names))[::-1]  # the first model on top
+    ax.scatter([models[m]["val_acc"] for m in names], rows, marker="s", s=45,
+               facecolors="none", edgecolors="tab:blue", label="validation (20k train, seed 0)")
+    for m, row in zip(names, rows):
+        tests, mean = models[m]["test_acc"], models[m]["test_acc_mean"]
+        ax.scatter(tests, [row] * len(tests), color="tab:orange", s=14, alpha=0.8,
+                   label="test, one seed (25k train)" if row == rows[0] else None)
+        if mean is not None:
+            ax.scatter([mean], [row], marker="|", s=300, color="black", linewidths=2,
+                       label="test, mean of the seeds" if row == rows[0] else None)
+            ax.annotate(f"{mean:.3f}", (mean, row), xytext=(0, 9), textcoords="offset points",
+                        ha="center", fontsize=9)
     if baseline is not None:
-        ax.axhline(baseline, color="black", linestyle=":", label="NBSVM baseline (test)")
-    ax.set(xticks=list(positions), xticklabels=names, ylim=(0.45, 1.08), xlabel="model",
-           ylabel="accuracy", title="IMDb sentiment: accuracy per model")
-    ax.legend(loc="upper center", ncol=2, fontsize="small")
+        ax.axvline(baseline, color="black", linestyle=":",
+                   label=f"NBSVM baseline (test, {baseline:.3f})")
+    values = [v for m in names for v in (models[m]["val_acc"], *models[m]["test_acc"])
+              if v is not None] + ([baseline] if baseline is not None else [])
+    values = values or [0.5, 1.0]
+    low, high = round(min(values) - 0.006, 2), round(max(values) + 0.006, 2)
+    ax.set(yticks=list(rows), yticklabels=names,
+           ylim=(-0.6, len(names) - 0.4), xlim=(low, high),
+           xlabel=f"accuracy (axis {low:.2f} to {high:.2f}; chance 0.5)",
+           title="IMDb sentiment: accuracy per model")
+    key.axis("off")  # the legend's own row, below the x-label, clear of the dots
+    key.legend(*ax.get_legend_handles_labels(), loc="center", ncol=2, fontsize=9)
     plots.save_figure(fig, path)
 
 
