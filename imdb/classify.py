@@ -4,9 +4,9 @@
     python imdb/classify.py --config mlp --final --seed 1
 
 With no flags this is REPORT.md's best model, the bidirectional LSTM (--config
-lstm), on the validation split; --config picks the other answers (elman, rnn,
-mlp: Q4; q2: Q2 at the handout's sizes) and the tuning rows (lstm_uni,
-rnn_no_lin2); flags given after it change single settings.
+lstm), on the validation split; --config picks the other answers (elman,
+rnn_no_lin2, rnn, mlp: Q4; q2, q3: Q2 and Q3 at the handout's sizes) and a tuning
+row (lstm_uni); flags given after it change single settings.
 
 Batches hold reviews of similar length (the data is sorted by length), padded to
 their longest review with `.pad`; the order of the batches is shuffled every

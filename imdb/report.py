@@ -5,12 +5,12 @@ LSTMs), from the runs' JSON files; as a script, the IMDb summary and figure.
     python imdb/report.py --quick        # the same for runs/quick/imdb/
 
 The IMDb tables read every finished <config>_<val|final>_seed<S>[_<tag>].json that
-imdb/classify.py wrote: per Q4 model the untagged validation run of its config
-(the chosen settings) and its test runs, and every validation run as a row of
-the tuning table; those of imdb/nbsvm.py, the baseline: its validation runs (the
-one with the default config's settings is the chosen one) and its test run; and those
-of imdb/ngram_mlp.py: its validation runs (the untagged one is the chosen setting, the
-tagged ones its ablation) and its test runs. The
+imdb/classify.py wrote: per Q4 model (imdb/configs.Q4_MODELS) the untagged validation
+run of its config (the chosen settings) and its test runs, and every validation run
+as a row of the tuning table, under the model it tunes; those of imdb/nbsvm.py, the
+baseline: its validation runs (the one with the default config's settings is the chosen
+one) and its test run; and those of imdb/ngram_mlp.py: its validation runs (the untagged
+one is the chosen setting, the tagged ones its ablation) and its test runs. The
 autoregressive table reads every <config>[_<tag>].json of imdb/autoregressive.py.
 """
 import utils
@@ -23,9 +23,8 @@ from pathlib import Path
 
 
 import store
-from imdb.configs import AUTOREGRESSIVE, CLASSIFY, NBSVM, NGRAM_MLP
+from imdb.configs import AUTOREGRESSIVE, CLASSIFY, NBSVM, NGRAM_MLP, Q4_MODELS
 from imdb.data_rnn import entropy_per_token
-from imdb.models import MODELS
 import plots
 
 
@@ -43,13 +42,23 @@ def read_runs(folder, script):
 
 HANDOUT_SIZES = ("q2", "q3")  # the configs of Q2 and Q3, at the handout's sizes
 
+
+def tuned_model(settings):
+    """The Q4 model a validation run tunes: its config's, or for a tuning-only config
+    (lstm_uni) the first Q4 model with the same layer 2."""
+    if settings["config"] in Q4_MODELS:
+        return settings["config"]
+    return next(config for config in Q4_MODELS
+                if CLASSIFY[config]["model"] == settings["model"])
+
+
 def summarize(folder):
     """{"models": {model: validation and test numbers of its config}, "handout_sizes":
     the Q2 and Q3 runs, "tuning": every validation run of Q4, the chosen ones marked}."""
     runs = read_runs(folder, "imdb/classify.py")
     untagged = [r for r in runs if not r["settings"]["tag"]]
     models = {}
-    for model in MODELS:  # each Q4 model's config has the model's name
+    for model in Q4_MODELS:
         mine = [r for r in untagged if r["settings"]["config"] == model]
         val = [r for r in mine if r["split"] == "val" and r["seed"] == 0]
         finals = sorted((r for r in mine if r["split"] == "final"), key=lambda r: r["seed"])
@@ -72,13 +81,13 @@ def summarize(folder):
         }
     handout = {config: next((r for r in untagged if r["settings"]["config"] == config
                              and r["split"] == "val"), None) for config in HANDOUT_SIZES}
-    tuning = [{"run": r["file"], "model": r["model"], "settings": r["settings"],
-               "chosen": r["settings"]["config"] == r["model"] and not r["settings"]["tag"],
+    tuning = [{"run": r["file"], "model": tuned_model(r["settings"]), "settings": r["settings"],
+               "chosen": r["settings"]["config"] in Q4_MODELS and not r["settings"]["tag"],
                "val_acc": r["val_acc"], "val_acc_by_epoch": [h["val_acc"] for h in r["history"]],
                "seconds": r["seconds"], "cpu_seconds": r["cpu_seconds"]}
               for r in runs
               if r["split"] == "val" and r["settings"]["config"] not in HANDOUT_SIZES]
-    tuning.sort(key=lambda t: (MODELS.index(t["model"]), not t["chosen"], t["run"]))
+    tuning.sort(key=lambda t: (list(Q4_MODELS).index(t["model"]), not t["chosen"], t["run"]))
     return {"models": models, "tuning": tuning,
             "handout_sizes": {config: {"run": r["file"], "settings": r["settings"],
                                        "val_acc": r["val_acc"], "seconds": r["seconds"],
@@ -138,7 +147,7 @@ def plot_accuracies(models, path, baseline=None):
     mean (its value written beside it), the NBSVM baseline's test accuracy as a dotted
     line. Dots, not bars: the axis spans only the measured range, which the x-label
     states, so 1-2 point gaps read as what they are."""
-    names = [m for m in MODELS if m in models]
+    names = [m for m in Q4_MODELS if m in models]
     fig, (ax, key) = plots.subplots(2, 1, figsize=(7.5, 2.2 + 0.5 * len(names)),
                                     gridspec_kw={"height_ratios": (0.5 * len(names) + 0.6, 0.6)})
     rows = range(len(names))[::-1]  # the first model on top
@@ -160,7 +169,7 @@ def plot_accuracies(models, path, baseline=None):
               if v is not None] + ([baseline] if baseline is not None else [])
     values = values or [0.5, 1.0]
     low, high = round(min(values) - 0.006, 2), round(max(values) + 0.006, 2)
-    ax.set(yticks=list(rows), yticklabels=names,
+    ax.set(yticks=list(rows), yticklabels=[Q4_MODELS[m] for m in names],
            ylim=(-0.6, len(names) - 0.4), xlim=(low, high),
            xlabel=f"accuracy (axis {low:.2f} to {high:.2f}; chance 0.5)",
            title="IMDb sentiment: accuracy per model")
@@ -227,7 +236,7 @@ def validation_line(title, tuning, configs):
 def report_table(results_root):
     """REPORT.md's imdb block, from the runs in results/imdb/: the NBSVM baseline's
     validation runs, the Q4 tuning table (every validation run, the chosen ones
-    marked), the test runs of the chosen settings and the Q2 run. Each run's name
+    marked), the test runs of the chosen settings and the Q2 and Q3 runs. Each run's name
     links its curves (an NBSVM run, which has none, its JSON)."""
     summary = summarize(Path(results_root) / "imdb")
     nbsvm = summarize_nbsvm(Path(results_root) / "imdb") or {"tuning": [], "final": None}
@@ -240,12 +249,13 @@ def report_table(results_root):
     if ngram_mlp["tuning"]:
         lines += [validation_line("n-gram MLP ablation on validation (`imdb/ngram_mlp.py` "
                                   "flags", ngram_mlp["tuning"], NGRAM_MLP), ""]
-    lines += ["| model | `imdb/classify.py` flags (link: curves) | validation acc. "
-              "| chosen |", "|---|---|---:|---|"]
+    lines += ["| model | `imdb/classify.py` flags (link: curves) | validation acc. (**chosen**) |",
+              "|---|---|---:|"]
     for run in summary["tuning"]:
         command = curves(run["run"], f"`{flags(run['settings'])}`")
-        lines.append(f"| {run['model']} | {command} | {fmt(run['val_acc_by_epoch'][-1])} | "
-                     f"{'yes' if run['chosen'] else 'no'} |")
+        accuracy = fmt(run["val_acc_by_epoch"][-1])
+        lines.append(f"| {Q4_MODELS[run['model']]} | {command} | "
+                     f"{f'**{accuracy}**' if run['chosen'] else accuracy} |")
     lines += ["", "Test accuracy of the chosen settings, trained on all 25,000 reviews "
                   "(`--final --seed S`; links: curves, JSON):", "",
               f"| model | validation acc. | test acc., seed {' / '.join(map(str, seeds))} "
@@ -262,7 +272,7 @@ def report_table(results_root):
     for model, row in summary["models"].items():
         tests = " / ".join(curves(f"{model}_final_seed{seed}", fmt(acc))
                            for seed, acc in zip(row["seeds"], row["test_acc"])) or "–"
-        lines.append(f"| {model} | {fmt(row['val_acc'])} | {tests} | "
+        lines.append(f"| {Q4_MODELS[model]} | {fmt(row['val_acc'])} | {tests} | "
                      f"**{fmt(row['test_acc_mean'])}** |")
     for config, run in summary["handout_sizes"].items():
         lines += ["", f"{config.upper()} (`{run['run']}`, `{flags(run['settings'])}`: "
@@ -326,7 +336,7 @@ def main(argv=None):
     out = utils.output_dir(args)
     summary = summarize(out)
     if not summary["models"]:
-        raise utils.UserError(f"no finished runs of the Q4 configs ({', '.join(MODELS)}) in "
+        raise utils.UserError(f"no finished runs of the Q4 configs ({', '.join(Q4_MODELS)}) in "
                               f"{out}; make one with: python imdb/classify.py"
                               f"{utils.place_flags(args)}")
     nbsvm = summarize_nbsvm(out)

@@ -15,7 +15,7 @@ from torch import nn
 import utils
 from imdb import classify, models, report
 from reproduce.parts import IMDB
-from imdb.configs import CLASSIFY
+from imdb.configs import CLASSIFY, Q4_MODELS
 from imdb.data_rnn import load_imdb, make_batches, pad_batch, padding_fraction, random_batches
 from imdb.models import MODELS, Classifier, Elman, reverse_within_lengths, skeleton_forward
 
@@ -297,6 +297,17 @@ def test_ctrl_c_keeps_the_finished_epochs(data, tmp_path, monkeypatch):
     assert "elman" not in report.summarize(out)["models"]
 
 
+def test_every_tuning_row_sits_under_the_model_it_tunes():
+    """Plain nn.RNN and nn.RNN + lin2 are two models; the one-direction LSTM tunes the LSTM."""
+    assert report.tuned_model(CLASSIFY["rnn_no_lin2"] | {"config": "rnn_no_lin2"}) == \
+        "rnn_no_lin2"
+    assert report.tuned_model(CLASSIFY["rnn"] | {"config": "rnn"}) == "rnn"
+    assert report.tuned_model(CLASSIFY["lstm_uni"] | {"config": "lstm_uni"}) == "lstm"
+    declared = {run.name for run in IMDB.runs}
+    assert {f"{model}_{split}_seed{seed}" for model in Q4_MODELS
+            for split, seed in (("val", 0), ("final", 0), ("final", 1))} <= declared
+
+
 def test_report_collects_runs_into_summary_and_tables(data, tmp_path):
     folder, _ = data
     out = tmp_path / "results" / "imdb"
@@ -314,7 +325,7 @@ def test_report_collects_runs_into_summary_and_tables(data, tmp_path):
     assert [(run["run"], run["chosen"]) for run in summary["tuning"]] == \
         [("mlp_val_seed0", True), ("mlp_val_seed0_lr1e-2", False)]
     table = report.report_table(tmp_path / "results")
-    assert table.startswith("| model |") and "| mlp |" in table and "lr1e-2" in table
+    assert table.startswith("| model |") and "| MLP |" in table and "lr1e-2" in table
     assert "Q2 (`q2_val_seed0`" in table
     report.main(["--out", str(out)])
     assert (out / "accuracy.png").is_file()
