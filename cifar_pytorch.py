@@ -97,20 +97,21 @@ def plot_training(history, title, path):
     iters = np.arange(1, len(history["train_loss"]) + 1)
     epoch_iters = np.arange(1, len(history["val_acc"]) + 1) * iters_per_epoch
     best = history["best_epoch"]
-    fig, (ax_loss, ax_acc) = plots.subplots(1, 2, figsize=(11, 4.2))
+    fig, (ax_loss, ax_acc) = plots.subplots(1, 2, figsize=(11, 5))
     ax_loss.plot(iters, plots.moving_average(history["train_loss"], window),
-                 label=f"train (moving mean of {window} batches)")
-    ax_loss.plot(epoch_iters, history["val_loss"], "o-", label="validation (per epoch)")
+                 label=f"train (mean of {window} batches)")
+    ax_loss.plot(epoch_iters, history["val_loss"], "o-", label="validation")
     ax_loss.axhline(math.log(len(CLASSES)), color="grey", ls=":", label="chance (ln 3)")
-    ax_loss.set(xlabel="iteration", ylabel="cross-entropy", title="loss")
+    ax_loss.set(xlabel="iteration", ylabel="cross-entropy",
+                title="loss (train: against the smoothed labels)")
     ax_acc.plot(iters, plots.moving_average(history["train_acc"], window),
-                label="train (augmented, moving mean)")
-    ax_acc.plot(epoch_iters, history["val_acc"], "o-", label="validation (per epoch)")
+                label=f"train (augmented, mean of {window})")
+    ax_acc.plot(epoch_iters, history["val_acc"], "o-", label="validation")
     ax_acc.axhline(1 / len(CLASSES), color="grey", ls=":", label="chance (1/3)")
-    for ax, corner in ((ax_loss, "upper center"), (ax_acc, "lower center")):
+    for ax in (ax_loss, ax_acc):  # legends under the panels, clear of every line
         ax.axvline(best * iters_per_epoch, color="red", ls="--", lw=1,
-                   label=f"best epoch {best} (val acc {history['best_val_acc']:.4f})")
-        ax.legend(fontsize=8, loc=corner, frameon=True, framealpha=1)
+                   label=f"best epoch {best} (val {history['best_val_acc']:.4f})")
+        ax.legend(fontsize=9, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.16))
     ax_acc.set(xlabel="iteration", ylabel="accuracy", title="accuracy", ylim=(0.3, 1.0))
     fig.suptitle(title)
     plots.save_figure(fig, path)
