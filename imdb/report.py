@@ -249,12 +249,20 @@ def report_table(results_root):
     if ngram_mlp["tuning"]:
         lines += [validation_line("n-gram MLP ablation on validation (`imdb/ngram_mlp.py` "
                                   "flags", ngram_mlp["tuning"], NGRAM_MLP), ""]
-    lines += ["| model | `imdb/classify.py` flags (link: curves) | validation acc. (**chosen**) |",
-              "|---|---|---:|"]
+    lines += ["| model | `imdb/classify.py` flags, after the model's `--config` (link: curves) "
+              "| validation acc. (**chosen**) |", "|---|---|---:|"]
+    shown = None
     for run in summary["tuning"]:
-        command = curves(run["run"], f"`{flags(run['settings'])}`")
+        # each model named once, on its first (chosen) row, whose --config the rows below
+        # it share unless they give their own
+        words = flags(run["settings"])
+        if run["model"] == shown and run["settings"]["config"] == shown:
+            words = words.removeprefix(f"--config {shown} ")
+        command = curves(run["run"], f"`{words}`")
         accuracy = fmt(run["val_acc_by_epoch"][-1])
-        lines.append(f"| {Q4_MODELS[run['model']]} | {command} | "
+        model = "" if run["model"] == shown else Q4_MODELS[run["model"]]
+        shown = run["model"]
+        lines.append(f"| {model} | {command} | "
                      f"{f'**{accuracy}**' if run['chosen'] else accuracy} |")
     lines += ["", "Test accuracy of the chosen settings, trained on all 25,000 reviews "
                   "(`--final --seed S`; links: curves, JSON):", "",

@@ -237,7 +237,7 @@ def test_the_default_is_the_reported_lstm():
                                                 "--out", "results/imdb")
     # flags after the config change single settings; the tuning configs change one option
     args = utils.parse_args(parser, ["--config", "rnn", "--max-len", "256"])
-    assert (args.max_len, args.lin2, args.epochs) == (256, True, 5)
+    assert (args.max_len, args.lin2, args.epochs) == (256, True, 8)
     assert not utils.parse_args(parser, ["--config", "lstm_uni"]).bidirectional
 
 
