@@ -87,7 +87,7 @@ def q7_table(sweep, hidden1):
     if sweep:
         lines += sweep_rows(sweep, shared)
     if hidden1:
-        lines += sweep_rows(hidden1, shared, lambda size: f"{size} (recipe)")
+        lines += sweep_rows(hidden1, shared, lambda size: f"{size} (`hidden1`)")
     first, count = settings[0]["seed"], settings[0]["seeds"]
     note = f"Adam, batch {shared[0]}, {shared[1]} epochs, seeds {first}-{first + count - 1}"
     restarting = [s for s in settings if s["restarts"]]
