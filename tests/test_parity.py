@@ -243,7 +243,8 @@ def test_quick_runs_write_results_and_the_table(tmp_path):
                  "long_strings.png"):
         assert (out / name).is_file()
     table = report.report_table(tmp_path)
-    assert "| LSTM-8 |" in table and "| 1 | lr 0.003" in table and "| 1 (`hidden1`) | lr 0.03" in table
+    assert "| LSTM-8 |" in table and "| 1 | lr 0.003" in table
+    assert "| 1 (`hidden1`) | lr 0.03" in table
     assert "margin min |h - 0.5| = 0.2616" in table
     assert "| LSTM-8, weight decay 1e-4 (`lstm64_decay`) | 42-43 |" in table
     assert "200 validation and 200 test strings of 50 random bits" in table
