@@ -228,11 +228,10 @@ Q4_CHANGES = {
             "dropout0.5": ("--dropout", "0.5"), "hidden256": ("--hidden", "256")},
     "elman": {"3ep": ("--epochs", "3"), "len256": ("--max-len", "256"),
               "dropout0.5": ("--dropout", "0.5")},
-    # nn.RNN's: 8 epochs won over its first 5, beside which it was cut to 256 tokens and
-    # trained at 1e-2
+    # nn.RNN's: 5 epochs instead of 8, and at 5 epochs reviews cut to 256 tokens or lr 1e-2
     "rnn_no_lin2": {"5ep": ("--epochs", "5"), "len256": ("--epochs", "5", "--max-len", "256"),
                     "lr1e-2": ("--epochs", "5", "--lr", "1e-2")},
-    # nn.RNN + lin2's: 8 epochs won over its first 5, beside which it was cut to 256 tokens
+    # nn.RNN + lin2's: 5 or 3 epochs instead of 8, and at 5 epochs reviews cut to 256 tokens
     "rnn": {"5ep": ("--epochs", "5"), "len256": ("--epochs", "5", "--max-len", "256"),
             "3ep": ("--epochs", "3")},
     "lstm": {"2ep": ("--epochs", "2"), "len128": ("--max-len", "128")},
