@@ -58,11 +58,12 @@ def model(rng, spec, steps, optimizer=None):
             "optimizer": optimizer}
 
 
-def forward_backward(spec_of, backward):
-    """One batch through the model: its output, and with `backward` every gradient."""
+def forward_backward(spec_of, backward, fewest_rows=1):
+    """One batch of `fewest_rows` to 15 rows through the model: its output, and with
+    `backward` every gradient."""
     def case(rng):
         spec = spec_of(rng)
-        return model(rng, spec, [{"x": batch(rng, spec, rng.integers(1, 16)),
+        return model(rng, spec, [{"x": batch(rng, spec, rng.integers(fewest_rows, 16)),
                                   "backward": backward, "input_gradient": backward}])
     return case
 
