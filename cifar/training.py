@@ -83,13 +83,16 @@ def train_epoch(model, optimizer, scheduler, batches, device, epoch, augment=Non
 
 
 @torch.no_grad()
-def view_logits(model, images, device, batch_size=500):
-    """Logits of `model` for uint8 `images` and for their mirror images: (2, N, classes)."""
+def view_logits(model, images, device, batch_size=500, mirror=True):
+    """Logits of `model` for uint8 `images` and, with `mirror`, for their mirror images:
+    (2, N, classes), or (1, N, classes) without."""
     model.eval()
+    views = 2 if mirror else 1
     chunks = []
     for start in range(0, len(images), batch_size):
         x = NORMALIZE(images[start:start + batch_size].to(device))
-        chunks.append(model(torch.cat([x, x.flip(-1)])).view(2, len(x), -1).cpu())
+        x = torch.cat([x, x.flip(-1)]) if mirror else x
+        chunks.append(model(x).unflatten(0, (views, -1)).cpu())
     return torch.cat(chunks, dim=1)
 
 
@@ -103,8 +106,7 @@ def score(logits, labels):
 def evaluate(model, images, labels, device, mirror=False):
     """score() of `model` on uint8 `images`; with `mirror`, of the mean of the logits of
     each image and of its mirror image (test-time augmentation)."""
-    logits = view_logits(model, images, device)
-    return score(logits.mean(0) if mirror else logits[0], labels)
+    return score(view_logits(model, images, device, mirror=mirror).mean(0), labels)
 
 
 def make_optimizer(model, lr, weight_decay, schedule, steps_total):
