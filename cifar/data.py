@@ -45,7 +45,8 @@ def read_batch(path):
         labels = np.asarray(batch[b"labels"], dtype=np.int64)
     except (OSError, pickle.UnpicklingError, EOFError, KeyError, TypeError, ValueError) as err:
         raise utils.DataError(f"{path} is not a CIFAR-10 python batch "
-                              f"({type(err).__name__}: {err})") from None
+                              f"({type(err).__name__}: {err}); delete {path.parent} and run "
+                              "again to download a fresh copy") from None
     check_arrays(path, data, labels, "a CIFAR-10 batch")
     return data, labels
 
