@@ -1,9 +1,10 @@
 """The named settings of imdb/classify.py (CLASSIFY), imdb/nbsvm.py (NBSVM),
-imdb/ngram_mlp.py (NGRAM_MLP) and imdb/autoregressive.py (AUTOREGRESSIVE), one per
-answer of REPORT.md sections 6 and 7, selected with `--config NAME` (keys are the
-scripts' argparse destinations). The first of each is the script's default. Every
-config states every setting, so each reads as the whole recipe. `run_name` names a
-classify.py, nbsvm.py or ngram_mlp.py run's files after its config.
+imdb/ngram_mlp.py (NGRAM_MLP), imdb/ensemble.py (ENSEMBLE) and imdb/autoregressive.py
+(AUTOREGRESSIVE), one per answer of REPORT.md sections 6 and 7, selected with
+`--config NAME` (keys are the scripts' argparse destinations). The first of each is
+the script's default. Every config states every setting, so each reads as the whole
+recipe. `run_name` names a classify.py, nbsvm.py, ngram_mlp.py or ensemble.py run's
+files after its config.
 """
 import utils
 
@@ -76,24 +77,29 @@ NBSVM = {
 }
 
 NGRAM_MLP = {
-    # Section 6's neural model trained from scratch on the labelled reviews: the MLP over
-    # NB-weighted uni-, bi- and trigrams held by at least 2 training reviews, 3 of them
-    # averaged.
-    "ngram_mlp": dict(ngrams=3, min_count=2, weights="nb", alpha=1.0, hidden=16, dropout=0.5,
+    # Section 6: the MLP over NB-weighted uni-, bi- and trigrams held by at least 2
+    # training reviews, without dropout, 3 of them averaged.
+    "ngram_mlp": dict(ngrams=3, min_count=2, weights="nb", alpha=1.0, hidden=16, dropout=0.0,
                       lr=1e-3, epochs=3, batch_size=64, members=3),
+}
+
+ENSEMBLE = {
+    # Section 6's best model trained from scratch on the labelled reviews: the n-gram MLP
+    # and the bidirectional LSTM, P(positive) = w P_ngram + (1 - w) P_lstm.
+    "ensemble": dict(ngram="ngram_mlp", partner="lstm", weight=0.6),
 }
 
 
 def run_name(args):
-    """The file stem of a classify.py, nbsvm.py or ngram_mlp.py run:
+    """The file stem of a classify.py, nbsvm.py, ngram_mlp.py or ensemble.py run:
     <config>_<val|final>_seed<S>[_<tag>]."""
     split = "final" if args.final else "val"
     return f"{args.config}_{split}_seed{args.seed}" + (f"_{args.tag}" if args.tag else "")
 
 
 def add_run_arguments(parser):
-    """--val, --final and --tag, which classify.py, nbsvm.py and ngram_mlp.py share
-    (run_name reads them)."""
+    """--val, --final and --tag, which classify.py, nbsvm.py, ngram_mlp.py and
+    ensemble.py share (run_name reads them)."""
     parser.add_argument("--val", type=utils.bounded_int(1, 24_999), default=5000,
                         help="reviews held out of the training split for validation "
                              "(default: 5000)")

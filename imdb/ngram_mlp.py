@@ -16,7 +16,9 @@ their probabilities averaged. Without --final it trains on 20,000 reviews and sc
 the 5,000 held out (the split of imdb/classify.py) after every epoch of every member,
 and the members averaged so far after each member; with --final it trains on all
 25,000 and scores the test set once, at the end. Each run writes
-<config>_<val|final>_seed<S>[_<tag>].json after every epoch.
+<config>_<val|final>_seed<S>[_<tag>].json after every epoch and, at the end, the
+averaged members' P(positive) per evaluation review as <same name>.probs.npy, which
+imdb/ensemble.py averages with the LSTM's.
 """
 import utils
 
@@ -34,6 +36,7 @@ from imdb.configs import NGRAM_MLP, add_run_arguments, run_name
 from imdb.data_rnn import every_nth, load_imdb
 from imdb.models import NgramMLP
 from imdb.ngrams import binary_features, keep_frequent, log_count_ratio, row_starts
+from imdb.predictions import probs_path, save_positive
 
 QUICK_REVIEWS = 300  # --quick: this many training and as many evaluation reviews
 WEIGHTS = ("nb", "binary")
@@ -184,6 +187,7 @@ def main(argv=None):
                 print(f"{member} member(s) averaged: validation accuracy "
                       f"{result['members_val_acc'][-1]:.4f}")
         result[split_key] = accuracy(summed, evaluation)  # the test set: here, once
+        save_positive(probs_path(out, name), (summed / args.members)[:, 1])
         print(f"{split} accuracy of the {args.members} member(s) averaged: "
               f"{result[split_key]:.4f}")
         result.update(complete=True,

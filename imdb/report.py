@@ -10,8 +10,10 @@ run of its config (the chosen settings) and its test runs, and every validation 
 as a row of the tuning table, under the model it tunes; those of imdb/nbsvm.py, the
 baseline: its validation runs (the one with the default config's settings is the chosen
 one) and its test run; and those of imdb/ngram_mlp.py: its validation runs (the untagged
-one is the chosen setting, the tagged ones its ablation) and its test runs. The
-autoregressive table reads every <config>[_<tag>].json of imdb/autoregressive.py.
+one is the chosen setting, the tagged ones its ablation) and its test runs; and those
+of imdb/ensemble.py: its validation run (accuracy by weight, and with the n-gram MLP's
+ablation) and its test runs. The autoregressive table reads every <config>[_<tag>].json
+of imdb/autoregressive.py.
 """
 import utils
 
@@ -142,6 +144,47 @@ def summarize_ngram_mlp(folder):
             "seconds": statistics.mean(r["seconds"] for r in finals) if finals else None}
 
 
+def summarize_ensemble(folder):
+    """{"val": the validation run of imdb/ensemble.py (accuracy per weight, and with
+    each ablation run of the n-gram MLP); its test runs' accuracies by seed and their
+    mean}, or None without a validation run."""
+    runs = read_runs(folder, "imdb/ensemble.py")
+    val = next((r for r in runs if r["split"] == "val" and not r["tag"]), None)
+    if val is None:
+        return None
+    finals = sorted((r for r in runs if r["split"] == "final" and not r["tag"]),
+                    key=lambda r: r["seed"])
+    return {"run": val["file"], "settings": val["settings"], "val_acc": val["val_acc"],
+            "val_acc_by_weight": val["val_acc_by_weight"],
+            "ngram_ablation": val["ngram_ablation"],
+            "runs": [r["file"] for r in finals], "seeds": [r["seed"] for r in finals],
+            "test_acc": [r["test_acc"] for r in finals],
+            "test_acc_mean": statistics.mean(r["test_acc"] for r in finals) if finals else None}
+
+
+def ensemble_line(ensemble, ngram_tuning):
+    """The ensemble's validation paragraph: the accuracy at every weight w of the n-gram
+    MLP (1: it alone; 0: the partner alone), the chosen one in bold, then each n-gram
+    MLP ablation run averaged with the partner at the chosen w."""
+    settings = ensemble["settings"]
+    chosen = settings["weight"]
+    alone = {1.0: " (n-gram MLP alone)", 0.0: f" ({settings['partner']} alone)"}
+    weights = "; ".join(
+        f"{w}{alone.get(float(w), '')}: " + (f"**{fmt(acc, '.4f')}** (chosen)"
+                                             if float(w) == chosen else fmt(acc, ".4f"))
+        for w, acc in sorted(ensemble["val_acc_by_weight"].items(), key=lambda i: -float(i[0])))
+    flags_by_run = {t["run"]: flags(t["settings"], NGRAM_MLP) for t in ngram_tuning}
+    prefix = f"{settings['ngram']}_val_seed0_"
+    ablation = "; ".join(f"`{flags_by_run.get(prefix + tag, tag)}`: {fmt(acc, '.4f')}"
+                         for tag, acc in ensemble["ngram_ablation"].items())
+    line = (f"n-gram MLP and {settings['partner']} averaged on validation "
+            f"([`imdb/ensemble.py`](results/imdb/{ensemble['run']}.json), "
+            f"P = w P_ngram + (1 - w) P_{settings['partner']}), by w: {weights}.")
+    if ablation:
+        line += f" At w = {chosen:g}, each n-gram MLP setting off: {ablation}."
+    return line
+
+
 def plot_accuracies(models, path, baseline=None):
     """A dot plot, one row per model: validation accuracy, each test seed and their
     mean (its value written beside it), the NBSVM baseline's test accuracy as a dotted
@@ -249,6 +292,9 @@ def report_table(results_root):
     if ngram_mlp["tuning"]:
         lines += [validation_line("n-gram MLP ablation on validation (`imdb/ngram_mlp.py` "
                                   "flags", ngram_mlp["tuning"], NGRAM_MLP), ""]
+    ensemble = summarize_ensemble(Path(results_root) / "imdb")
+    if ensemble:
+        lines += [ensemble_line(ensemble, ngram_mlp["tuning"]), ""]
     lines += ["| model | `imdb/classify.py` flags, after the model's `--config` (link: curves) "
               "| validation acc. (**chosen**) |", "|---|---|---:|"]
     shown = None
@@ -277,6 +323,12 @@ def report_table(results_root):
                            for run, acc in zip(ngram_mlp["runs"], ngram_mlp["test_acc"]))
         lines.append(f"| ngram_mlp | {fmt(ngram_mlp['val_acc'])} | {tests} | "
                      f"**{fmt(ngram_mlp['test_acc_mean'])}** |")
+    if ensemble and ensemble["seeds"]:
+        tests = " / ".join(f"[{fmt(acc)}](results/imdb/{run}.json)"
+                           for run, acc in zip(ensemble["runs"], ensemble["test_acc"]))
+        lines.append(f"| ensemble ({ensemble['settings']['ngram']} + "
+                     f"{ensemble['settings']['partner']}) | {fmt(ensemble['val_acc'])} | "
+                     f"{tests} | **{fmt(ensemble['test_acc_mean'])}** |")
     for model, row in summary["models"].items():
         tests = " / ".join(curves(f"{model}_final_seed{seed}", fmt(acc))
                            for seed, acc in zip(row["seeds"], row["test_acc"])) or "–"
@@ -349,7 +401,8 @@ def main(argv=None):
                               f"{utils.place_flags(args)}")
     nbsvm = summarize_nbsvm(out)
     store.save_json({"script": "imdb/report.py", "settings": utils.run_settings(args),
-                     **summary, "nbsvm": nbsvm, "ngram_mlp": summarize_ngram_mlp(out)},
+                     **summary, "nbsvm": nbsvm, "ngram_mlp": summarize_ngram_mlp(out),
+                     "ensemble": summarize_ensemble(out)},
                     out / "imdb_summary.json")
     baseline = nbsvm and nbsvm["final"] and nbsvm["final"]["test_acc"]
     plot_accuracies(summary["models"], out / "accuracy.png", baseline)

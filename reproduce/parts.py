@@ -279,7 +279,7 @@ def ngram_mlp(name, *flags, kind="final"):
 # The chosen setting on validation, then each of its ideas turned off (the ablation),
 # then the chosen setting on test with 2 seeds.
 NGRAM_MLP_ABLATION = {"binary": ("--weights", "binary"), "2grams": ("--ngrams", "2"),
-                      "dropout0": ("--dropout", "0"), "members1": ("--members", "1")}
+                      "dropout0.5": ("--dropout", "0.5"), "members1": ("--members", "1")}
 NGRAM_MLP_RUNS = (
     ngram_mlp("ngram_mlp_val_seed0", kind="tuning"),
     *(ngram_mlp(f"ngram_mlp_val_seed0_{tag}", *flags, "--tag", tag, kind="tuning")
@@ -287,7 +287,20 @@ NGRAM_MLP_RUNS = (
     *(ngram_mlp(f"ngram_mlp_final_seed{seed}", "--final", "--seed", seed) for seed in "01"),
 )
 
-IMDB_RUNS = (*IMDB_TUNING, *IMDB_TESTS, *NBSVM_RUNS, *NGRAM_MLP_RUNS)
+# The n-gram MLP and the LSTM averaged (imdb/ensemble.py reads their saved probabilities
+# and the LSTM's checkpoint): on validation with the n-gram MLP's ablation, then on test.
+ENSEMBLE_SCRIPT = "imdb/ensemble.py"
+ENSEMBLE_RUNS = (
+    Run("ensemble_val_seed0", (ENSEMBLE_SCRIPT, *into("imdb")), kind="tuning",
+        after=("lstm_val_seed0", *(run.name for run in NGRAM_MLP_RUNS if run.kind == "tuning")),
+        result="results/imdb/ensemble_val_seed0.json"),
+    *(Run(f"ensemble_final_seed{seed}", (ENSEMBLE_SCRIPT, "--final", "--seed", seed,
+                                          *into("imdb")),
+          after=(f"lstm_final_seed{seed}", f"ngram_mlp_final_seed{seed}"),
+          result=f"results/imdb/ensemble_final_seed{seed}.json") for seed in "01"),
+)
+
+IMDB_RUNS = (*IMDB_TUNING, *IMDB_TESTS, *NBSVM_RUNS, *NGRAM_MLP_RUNS, *ENSEMBLE_RUNS)
 
 # Q2 and Q3: the baseline and the Elman classifier at the handout's sizes (300), 1 epoch
 HANDOUT_SIZE_RUNS = tuple(classify(f"{config}_val_seed0", "--config", config)
