@@ -1,6 +1,6 @@
-"""The n-gram MLP and the bidirectional LSTM, their probabilities averaged: one reads
-a review as a bag of n-grams, the other reads its words in order, so they err on
-different reviews, and their average errs less often than either.
+"""The n-gram MLP and a recurrent classifier (nn.RNN + lin2), their probabilities
+averaged: one reads a review as a bag of n-grams, the other reads its words in order,
+so they err on partly different reviews, and their average errs less often than either.
 
     python imdb/ensemble.py                    # validation: the chosen weight, the grid
     python imdb/ensemble.py --final --seed 1   # test, once

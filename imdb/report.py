@@ -167,8 +167,8 @@ def ensemble_line(ensemble, ngram_tuning):
     MLP (1: it alone; 0: the partner alone), the chosen one in bold, then each n-gram
     MLP ablation run averaged with the partner at the chosen w."""
     settings = ensemble["settings"]
-    chosen = settings["weight"]
-    alone = {1.0: " (n-gram MLP alone)", 0.0: f" ({settings['partner']} alone)"}
+    chosen, partner = settings["weight"], Q4_MODELS.get(settings["partner"], settings["partner"])
+    alone = {1.0: " (n-gram MLP alone)", 0.0: f" ({partner} alone)"}
     weights = "; ".join(
         f"{w}{alone.get(float(w), '')}: " + (f"**{fmt(acc, '.4f')}** (chosen)"
                                              if float(w) == chosen else fmt(acc, ".4f"))
@@ -177,7 +177,7 @@ def ensemble_line(ensemble, ngram_tuning):
     prefix = f"{settings['ngram']}_val_seed0_"
     ablation = "; ".join(f"`{flags_by_run.get(prefix + tag, tag)}`: {fmt(acc, '.4f')}"
                          for tag, acc in ensemble["ngram_ablation"].items())
-    line = (f"n-gram MLP and {settings['partner']} averaged on validation "
+    line = (f"n-gram MLP and {partner} averaged on validation "
             f"([`imdb/ensemble.py`](results/imdb/{ensemble['run']}.json), "
             f"P = w P_ngram + (1 - w) P_{settings['partner']}), by w: {weights}.")
     if ablation:
@@ -326,8 +326,9 @@ def report_table(results_root):
     if ensemble and ensemble["seeds"]:
         tests = " / ".join(f"[{fmt(acc)}](results/imdb/{run}.json)"
                            for run, acc in zip(ensemble["runs"], ensemble["test_acc"]))
-        lines.append(f"| ensemble ({ensemble['settings']['ngram']} + "
-                     f"{ensemble['settings']['partner']}) | {fmt(ensemble['val_acc'])} | "
+        partner = Q4_MODELS.get(ensemble["settings"]["partner"], ensemble["settings"]["partner"])
+        lines.append(f"| ensemble ({ensemble['settings']['ngram']} + {partner}) | "
+                     f"{fmt(ensemble['val_acc'])} | "
                      f"{tests} | **{fmt(ensemble['test_acc_mean'])}** |")
     for model, row in summary["models"].items():
         tests = " / ".join(curves(f"{model}_final_seed{seed}", fmt(acc))

@@ -287,16 +287,17 @@ NGRAM_MLP_RUNS = (
     *(ngram_mlp(f"ngram_mlp_final_seed{seed}", "--final", "--seed", seed) for seed in "01"),
 )
 
-# The n-gram MLP and the LSTM averaged (imdb/ensemble.py reads their saved probabilities
-# and the LSTM's checkpoint): on validation with the n-gram MLP's ablation, then on test.
+# The n-gram MLP and nn.RNN + lin2 averaged (imdb/ensemble.py reads the n-gram MLP's
+# saved probabilities and the RNN's checkpoint): on validation with the n-gram MLP's
+# ablation, then on test.
 ENSEMBLE_SCRIPT = "imdb/ensemble.py"
 ENSEMBLE_RUNS = (
     Run("ensemble_val_seed0", (ENSEMBLE_SCRIPT, *into("imdb")), kind="tuning",
-        after=("lstm_val_seed0", *(run.name for run in NGRAM_MLP_RUNS if run.kind == "tuning")),
+        after=("rnn_val_seed0", *(run.name for run in NGRAM_MLP_RUNS if run.kind == "tuning")),
         result="results/imdb/ensemble_val_seed0.json"),
     *(Run(f"ensemble_final_seed{seed}", (ENSEMBLE_SCRIPT, "--final", "--seed", seed,
                                           *into("imdb")),
-          after=(f"lstm_final_seed{seed}", f"ngram_mlp_final_seed{seed}"),
+          after=(f"rnn_final_seed{seed}", f"ngram_mlp_final_seed{seed}"),
           result=f"results/imdb/ensemble_final_seed{seed}.json") for seed in "01"),
 )
 

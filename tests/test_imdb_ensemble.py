@@ -16,7 +16,7 @@ from test_imdb import write_fixture
 
 @pytest.fixture
 def members(tmp_path, monkeypatch):
-    """A folder with the n-gram MLP's and the LSTM's runs, validation and test (seed 0),
+    """A folder with the n-gram MLP's and nn.RNN + lin2's runs, validation and test (seed 0),
     and the common flags of an ensemble run reading them."""
     write_fixture(tmp_path)
     out = tmp_path / "results" / "imdb"
@@ -24,7 +24,7 @@ def members(tmp_path, monkeypatch):
     for final in ([], ["--final"]):
         ngram_mlp.main(["--quick", "--lr", "0.05", "--batch-size", "8", "--epochs", "4",
                         *common, *final])
-        classify.main(["--quick", *common, *final])
+        classify.main(["--quick", "--config", "rnn", *common, *final])
     # the checkpoints of --quick runs lie in their output folder
     monkeypatch.setattr(utils, "checkpoint_dir", lambda args, folder: folder)
     return out, common
@@ -36,12 +36,12 @@ def test_the_weights_ends_are_the_members_alone(members):
     by_weight = result["val_acc_by_weight"]
     assert list(by_weight) == [str(w) for w in ensemble.GRID]
     recorded = {run: report.store.load_json(out / f"{run}.json")["val_acc"]
-                for run in ("ngram_mlp_val_seed0", "lstm_val_seed0")}
+                for run in ("ngram_mlp_val_seed0", "rnn_val_seed0")}
     assert by_weight["1.0"] == pytest.approx(recorded["ngram_mlp_val_seed0"])
-    assert by_weight["0.0"] == pytest.approx(recorded["lstm_val_seed0"])
+    assert by_weight["0.0"] == pytest.approx(recorded["rnn_val_seed0"])
     assert result["val_acc"] == by_weight[str(ENSEMBLE["ensemble"]["weight"])]
     assert result["test_acc"] is None and result["ngram_ablation"] == {}
-    assert len(load_positive(probs_path(out, "lstm_val_seed0"))) == 12
+    assert len(load_positive(probs_path(out, "rnn_val_seed0"))) == 12
 
 
 def test_the_test_split_is_scored_once_at_the_chosen_weight(members, monkeypatch):
@@ -67,9 +67,9 @@ def test_probabilities_of_another_run_are_refused(members):
 def test_the_partner_s_saved_probabilities_stand_in_for_its_checkpoint(members):
     out, common = members
     first = ensemble.main(common)
-    (out / "lstm_val_seed0.pt").unlink()
+    (out / "rnn_val_seed0.pt").unlink()
     assert ensemble.main(common)["val_acc_by_weight"] == first["val_acc_by_weight"]
-    probs_path(out, "lstm_val_seed0").unlink()
+    probs_path(out, "rnn_val_seed0").unlink()
     with pytest.raises(utils.UserError, match="neither"):
         ensemble.main(common)
 
@@ -96,10 +96,10 @@ def test_the_default_is_the_reported_ensemble_and_its_runs_wait_for_their_member
     assert sorted(runs) == ["ensemble_final_seed0", "ensemble_final_seed1", "ensemble_val_seed0"]
     for seed in "01":
         assert set(runs[f"ensemble_final_seed{seed}"].after) == \
-            {f"lstm_final_seed{seed}", f"ngram_mlp_final_seed{seed}"}
+            {f"rnn_final_seed{seed}", f"ngram_mlp_final_seed{seed}"}
     ngram_tuning = {run.name for run in IMDB.runs
                     if run.argv[0] == "imdb/ngram_mlp.py" and run.kind == "tuning"}
-    assert set(runs["ensemble_val_seed0"].after) == {"lstm_val_seed0", *ngram_tuning}
+    assert set(runs["ensemble_val_seed0"].after) == {"rnn_val_seed0", *ngram_tuning}
 
 
 def test_report_shows_the_weights_the_ablation_and_the_test_row(members):
@@ -110,9 +110,10 @@ def test_report_shows_the_weights_the_ablation_and_the_test_row(members):
     assert list(result["ngram_ablation"]) == ["binary"]
     ensemble.main(common + ["--final"])
     table = report.report_table(out.parent)
-    line = next(line for line in table.splitlines() if line.startswith("n-gram MLP and lstm"))
+    line = next(line for line in table.splitlines()
+                if line.startswith("n-gram MLP and nn.RNN + lin2"))
     assert f"**{result['val_acc']:.4f}** (chosen)" in line
-    assert "1.0 (n-gram MLP alone)" in line and "0.0 (lstm alone)" in line
+    assert "1.0 (n-gram MLP alone)" in line and "0.0 (nn.RNN + lin2 alone)" in line
     assert "`--weights binary" in line.split("each n-gram MLP setting off: ")[1]
     row = [line for line in table.splitlines() if line.startswith("| ensemble (")]
     assert len(row) == 1 and "(results/imdb/ensemble_final_seed0.json)" in row[0]
