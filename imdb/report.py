@@ -87,8 +87,8 @@ def summarize(folder):
                "chosen": r["settings"]["config"] in Q4_MODELS and not r["settings"]["tag"],
                "val_acc": r["val_acc"], "val_acc_by_epoch": [h["val_acc"] for h in r["history"]],
                "seconds": r["seconds"], "cpu_seconds": r["cpu_seconds"]}
-              for r in runs
-              if r["split"] == "val" and r["settings"]["config"] not in HANDOUT_SIZES]
+              for r in runs if r["split"] == "val" and r["seed"] == 0
+              and r["settings"]["config"] not in HANDOUT_SIZES]
     tuning.sort(key=lambda t: (list(Q4_MODELS).index(t["model"]), not t["chosen"], t["run"]))
     return {"models": models, "tuning": tuning,
             "handout_sizes": {config: {"run": r["file"], "settings": r["settings"],
@@ -130,9 +130,11 @@ def summarize_ngram_mlp(folder):
     runs = read_runs(folder, "imdb/ngram_mlp.py")
     if not runs:
         return None
+    second_seed = {r["tag"]: r["val_acc"] for r in runs if r["split"] == "val" and r["seed"] == 1}
     tuning = [{"run": r["file"], "settings": r["settings"], "val_acc": r["val_acc"],
+               "second_seed_val_acc": second_seed.get(r["tag"]),
                "one_member_val_acc": r["members_val_acc"][0], "chosen": not r["tag"],
-               "seconds": r["seconds"]} for r in runs if r["split"] == "val"]
+               "seconds": r["seconds"]} for r in runs if r["split"] == "val" and r["seed"] == 0]
     tuning.sort(key=lambda t: (not t["chosen"], t["run"]))
     finals = sorted((r for r in runs if r["split"] == "final" and not r["tag"]),
                     key=lambda r: r["seed"])
@@ -149,13 +151,16 @@ def summarize_ensemble(folder):
     each ablation run of the n-gram MLP); its test runs' accuracies by seed and their
     mean}, or None without a validation run."""
     runs = read_runs(folder, "imdb/ensemble.py")
-    val = next((r for r in runs if r["split"] == "val" and not r["tag"]), None)
-    if val is None:
+    vals = {r["seed"]: r for r in runs if r["split"] == "val" and not r["tag"]}
+    if 0 not in vals:
         return None
+    val, second = vals[0], vals.get(1)
     finals = sorted((r for r in runs if r["split"] == "final" and not r["tag"]),
                     key=lambda r: r["seed"])
     return {"run": val["file"], "settings": val["settings"], "val_acc": val["val_acc"],
             "val_acc_by_weight": val["val_acc_by_weight"],
+            "second_seed": second and {"run": second["file"], "val_acc": second["val_acc"],
+                                       "val_acc_by_weight": second["val_acc_by_weight"]},
             "ngram_ablation": val["ngram_ablation"],
             "runs": [r["file"] for r in finals], "seeds": [r["seed"] for r in finals],
             "test_acc": [r["test_acc"] for r in finals],
@@ -169,9 +174,11 @@ def ensemble_line(ensemble, ngram_tuning):
     settings = ensemble["settings"]
     chosen, partner = settings["weight"], Q4_MODELS.get(settings["partner"], settings["partner"])
     alone = {1.0: " (n-gram MLP alone)", 0.0: f" ({partner} alone)"}
+    second = (ensemble["second_seed"] or {}).get("val_acc_by_weight", {})
     weights = "; ".join(
-        f"{w}{alone.get(float(w), '')}: " + (f"**{fmt(acc, '.4f')}** (chosen)"
-                                             if float(w) == chosen else fmt(acc, ".4f"))
+        f"{w}{alone.get(float(w), '')}: "
+        + (f"**{seeds_accuracy(acc, second.get(w))}** (chosen)" if float(w) == chosen
+           else seeds_accuracy(acc, second.get(w)))
         for w, acc in sorted(ensemble["val_acc_by_weight"].items(), key=lambda i: -float(i[0])))
     flags_by_run = {t["run"]: flags(t["settings"], NGRAM_MLP) for t in ngram_tuning}
     prefix = f"{settings['ngram']}_val_seed0_"
@@ -266,13 +273,22 @@ def curves(run_file, text):
     return f"[{text}](results/imdb/{run_file}.png)"
 
 
+def seeds_accuracy(seed0, seed1=None):
+    """A validation accuracy to four decimals (settings a few reviews apart); with a
+    second seed's, both and their mean, which then decides."""
+    if seed1 is None:
+        return fmt(seed0, ".4f")
+    return f"{seed0:.4f} / {seed1:.4f} (seeds 0 / 1, mean {(seed0 + seed1) / 2:.4f})"
+
+
 def validation_line(title, tuning, configs):
     """One paragraph of validation runs, each as its flags (linking its JSON) and its
-    accuracy to four decimals (settings a few reviews apart), the chosen one in bold."""
+    accuracy (and a second seed's where one was run), the chosen one in bold."""
     settings = "; ".join(
         f"[`{flags(run['settings'], configs)}`](results/imdb/{run['run']}.json): "
-        + (f"**{fmt(run['val_acc'], '.4f')}** (chosen)" if run["chosen"]
-           else fmt(run["val_acc"], ".4f")) for run in tuning)
+        + (f"**{seeds_accuracy(run['val_acc'], run.get('second_seed_val_acc'))}** (chosen)"
+           if run["chosen"] else seeds_accuracy(run["val_acc"], run.get("second_seed_val_acc")))
+        for run in tuning)
     return f"{title}; links: JSON): {settings}."
 
 

@@ -93,13 +93,15 @@ def test_the_default_is_the_reported_ensemble_and_its_runs_wait_for_their_member
     args = utils.parse_args(ensemble.build_parser(), [])
     assert {key: getattr(args, key) for key in ENSEMBLE["ensemble"]} == ENSEMBLE["ensemble"]
     runs = {run.name: run for run in IMDB.runs if run.argv[0] == "imdb/ensemble.py"}
-    assert sorted(runs) == ["ensemble_final_seed0", "ensemble_final_seed1", "ensemble_val_seed0"]
+    assert sorted(runs) == ["ensemble_final_seed0", "ensemble_final_seed1",
+                            "ensemble_val_seed0", "ensemble_val_seed1"]
     for seed in "01":
         assert set(runs[f"ensemble_final_seed{seed}"].after) == \
             {f"rnn_final_seed{seed}", f"ngram_mlp_final_seed{seed}"}
-    ngram_tuning = {run.name for run in IMDB.runs
-                    if run.argv[0] == "imdb/ngram_mlp.py" and run.kind == "tuning"}
-    assert set(runs["ensemble_val_seed0"].after) == {"rnn_val_seed0", *ngram_tuning}
+        ngram_tuning = {run.name for run in IMDB.runs if run.argv[0] == "imdb/ngram_mlp.py"
+                        and run.kind == "tuning" and f"_val_seed{seed}" in run.name}
+        assert set(runs[f"ensemble_val_seed{seed}"].after) == {f"rnn_val_seed{seed}",
+                                                                *ngram_tuning}
 
 
 def test_report_shows_the_weights_the_ablation_and_the_test_row(members):

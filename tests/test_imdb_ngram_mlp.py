@@ -86,8 +86,9 @@ def test_the_default_is_the_reported_model_and_the_ablation_turns_one_idea_off()
         changed = {key for key in settings if settings[key] != chosen[key]} - {"out"}
         if run.kind == "final":
             assert changed <= {"final", "seed"}
-        else:  # the chosen setting, or one setting changed and named by the tag
-            assert run.kind == "tuning" and len(changed - {"tag"}) == (1 if changed else 0)
+        else:  # the chosen setting, or one setting changed and named by the tag; any seed
+            assert run.kind == "tuning" and len(changed - {"tag", "seed"}) == \
+                (1 if changed - {"seed"} else 0)
     assert sorted(run.name for run in runs if run.kind == "final") == \
         ["ngram_mlp_final_seed0", "ngram_mlp_final_seed1"]
 
@@ -108,16 +109,19 @@ def test_report_shows_the_ablation_and_the_test_row(folder, tmp_path):
     common = ["--quick", "--val", "12", "--data-dir", str(folder), "--out", str(out), *LEARNS]
     ngram_mlp.main(common)
     ngram_mlp.main(common + ["--weights", "binary", "--tag", "binary"])
+    second = ngram_mlp.main(common + ["--seed", "1"])["val_acc"]  # beside seed 0's, no row
     for seed in ("0", "1"):
         ngram_mlp.main(common + ["--final", "--seed", seed])
     summary = report.summarize_ngram_mlp(out)
-    assert [(t["run"], t["chosen"]) for t in summary["tuning"]] == \
-        [("ngram_mlp_val_seed0", True), ("ngram_mlp_val_seed0_binary", False)]
+    assert [(t["run"], t["chosen"], t["second_seed_val_acc"]) for t in summary["tuning"]] == \
+        [("ngram_mlp_val_seed0", True, second), ("ngram_mlp_val_seed0_binary", False, None)]
     assert summary["seeds"] == [0, 1] and summary["test_acc_mean"] is not None
     table = report.report_table(tmp_path / "results")
     chosen, ablation = table.split("\n")[0].split("; [")[:2]  # the changes beside LEARNS
+    mean = (summary["val_acc"] + second) / 2
     assert chosen.endswith("(results/imdb/ngram_mlp_val_seed0.json): **"
-                           f"{summary['val_acc']:.4f}** (chosen)")
+                           f"{summary['val_acc']:.4f} / {second:.4f} (seeds 0 / 1, mean "
+                           f"{mean:.4f})** (chosen)")
     assert ablation.startswith("`--weights binary ") and "_binary.json): " in ablation
     test_row = [line for line in table.splitlines() if line.startswith("| ngram_mlp |")]
     assert len(test_row) == 1 and f"**{summary['test_acc_mean']:.3f}**" in test_row[0]
