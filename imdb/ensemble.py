@@ -100,7 +100,8 @@ def build_parser():
     add("--ngram", choices=list(NGRAM_MLP), help="the n-gram MLP's config" + default)
     add("--partner", choices=list(CLASSIFY),
         help="the imdb/classify.py config averaged with it" + default)
-    add("--weight", type=utils.probability, help="the n-gram MLP's share, w" + default)
+    add("--weight", type=float, choices=GRID, metavar="W",
+        help="the n-gram MLP's share w, one of the grid 0, 0.1, ..., 1" + default)
     add_run_arguments(parser)
     utils.add_common_args(parser, "imdb")
     parser.set_defaults(**next(iter(ENSEMBLE.values())))  # what --help shows: the first config

@@ -160,35 +160,47 @@ def summarize_ensemble(folder):
     return {"run": val["file"], "settings": val["settings"], "val_acc": val["val_acc"],
             "val_acc_by_weight": val["val_acc_by_weight"],
             "second_seed": second and {"run": second["file"], "val_acc": second["val_acc"],
-                                       "val_acc_by_weight": second["val_acc_by_weight"]},
+                                       "val_acc_by_weight": second["val_acc_by_weight"],
+                                       "ngram_ablation": second["ngram_ablation"]},
             "ngram_ablation": val["ngram_ablation"],
             "runs": [r["file"] for r in finals], "seeds": [r["seed"] for r in finals],
             "test_acc": [r["test_acc"] for r in finals],
             "test_acc_mean": statistics.mean(r["test_acc"] for r in finals) if finals else None}
 
 
+SHOWN_WEIGHTS = (1.0, 0.9, 0.8, 0.0)  # the ensemble's line: the grid's top and ends
+
+
 def ensemble_line(ensemble, ngram_tuning):
-    """The ensemble's validation paragraph: the accuracy at every weight w of the n-gram
-    MLP (1: it alone; 0: the partner alone), the chosen one in bold, then each n-gram
-    MLP ablation run averaged with the partner at the chosen w."""
+    """The ensemble's validation paragraph: the accuracy at the weights w of the n-gram
+    MLP in SHOWN_WEIGHTS (1: it alone; 0: the partner alone), the chosen one in bold,
+    then each n-gram MLP ablation run averaged with the partner at the chosen w; with a
+    second seed's accuracies and the means beside seed 0's."""
     settings = ensemble["settings"]
     chosen, partner = settings["weight"], Q4_MODELS.get(settings["partner"], settings["partner"])
-    alone = {1.0: " (n-gram MLP alone)", 0.0: f" ({partner} alone)"}
-    second = (ensemble["second_seed"] or {}).get("val_acc_by_weight", {})
+    second = ensemble["second_seed"] or {}
+    # the partner's name links the curves of its seed-1 run (the Q4 table, seed 0's)
+    shown = f"[{partner}](results/imdb/{settings['partner']}_val_seed1.png)" if second else partner
+    alone = {1.0: " (n-gram MLP)", 0.0: f" ({shown})"}
+    by_weight = {float(w): (acc, second.get("val_acc_by_weight", {}).get(w))
+                 for w, acc in ensemble["val_acc_by_weight"].items()}
     weights = "; ".join(
-        f"{w}{alone.get(float(w), '')}: "
-        + (f"**{seeds_accuracy(acc, second.get(w))}** (chosen)" if float(w) == chosen
-           else seeds_accuracy(acc, second.get(w)))
-        for w, acc in sorted(ensemble["val_acc_by_weight"].items(), key=lambda i: -float(i[0])))
+        f"{w:g}{alone.get(w, '')}: " + (f"**{seeds_accuracy(*by_weight[w])}** (chosen)"
+                                        if w == chosen else seeds_accuracy(*by_weight[w]))
+        for w in sorted({*SHOWN_WEIGHTS, chosen} & set(by_weight), reverse=True))
     flags_by_run = {t["run"]: flags(t["settings"], NGRAM_MLP) for t in ngram_tuning}
     prefix = f"{settings['ngram']}_val_seed0_"
-    ablation = "; ".join(f"`{flags_by_run.get(prefix + tag, tag)}`: {fmt(acc, '.4f')}"
-                         for tag, acc in ensemble["ngram_ablation"].items())
-    line = (f"n-gram MLP and {partner} averaged on validation "
-            f"([`imdb/ensemble.py`](results/imdb/{ensemble['run']}.json), "
-            f"P = w P_ngram + (1 - w) P_{settings['partner']}), by w: {weights}.")
+    ablation = "; ".join(
+        f"`{flags_by_run.get(prefix + tag, tag)}` "
+        + seeds_accuracy(acc, second.get("ngram_ablation", {}).get(tag))
+        for tag, acc in ensemble["ngram_ablation"].items())
+    runs = f"[`imdb/ensemble.py`](results/imdb/{ensemble['run']}.json)"
+    if second:
+        runs += f", [seed 1](results/imdb/{second['run']}.json)"
+    line = (f"n-gram MLP + {partner} on validation ({runs}), by the n-gram MLP's weight w: "
+            f"{weights}.")
     if ablation:
-        line += f" At w = {chosen:g}, each n-gram MLP setting off: {ablation}."
+        line += f" At w = {chosen:g}, n-gram MLP ideas off: {ablation}."
     return line
 
 
@@ -278,7 +290,7 @@ def seeds_accuracy(seed0, seed1=None):
     second seed's, both and their mean, which then decides."""
     if seed1 is None:
         return fmt(seed0, ".4f")
-    return f"{seed0:.4f} / {seed1:.4f} (seeds 0 / 1, mean {(seed0 + seed1) / 2:.4f})"
+    return f"{seed0:.4f}/{seed1:.4f}, mean {(seed0 + seed1) / 2:.4f}"
 
 
 def validation_line(title, tuning, configs):
@@ -306,8 +318,9 @@ def report_table(results_root):
         lines += [validation_line("NBSVM on validation (`imdb/nbsvm.py` flags",
                                   nbsvm["tuning"], NBSVM), ""]
     if ngram_mlp["tuning"]:
-        lines += [validation_line("n-gram MLP ablation on validation (`imdb/ngram_mlp.py` "
-                                  "flags", ngram_mlp["tuning"], NGRAM_MLP), ""]
+        lines += [validation_line("n-gram MLP ablation on validation (seed 0, or seeds 0 / 1; "
+                                  "`imdb/ngram_mlp.py` flags", ngram_mlp["tuning"], NGRAM_MLP),
+                  ""]
     ensemble = summarize_ensemble(Path(results_root) / "imdb")
     if ensemble:
         lines += [ensemble_line(ensemble, ngram_mlp["tuning"]), ""]

@@ -113,10 +113,10 @@ def test_report_shows_the_weights_the_ablation_and_the_test_row(members):
     ensemble.main(common + ["--final"])
     table = report.report_table(out.parent)
     line = next(line for line in table.splitlines()
-                if line.startswith("n-gram MLP and nn.RNN + lin2"))
+                if line.startswith("n-gram MLP + nn.RNN + lin2"))
     assert f"**{result['val_acc']:.4f}** (chosen)" in line
-    assert "1.0 (n-gram MLP alone)" in line and "0.0 (nn.RNN + lin2 alone)" in line
-    assert "`--weights binary" in line.split("each n-gram MLP setting off: ")[1]
+    assert "1 (n-gram MLP)" in line and "0 (nn.RNN + lin2)" in line
+    assert "`--weights binary" in line.split("n-gram MLP ideas off: ")[1]
     row = [line for line in table.splitlines() if line.startswith("| ensemble (")]
     assert len(row) == 1 and "(results/imdb/ensemble_final_seed0.json)" in row[0]
 

@@ -120,8 +120,7 @@ def test_report_shows_the_ablation_and_the_test_row(folder, tmp_path):
     chosen, ablation = table.split("\n")[0].split("; [")[:2]  # the changes beside LEARNS
     mean = (summary["val_acc"] + second) / 2
     assert chosen.endswith("(results/imdb/ngram_mlp_val_seed0.json): **"
-                           f"{summary['val_acc']:.4f} / {second:.4f} (seeds 0 / 1, mean "
-                           f"{mean:.4f})** (chosen)")
+                           f"{summary['val_acc']:.4f}/{second:.4f}, mean {mean:.4f}** (chosen)")
     assert ablation.startswith("`--weights binary ") and "_binary.json): " in ablation
     test_row = [line for line in table.splitlines() if line.startswith("| ngram_mlp |")]
     assert len(test_row) == 1 and f"**{summary['test_acc_mean']:.3f}**" in test_row[0]
