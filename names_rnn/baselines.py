@@ -1,5 +1,6 @@
 """Three baselines for the names classifiers, on the same split as train.py's runs:
-the majority language, a lookup table, and naive Bayes on character n-grams.
+the majority language, a lookup table, and naive Bayes on character n-grams
+(names_rnn/naive_bayes.py).
 
     python names_rnn/baselines.py           # seconds
     python names_rnn/baselines.py --quick
@@ -29,6 +30,7 @@ import torch
 import store
 from names_rnn.configs import RECIPE, VALIDATION
 from names_rnn.data import SPLITS, NamesData
+from names_rnn.naive_bayes import NaiveBayes
 from names_rnn.scoring import accepted_labels, accuracy, confusion_counts, mean_recall
 
 QUICK_NAMES = 300  # --quick keeps about this many training and scored names, evenly spread
@@ -37,7 +39,8 @@ QUICK_NAMES = 300  # --quick keeps about this many training and scored names, ev
 def build_parser():
     parser = argparse.ArgumentParser(allow_abbrev=False, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--max-n", type=utils.bounded_int(1, 10), nargs="+", default=[1, 2, 3, 4],
+    parser.add_argument("--max-n", type=utils.bounded_int(1, 10), nargs="+",
+                        default=[1, 2, 3, 4, 5, 6],
                         help="longest n-grams tried (default: %(default)s)")
     parser.add_argument("--alpha", type=utils.positive_float, nargs="+",
                         default=[0.01, 0.03, 0.1, 0.3, 1.0],
@@ -49,40 +52,6 @@ def build_parser():
                         "n-gram setting, as train.py's tuning runs (default: %(default)s)")
     utils.add_common_args(parser, "names_rnn")
     return parser
-
-
-def ngrams(name, max_n):
-    """The character n-grams of `name`, n = 1 to max_n, lower-cased between ^ and $."""
-    text = f"^{name.lower()}$"
-    return [text[i:i + n] for n in range(1, max_n + 1) for i in range(len(text) - n + 1)]
-
-
-class NaiveBayes:
-    """Multinomial naive Bayes over character n-grams, additive smoothing `alpha`;
-    n-grams never seen in training are ignored."""
-
-    def __init__(self, pairs, n_classes, max_n, alpha):
-        self.max_n = max_n
-        counts = [Counter() for _ in range(n_classes)]
-        for name, label in pairs:
-            counts[label].update(ngrams(name, max_n))
-        self.vocabulary = {gram: i for i, gram in enumerate(sorted(set().union(*counts)))}
-        table = torch.zeros(n_classes, len(self.vocabulary), dtype=torch.float64)
-        for label, counter in enumerate(counts):
-            for gram, count in counter.items():
-                table[label, self.vocabulary[gram]] = count
-        table += alpha
-        self.log_likelihood = (table / table.sum(1, keepdim=True)).log()
-        prior = torch.bincount(torch.tensor([label for _, label in pairs]), minlength=n_classes)
-        self.log_prior = (prior.double() + 1e-12).log()  # a language absent from training
-
-    def predict(self, names):
-        """The most likely language of each name."""
-        scores = []
-        for name in names:
-            ids = [self.vocabulary[g] for g in ngrams(name, self.max_n) if g in self.vocabulary]
-            scores.append(self.log_prior + self.log_likelihood[:, ids].sum(1))
-        return torch.stack(scores).argmax(1)
 
 
 def lookup_table(pairs, majority):
@@ -142,7 +111,7 @@ def main(argv=None):
     settings = []
     for max_n, alpha in utils.progress(list(itertools.product(args.max_n, args.alpha)),
                                        desc="naive Bayes settings"):
-        model = NaiveBayes(pairs, n_classes, max_n, alpha)
+        model = NaiveBayes.fit(pairs, n_classes, max_n, alpha)
         val = score(model.predict([name for name, _ in entries]), entries, n_classes)
         settings.append({"max_n": max_n, "alpha": alpha, "val_acc": val["acc"],
                          "val_mean_recall": val["mean_recall"]})
@@ -150,7 +119,7 @@ def main(argv=None):
               f"{val['acc']:.4f}", flush=True)
     chosen = max(settings, key=lambda s: (s["val_acc"], -s["max_n"], -math.log(s["alpha"])))
     pairs, entries, _ = splits["test"]
-    model = NaiveBayes(pairs, n_classes, chosen["max_n"], chosen["alpha"])
+    model = NaiveBayes.fit(pairs, n_classes, chosen["max_n"], chosen["alpha"])
     record["naive_bayes"] = {"settings": settings, "chosen": chosen, "test": score(
         model.predict([name for name, _ in entries]), entries, n_classes)}
     record["wall_seconds"] = time.perf_counter() - start

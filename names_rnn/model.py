@@ -21,7 +21,8 @@ CELLS = {"lstm": nn.LSTM, "gru": nn.GRU}
 def model_name(settings):
     """'gru-1x200' or 'gru-1x200-ens5' (an ensemble of 5) from a run's settings."""
     ensemble = f"-ens{settings['ensemble']}" if settings["ensemble"] > 1 else ""
-    return f"{settings['cell']}-{settings['layers']}x{settings['hidden']}{ensemble}"
+    cell = f"bi{settings['cell']}" if settings.get("bidirectional") else settings["cell"]
+    return f"{cell}-{settings['layers']}x{settings['hidden']}{ensemble}"
 
 
 def pack_names(encoded_names):
@@ -36,12 +37,14 @@ class NameClassifier(nn.Module):
     final hidden state before the linear layer; `letter_dropout` replaces each
     letter by the unknown-character index with that probability while training (the
     name keeps its length and the rest of its letters, so the model cannot lean on
-    any single letter)."""
+    any single letter). A `bidirectional` model also reads each name from its last
+    letter back to its first, and scores both directions' final states together."""
 
     def __init__(self, n_letters, n_classes, cell="lstm", hidden=200, layers=1, embedding=0,
-                 dropout=0.0, letter_dropout=0.0):
+                 dropout=0.0, letter_dropout=0.0, bidirectional=False):
         super().__init__()
         self.cell, self.hidden, self.layers = cell, hidden, layers
+        self.directions = 2 if bidirectional else 1
         # data.py's UNKNOWN is the last index
         self.unknown, self.letter_dropout = n_letters - 1, letter_dropout
         if embedding:
@@ -49,13 +52,15 @@ class NameClassifier(nn.Module):
         else:  # a fixed identity lookup: row i is the one-hot vector of letter i
             self.encoder = nn.Embedding.from_pretrained(torch.eye(n_letters), freeze=True)
         self.rnn = CELLS[cell](self.encoder.embedding_dim, hidden, num_layers=layers,
-                               dropout=dropout if layers > 1 else 0.0)
+                               dropout=dropout if layers > 1 else 0.0,
+                               bidirectional=bidirectional)
         self.dropout = nn.Dropout(dropout)
-        self.fc = nn.Linear(hidden, n_classes)
+        self.fc = nn.Linear(self.directions * hidden, n_classes)
 
     def zero_state(self, batch_size):
         """Zero initial states, as the handout asks (h0, and c0 for an LSTM)."""
-        h0 = torch.zeros(self.layers, batch_size, self.hidden, device=self.fc.weight.device)
+        h0 = torch.zeros(self.layers * self.directions, batch_size, self.hidden,
+                         device=self.fc.weight.device)
         return (h0, torch.zeros_like(h0)) if self.cell == "lstm" else h0
 
     def forward(self, names):
@@ -68,8 +73,9 @@ class NameClassifier(nn.Module):
         letters = PackedSequence(self.encoder(indices), names.batch_sizes,
                                  names.sorted_indices, names.unsorted_indices)
         _, state = self.rnn(letters, self.zero_state(int(names.batch_sizes[0])))
-        h_n = state[0] if self.cell == "lstm" else state  # (layers, batch, hidden), input order
-        return self.fc(self.dropout(h_n[-1]))
+        h_n = state[0] if self.cell == "lstm" else state  # (layers * directions, batch, hidden)
+        last_layer = h_n[-1] if self.directions == 1 else torch.cat((h_n[-2], h_n[-1]), dim=1)
+        return self.fc(self.dropout(last_layer))  # in the order the names were packed in
 
 
 class NameEnsemble(nn.Module):
@@ -118,16 +124,28 @@ def train_epoch(model, batches, optimizer, clip, device, where):
 
 
 @torch.no_grad()
-def evaluate(model, batches, n_classes, device):
-    """(mean loss, accuracy, confusion counts [true, predicted]) over a NameBatches,
-    scored as names_rnn/scoring.py says; a name's loss is minus the log of the
-    probability given to all its languages together."""
+def predicted_log_probs(model, batches, device):
+    """(entries, n_classes) predicted log probabilities of an unshuffled NameBatches,
+    in its entries' order."""
     model.eval()
+    return torch.cat([model(batches.batch(index)[0].to(device)).log_softmax(1).cpu()
+                      for index in batches.batch_indices()])
+
+
+def score(log_probs, batches, n_classes):
+    """(mean loss, accuracy, confusion counts [true, predicted]) of (entries, n_classes)
+    log scores for a NameBatches' entries, normalised here, scored as
+    names_rnn/scoring.py says; a name's loss is minus the log of the probability given
+    to all its languages together."""
+    log_probs = log_probs.log_softmax(1)
     accepted = accepted_labels(batches.label_sets, n_classes)
-    total, confusion = 0.0, torch.zeros(n_classes, n_classes, dtype=torch.long)
-    for index in batches.batch_indices():
-        packed, labels = batches.batch(index)
-        log_probs = model(packed.to(device)).log_softmax(1).cpu()
-        total -= log_probs.masked_fill(~accepted[index], -math.inf).logsumexp(1).sum().item()
-        confusion += confusion_counts(labels, log_probs.argmax(1), accepted[index])
-    return total / int(confusion.sum()), accuracy(confusion), confusion
+    loss = -log_probs.masked_fill(~accepted, -math.inf).logsumexp(1).mean().item()
+    confusion = confusion_counts(batches.labels, log_probs.argmax(1), accepted)
+    return loss, accuracy(confusion), confusion
+
+
+def evaluate(model, batches, n_classes, device, extra=None):
+    """`score` of the model's predictions on an unshuffled NameBatches, with `extra`
+    (entries, n_classes) log scores added to them when given (train.py's naive Bayes)."""
+    log_probs = predicted_log_probs(model, batches, device)
+    return score(log_probs if extra is None else log_probs + extra, batches, n_classes)

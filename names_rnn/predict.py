@@ -8,7 +8,8 @@
 It reads the checkpoint that `python names_rnn/train.py` with the same --config,
 --seed, --quick and --out wrote: checkpoints/names_rnn/<config>-seed<seed>.pt, or
 <out>/<config>-seed<seed>.pt for a --quick run (out: runs/quick/names_rnn/). By
-default that is the final model, the setting chosen on the validation split.
+default that is the final model, the setting chosen on the validation split, with
+the naive Bayes its checkpoint holds mixed in as in training.
 Names are stripped of surrounding whitespace and their accents folded, as the
 training names are; a character outside the model's alphabet is read as the
 unknown character, with a one-line warning saying so.
@@ -27,6 +28,7 @@ import torch
 from names_rnn.configs import CONFIGS, FINAL
 from names_rnn.data import ALPHABET, encode_name, unicode_to_ascii
 from names_rnn.model import build_model, pack_names
+from names_rnn.naive_bayes import NaiveBayes
 
 UNREADABLE = (OSError, RuntimeError, pickle.UnpicklingError, KeyError, TypeError, ValueError,
               EOFError, AttributeError)
@@ -85,17 +87,21 @@ def train_command(config, seed):
 
 
 def load_checkpoint(path, command="python names_rnn/train.py"):
-    """(model, categories) from a train.py checkpoint; UserError if unusable."""
+    """(model, categories, mix) from a train.py checkpoint, mix being (naive Bayes,
+    weight) when the run mixed one into the network's predictions, else None;
+    UserError if unusable."""
     if not Path(path).is_file():
         raise utils.UserError(f"no checkpoint at {path}; make it with: {command}")
     try:
         saved = torch.load(path, map_location="cpu", weights_only=True)
         model = build_model(saved["config"])
         model.load_state_dict(saved["state_dict"])
+        mixed = saved.get("naive_bayes")
+        mix = (NaiveBayes(**mixed["state"]), mixed["weight"]) if mixed else None
     except UNREADABLE as err:
         raise utils.UserError(f"{path} is not a usable names_rnn checkpoint "
                               f"({type(err).__name__})") from None
-    return model.eval(), saved["categories"]
+    return model.eval(), saved["categories"], mix
 
 
 def alphabet_warning(name):
@@ -121,13 +127,19 @@ def alphabet_warning(name):
 
 
 @torch.no_grad()
-def top_languages(model, categories, names, k=3, device="cpu"):
-    """For each name, its `k` most likely (language, probability) pairs."""
+def top_languages(model, categories, names, k=3, device="cpu", mix=None):
+    """For each name, its `k` most likely (language, probability) pairs, with a
+    checkpoint's naive Bayes `mix` (load_checkpoint) when it has one."""
     names = [name.strip() for name in names]
     if not all(names):
         raise utils.UserError("a blank name was given; give surnames")
     packed = pack_names([encode_name(name) for name in names]).to(device)
-    probabilities = model(packed).softmax(1)
+    log_probs = model(packed).log_softmax(1).cpu()
+    if mix:
+        naive_bayes, weight = mix
+        folded = [unicode_to_ascii(name) for name in names]  # as the training names are
+        log_probs = log_probs + weight * naive_bayes.log_probs(folded)
+    probabilities = log_probs.softmax(1)
     top = probabilities.topk(min(k, len(categories)), dim=1)
     return [[(categories[i], p) for p, i in zip(row_p.tolist(), row_i.tolist())]
             for row_p, row_i in zip(top.values, top.indices)]
@@ -138,14 +150,14 @@ def main(argv=None):
     if args.out is not None and not args.quick:
         raise utils.UserError("--out names a --quick run's folder; add --quick "
                               "(a full run's checkpoints are in checkpoints/names_rnn/)")
-    model, categories = load_checkpoint(*checkpoint_and_command(args))
+    model, categories, mix = load_checkpoint(*checkpoint_and_command(args))
     device = utils.pick_device(args.device)
     model.to(device)
     for name in args.names:
         warning = alphabet_warning(name)
         if warning:
             print(warning, file=sys.stderr)
-    guesses = top_languages(model, categories, args.names, device=device)
+    guesses = top_languages(model, categories, args.names, device=device, mix=mix)
     for name, top in zip(args.names, guesses):
         print(f"{name}: " + ", ".join(f"{language} {p:.3f}" for language, p in top))
     return 0

@@ -7,8 +7,9 @@ REPORT.md's tables.
 A run counts under its config (names_rnn/configs.py) when it carries the config's
 own tag, <config>-seed<seed>, so that runs with changed settings stay out. Every
 choice here is made on validation: the chosen tuning setting is the one with the
-best mean validation accuracy; the confusion matrix shown is the final model's with
-seed 0.
+best mean validation accuracy (ties: mean recall), a naive Bayes mix of a tuning
+run's networks counting as a setting of its own; the confusion matrix shown is the
+final model's with seed 0.
 """
 import utils
 
@@ -22,7 +23,7 @@ import numpy as np
 
 import plots
 import store
-from names_rnn.configs import FINAL, LINES, TASK1, TASK2B, TUNING
+from names_rnn.configs import FINAL, LINES, RECIPE, TASK1, TASK2B, TUNING
 from names_rnn.data import NamesData
 from names_rnn.model import model_name
 from names_rnn.scoring import mean_recall
@@ -60,8 +61,9 @@ def setting_summary(records):
     settings = records[0]["settings"]
     split = "val" if settings["validation"] else "test"
     return {"model": model_name(settings), "split": split,
-            **{key: settings[key] for key in ("dropout", "letter_dropout", "ensemble", "epochs",
-                                              "batch_size", "optimizer", "lr", "schedule")},
+            **{key: settings.get(key, RECIPE[key])
+               for key in ("dropout", "letter_dropout", "ensemble", "epochs", "batch_size",
+                           "optimizer", "lr", "schedule", "nb_weight", "nb_max_n", "nb_alpha")},
             "seeds": [record["settings"]["seed"] for record in records],
             "acc": [record[f"final_{split}_acc"] for record in records],
             "loss": [record[f"final_{split}_loss"] for record in records],
@@ -91,11 +93,40 @@ def summarize(runs):
                 **settings[config], **record["history"],
                 "epoch_seconds": record["epoch_seconds"]}
     tuning = {config: settings[config] for config in TUNING if config in settings}
+    for config in list(tuning):
+        tuning.update(mix_settings(config, by_config[config]))
     return {"majority_baseline": test_runs_baseline(runs),
             "final": settings.get(FINAL), "lines": settings.get(LINES),
             "task1": {config: settings[config] for config in TASK1 if config in settings},
             "task2b": task2b, "tuning": tuning,
-            "chosen": max(tuning, key=lambda c: mean(tuning[c]["acc"])) if tuning else None}
+            "chosen": max(tuning, key=lambda c: rank(tuning[c])) if tuning else None}
+
+
+def rank(d):
+    """A tuning setting's place: its mean validation accuracy, then (in a tie, the same
+    number of right answers) its mean recall."""
+    return round(mean(d["acc"]), 9), mean(d["mean_recall"])
+
+
+def mix_label(max_n, alpha, weight):
+    return f"naive Bayes 1–{max_n}-grams α {alpha:g}, weight {weight:g}"
+
+
+def mix_settings(config, records):
+    """{'<config> + naive Bayes ...': summary} for each naive Bayes mix that every seed
+    of a tuning config scored on validation (train.py's MIX_GRID), from the same runs."""
+    if not all("naive_bayes_mixes" in record for record in records):
+        return {}
+    records = sorted(records, key=lambda record: record["settings"]["seed"])
+    mixes = {}
+    for rows in zip(*(record["naive_bayes_mixes"] for record in records)):
+        first = rows[0]
+        mixes[f"{config} + {mix_label(first['max_n'], first['alpha'], first['weight'])}"] = {
+            "network": config, "nb_weight": first["weight"], "nb_max_n": first["max_n"],
+            "nb_alpha": first["alpha"],
+            "acc": [row["val_acc"] for row in rows],
+            "mean_recall": [row["val_mean_recall"] for row in rows]}
+    return mixes
 
 
 def test_runs_baseline(runs):
@@ -233,13 +264,25 @@ def format_table(summary):
         d, chosen = summary["final"], summary["tuning"].get(summary["chosen"])
         val = f"{mean(chosen['acc']):.4f}" if chosen else "–"
         dropout = f", letter dropout {d['letter_dropout']:g}" if d["letter_dropout"] else ""
-        lines.append(f"| **final**: {d['model']}{dropout} | {val} | {scores(d)} |")
+        mixed = (f" + {mix_label(d['nb_max_n'], d['nb_alpha'], d['nb_weight'])}"
+                 if d["nb_weight"] else "")
+        lines.append(f"| **final**: {d['model']}{dropout}{mixed} | {val} | {scores(d)} |")
     if summary["tuning"]:
-        lines += ["", "**Validation split** (seeds 0 and 1, best mean first):", "",
+        ranked = sorted(summary["tuning"].items(), key=lambda item: rank(item[1]),
+                        reverse=True)
+        best_mix = {}  # each tuning network's best naive Bayes mix
+        for config, d in ranked:
+            if "network" in d:
+                best_mix.setdefault(d["network"], config)
+        shown = [(config, d) for config, d in ranked
+                 if "network" not in d or best_mix[d["network"]] == config]
+        n_mixes = sum("network" in d for d in summary["tuning"].values())
+        hidden = (f"; each network's best of its naive Bayes mixes, all {n_mixes} in "
+                  "names_summary.json" if n_mixes else "")
+        lines += ["", f"**Validation split** (seeds 0 and 1, best mean first{hidden}):", "",
                   "| setting | validation accuracy, mean | mean recall | chosen |",
                   "|---|---:|---:|---|"]
-        ranked = sorted(summary["tuning"].items(), key=lambda item: -mean(item[1]["acc"]))
-        for config, d in ranked:
+        for config, d in shown:
             lines.append(f"| {config} | {mean(d['acc']):.4f} | {mean(d['mean_recall']):.3f} "
                          f"| {'**chosen**' if config == summary['chosen'] else ''} |")
     return "\n".join(lines)

@@ -17,7 +17,10 @@ weights. With --validation F it instead holds out a share F of the training name
 drawn the same way, scores it after every epoch, keeps the best-validation epoch's
 weights, and never reads the test split (the tuning runs). --test-each-epoch also
 scores the test split after every epoch, for Task 2B's curves; those scores choose
-nothing.
+nothing. With --nb-weight W, W times the log posterior of a naive Bayes on the same
+training names (names_rnn/naive_bayes.py) is added to the network's log
+probabilities wherever they are scored; a tuning run scores every such mix of
+names_rnn/configs.py's MIX_GRID as well, from the same network.
 
 Writes <out>/runs/<tag>.json (settings, per-epoch history, confusion counts on the
 scored split, wall time) and its curves, <out>/runs/<tag>.png, after every epoch, so
@@ -31,15 +34,18 @@ import utils
 utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one line
 
 import argparse
+import itertools
 import time
 
 import torch
 
 import plots
 import store
-from names_rnn.configs import CONFIGS
+from names_rnn.configs import CONFIGS, MIX_GRID
 from names_rnn.data import N_LETTERS, SPLITS, NameBatches, NamesData
-from names_rnn.model import CELLS, build_model, evaluate, train_epoch
+from names_rnn.model import CELLS, build_model, evaluate, predicted_log_probs, score, train_epoch
+from names_rnn.naive_bayes import NaiveBayes
+from names_rnn.scoring import mean_recall
 
 EVAL_BATCH = 512
 QUICK = {"epochs": 2, "hidden": 32}  # upper bounds for --quick
@@ -55,6 +61,8 @@ def build_parser():
     utils.add_config_argument(parser, CONFIGS)
     add = parser.add_argument
     add("--cell", choices=sorted(CELLS), help="recurrent cell (default: %(default)s)")
+    add("--bidirectional", action=argparse.BooleanOptionalAction, default=None,
+        help="also read each name backwards and score both directions (default: %(default)s)")
     add("--layers", type=utils.bounded_int(1, 8), help="stacked RNN layers (default: %(default)s)")
     add("--hidden", type=utils.bounded_int(1, 4096),
         help="hidden units per layer (default: %(default)s)")
@@ -90,6 +98,13 @@ def build_parser():
         help="L2 weight decay (default: 0)")
     add("--clip", type=utils.non_negative_float, default=5.0,
         help="gradient-norm clipping, 0 for none (default: 5)")
+    add("--nb-weight", type=utils.non_negative_float,
+        help="add this times naive Bayes's log posterior to the network's log probabilities; "
+             "0: the network alone (default: %(default)s)")
+    add("--nb-max-n", type=utils.bounded_int(1, 10),
+        help="longest character n-grams of that naive Bayes (default: %(default)s)")
+    add("--nb-alpha", type=utils.positive_float,
+        help="additive smoothing of that naive Bayes (default: %(default)s)")
     add("--split", choices=SPLITS,
         help="names: draw distinct names, so that none lies in two sets; lines: draw the "
              "files' lines, repeats and all (default: %(default)s)")
@@ -131,8 +146,8 @@ def load_pairs(args):
 
 def model_config(args, n_classes):
     """What build_model needs, kept in the checkpoint so predict.py can rebuild it."""
-    return {"cell": args.cell, "layers": args.layers, "hidden": args.hidden,
-            "embedding": args.embedding, "dropout": args.dropout,
+    return {"cell": args.cell, "bidirectional": args.bidirectional, "layers": args.layers,
+            "hidden": args.hidden, "embedding": args.embedding, "dropout": args.dropout,
             "letter_dropout": args.letter_dropout, "n_letters": N_LETTERS,
             "n_classes": n_classes, "members": args.ensemble}
 
@@ -148,6 +163,25 @@ def make_optimizer(args, model):
     scheduler = (torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, args.epochs)
                  if args.schedule == "cosine" else None)
     return optimizer, scheduler
+
+
+def naive_bayes_grid(train_pairs, names, n_classes):
+    """{(max_n, alpha): log posteriors of `names`} of MIX_GRID's naive Bayes settings."""
+    return {(max_n, alpha): NaiveBayes.fit(train_pairs, n_classes, max_n, alpha).log_probs(names)
+            for max_n, alpha in itertools.product(MIX_GRID["max_n"], MIX_GRID["alpha"])}
+
+
+def mixes(model, eval_batches, grid, n_classes, device):
+    """Accuracy and mean recall of the network mixed with each naive Bayes of `grid`
+    (naive_bayes_grid) at each weight of MIX_GRID."""
+    network = predicted_log_probs(model, eval_batches, device)
+    rows = []
+    for (max_n, alpha), second in grid.items():
+        for weight in MIX_GRID["weight"]:
+            _, acc, confusion = score(network + weight * second, eval_batches, n_classes)
+            rows.append({"max_n": max_n, "alpha": alpha, "weight": weight, "val_acc": acc,
+                         "val_mean_recall": mean_recall(confusion)})
+    return rows
 
 
 def plot_run(record, split, path):
@@ -204,6 +238,12 @@ def train(args, tag, device, out):
     train_batches = NameBatches(train_pairs, args.batch_size, shuffle=True, seed=args.seed,
                                 bucket=True)
     eval_batches = NameBatches(eval_pairs, EVAL_BATCH)
+    naive_bayes, extra = None, None
+    if args.nb_weight:
+        naive_bayes = NaiveBayes.fit(train_pairs, n_classes, args.nb_max_n, args.nb_alpha)
+        extra = args.nb_weight * naive_bayes.log_probs(eval_batches.names)
+    if split == "val":
+        grid = naive_bayes_grid(train_pairs, eval_batches.names, n_classes)
     each_epoch = split == "val" or args.test_each_epoch  # score the split after every epoch
 
     history = {"train_loss": []}
@@ -222,7 +262,7 @@ def train(args, tag, device, out):
         line = f"epoch {epoch:3d}  train loss {history['train_loss'][-1]:.4f}"
         keep = split == "test"  # a final run keeps its last epoch, a tuning run its best
         if each_epoch:
-            loss, acc, confusion = evaluate(model, eval_batches, n_classes, device)
+            loss, acc, confusion = evaluate(model, eval_batches, n_classes, device, extra)
             history[f"{split}_loss"].append(loss)
             history[f"{split}_acc"].append(acc)
             line += f"  {split} loss {loss:.4f}  {split} acc {acc:.4f}"
@@ -231,12 +271,16 @@ def train(args, tag, device, out):
             if split == "val" and acc > best_acc:
                 best_acc, keep = acc, True
                 record["best_val_acc"] = acc
+                record["naive_bayes_mixes"] = mixes(model, eval_batches, grid, n_classes,
+                                                    device)
         if scheduler is not None:
             scheduler.step()
         if keep:
+            mixed = ({"naive_bayes": {"weight": args.nb_weight, "state": naive_bayes.state()}}
+                     if naive_bayes else {})
             store.atomic_torch_save({"config": config, "state_dict": model.state_dict(),
-                                     "categories": data.categories, "epoch": epoch, "tag": tag},
-                                    ckpt)
+                                     "categories": data.categories, "epoch": epoch, "tag": tag,
+                                     **mixed}, ckpt)
             record["checkpoint_epoch"] = epoch
         record["epoch_seconds"].append(time.perf_counter() - tick)
         record.update({"epochs_done": epoch, "wall_seconds": time.perf_counter() - start})
@@ -244,7 +288,7 @@ def train(args, tag, device, out):
         store.save_json(record, out / "runs" / f"{tag}.json")
         plot_run(record, split, out / "runs" / f"{tag}.png")
     if not each_epoch:  # the test split, scored once
-        loss, acc, confusion = evaluate(model, eval_batches, n_classes, device)
+        loss, acc, confusion = evaluate(model, eval_batches, n_classes, device, extra)
         record.update({"final_test_loss": loss, "final_test_acc": acc, "confusion": confusion,
                        "wall_seconds": time.perf_counter() - start})
         store.save_json(record, out / "runs" / f"{tag}.json")

@@ -12,6 +12,7 @@ from torch.nn.utils.rnn import pad_packed_sequence
 import store
 import utils
 from names_rnn import baselines, configs, data, predict, report, scoring, train
+from names_rnn.naive_bayes import NaiveBayes, ngrams
 from names_rnn.model import NameClassifier, NameEnsemble, build_model, pack_names
 from reproduce.parts import NAMES_RNN
 
@@ -119,11 +120,13 @@ def test_batches_yield_every_name_once_per_epoch(data_dir, batch_size, bucket):
     assert len(list(batches)) == len(batches) == -(-len(pairs) // batch_size)
 
 
-@pytest.mark.parametrize("cell,layers,embedding", [("lstm", 1, 0), ("lstm", 2, 0), ("gru", 2, 8)])
-def test_logits_same_alone_and_in_a_packed_batch(cell, layers, embedding):
+@pytest.mark.parametrize("cell,layers,embedding,bidirectional",
+                         [("lstm", 1, 0, False), ("lstm", 2, 0, False), ("gru", 2, 8, False),
+                          ("gru", 1, 8, True), ("lstm", 2, 0, True)])
+def test_logits_same_alone_and_in_a_packed_batch(cell, layers, embedding, bidirectional):
     torch.manual_seed(0)
     model = NameClassifier(data.N_LETTERS, 5, cell, hidden=16, layers=layers,
-                           embedding=embedding).eval()
+                           embedding=embedding, bidirectional=bidirectional).eval()
     # longer and shorter neighbours
     names = ["Li", "Abramovich", "Smith", "Ng", "Vasquez-Herrera", "O"]
     encoded = [data.encode_name(n) for n in names]
@@ -206,7 +209,9 @@ def test_default_config_is_the_final_model_and_runs_cover_every_config():
 @pytest.mark.parametrize("flags", [["--lr", "-1"], ["--dropout", "2"], ["--embedding", "-3"],
                                    ["--clip", "-1"], ["--lr", "nan"], ["--hidden", "0"],
                                    ["--letter-dropout", "1"], ["--ensemble", "0"],
-                                   ["--validation", "-0.1"], ["--seed", "-1"], ["--tag", "a/b"]])
+                                   ["--validation", "-0.1"], ["--seed", "-1"], ["--tag", "a/b"],
+                                   ["--nb-weight", "-1"],
+                                   ["--nb-max-n", "0"], ["--nb-alpha", "0"]])
 def test_bad_flags_are_refused_before_any_work(flags, capsys):
     with pytest.raises(SystemExit) as exit_info:
         utils.parse_args(train.build_parser(), flags)
@@ -254,9 +259,13 @@ def test_a_validation_run_never_reads_the_test_split(data_dir, tmp_path, monkeyp
     best = record["history"]["val_acc"].index(record["best_val_acc"]) + 1
     assert record["checkpoint_epoch"] == best
     assert record["n_val"] == sum(map(sum, record["confusion"]))
-    model, categories = predict.load_checkpoint(tmp_path / "quick.pt")
-    assert isinstance(model, NameEnsemble) and len(model.members) == 2
+    model, categories, mix = predict.load_checkpoint(tmp_path / "quick.pt")
+    assert isinstance(model, NameEnsemble) and len(model.members) == 2 and mix is None
     assert len(predict.top_languages(model, categories, ["Smith"])[0]) == 3
+    grid = configs.MIX_GRID
+    assert len(record["naive_bayes_mixes"]) == len(grid["max_n"]) * len(grid["alpha"]) * len(
+        grid["weight"])
+    assert all(0 <= row["val_acc"] <= 1 for row in record["naive_bayes_mixes"])
 
 
 def test_quick_run_repeats_and_predict_reads_its_checkpoint(data_dir, tmp_path, capsys):
@@ -271,7 +280,7 @@ def test_quick_run_repeats_and_predict_reads_its_checkpoint(data_dir, tmp_path, 
     assert (tmp_path / "a" / "runs" / "task2b-bs10-seed0.png").is_file()
 
     ckpt = tmp_path / "a" / "task2b-bs10-seed0.pt"
-    model, categories = predict.load_checkpoint(ckpt)
+    model, categories, _ = predict.load_checkpoint(ckpt)
     guesses = predict.top_languages(model, categories, ["Rusabov3", "Béringer"])
     assert [len(g) for g in guesses] == [3, 3]
     assert all(1 >= g[0][1] >= g[1][1] >= g[2][1] > 0 and g[0][0] in categories for g in guesses)
@@ -332,9 +341,16 @@ def test_a_changed_setting_gets_its_own_tag(data_dir, tmp_path):
 def test_baselines_on_a_toy_example():
     pairs = [("Ivanov", 0), ("Petrov", 0), ("Smirnov", 0), ("Smith", 1), ("Smithson", 1),
              ("Smith", 0), ("Smith", 1)]
-    model = baselines.NaiveBayes(pairs, 3, 3, 0.1)
+    model = NaiveBayes.fit(pairs, 3, 3, 0.1)
     assert model.predict(["Sidorov", "Smithers"]).tolist() == [0, 1]
-    assert baselines.ngrams("Ab", 2) == ["^", "a", "b", "$", "^a", "ab", "b$"]
+    assert ngrams("Ab", 2) == ["^", "a", "b", "$", "^a", "ab", "b$"]
+    log_probs = model.log_probs(["Sidorov", "Smithers", "Qq"])
+    torch.testing.assert_close(log_probs.exp().sum(1), torch.ones(3))
+    assert log_probs.argmax(1).tolist()[:2] == [0, 1]
+    ith = model.vocabulary["ith"]  # in three names of language 1, one of language 0
+    rebuilt = NaiveBayes(**model.state())
+    assert torch.equal(rebuilt.scores(["Smith"]), model.scores(["Smith"]))
+    assert model.log_likelihood[1, ith] > model.log_likelihood[0, ith]
     lookup = baselines.lookup_table(pairs, 2)
     assert lookup(["Smith", "Petrov", "Jones"]).tolist() == [1, 0, 2]
     scored = baselines.score(torch.tensor([1, 0]), [("Smith", (0, 1)), ("Jones", (1,))], 3)
@@ -375,15 +391,25 @@ def test_report_summarizes_the_configs_runs(data_dir, tmp_path):
     assert list(summary["task1"]) == ["task1-lstm-1x100"]
     assert summary["task1"]["task1-lstm-1x100"]["seeds"] == [0, 1]
     assert list(summary["task2b"]) == ["1", "30"] and len(summary["task2b"]["30"]["test_acc"]) == 2
-    assert set(summary["tuning"]) == {"val-gru-1x200", "val-gru-1x200-ld01"}
     tuning = summary["tuning"]
-    assert summary["chosen"] == max(tuning, key=lambda c: sum(tuning[c]["acc"]))
+    assert {config for config, d in tuning.items() if "model" in d} == {"val-gru-1x200",
+                                                                         "val-gru-1x200-ld01"}
+    grid = configs.MIX_GRID
+    n_mixes = len(grid["max_n"]) * len(grid["alpha"]) * len(grid["weight"])
+    assert len(tuning) == 2 * (1 + n_mixes)  # each tuning run scores every mix
+    mix = tuning[f"val-gru-1x200 + {report.mix_label(5, 0.1, 0.2)}"]
+    assert (mix["nb_max_n"], mix["nb_alpha"], mix["nb_weight"]) == (5, 0.1, 0.2)
+    best = max(sum(d["acc"]) for d in tuning.values())
+    assert sum(tuning[summary["chosen"]]["acc"]) == pytest.approx(best)
     assert summary["final"]["model"] == "gru-1x32-ens5" and summary["final"]["split"] == "test"
     assert summary["lines"]["n_test"] == sum(round(0.2 * n) for n in LANGUAGES.values())
     table = report.format_table(summary)
     assert "| Task 1: lstm-1x32 | – |" in table
     assert "| val-gru-1x200-ld01 | 0." in table
-    assert table.count("**chosen**") == 1 and "| **final**: gru-1x32-ens5 |" in table
+    validation_table = table.split("**Validation split**")[1]
+    assert validation_table.count("naive Bayes 1–") == 2  # the best mix of each network
+    assert table.count("**chosen**") == 1
+    assert "| **final**: gru-1x32-ens5 + naive Bayes 1–5-grams α 0.03, weight 0.1 |" in table
     assert "| majority class (" in table and "| naive Bayes, 1–" in table
     assert (tmp_path / "confusion_final.png").is_file()
 
@@ -417,3 +443,24 @@ def test_bad_names_folders_are_one_line(tmp_path, data_dir):
     result = script("names_rnn/train.py", "--quick", "--data-dir", str(empty),
                     "--out", str(tmp_path / "out"))
     assert one_line_error(result, 1) and "hold no names" in result.stderr
+
+
+def test_a_naive_bayes_mix_is_scored_kept_and_read_by_predict(data_dir, tmp_path, capsys):
+    assert quick_run(data_dir, tmp_path, "--config", "task1-gru-1x200", "--nb-weight", "0.5",
+                     "--nb-max-n", "3", "--nb-alpha", "0.2", "--tag", "mixed") == 0
+    assert quick_run(data_dir, tmp_path, "--config", "task1-gru-1x200", "--tag", "alone") == 0
+    mixed, alone = (store.load_json(tmp_path / "runs" / f"{tag}.json")
+                    for tag in ("mixed", "alone"))
+    assert mixed["history"]["train_loss"] == alone["history"]["train_loss"]  # same network
+    model, categories, mix = predict.load_checkpoint(tmp_path / "mixed.pt")
+    naive_bayes, weight = mix
+    assert weight == 0.5 and naive_bayes.max_n == 3
+    names = ["Rusabov3", "Béringer"]
+    with torch.no_grad():
+        network = model(pack_names([data.encode_name(n) for n in names])).log_softmax(1)
+    expected = (network + 0.5 * naive_bayes.log_probs(["Rusabov3", "Beringer"])).softmax(1)
+    guesses = predict.top_languages(model, categories, names, mix=mix)
+    assert [p for _, p in guesses[1]] == pytest.approx(expected[1].topk(3).values.tolist())
+    capsys.readouterr()
+    assert predict.main(["--checkpoint", str(tmp_path / "mixed.pt"), "Smith"]) == 0
+    assert capsys.readouterr().out.startswith("Smith: ")
