@@ -407,9 +407,9 @@ def test_report_summarizes_the_configs_runs(data_dir, tmp_path):
     assert "| Task 1: lstm-1x32 | – |" in table
     assert "| val-gru-1x200-ld01 | 0." in table
     validation_table = table.split("**Validation split**")[1]
-    assert validation_table.count("naive Bayes 1–") == 2  # the best mix of each network
+    assert validation_table.count("NB 1–") == 2  # the best mix of each network
     assert table.count("**chosen**") == 1
-    assert "| **final**: gru-1x32-ens5 + naive Bayes 1–5-grams α 0.03, weight 0.1 |" in table
+    assert "| **final**: gru-1x32-ens5 + NB 1–5-grams α 0.03 w 0.1 |" in table
     assert "| majority class (" in table and "| naive Bayes, 1–" in table
     assert (tmp_path / "confusion_final.png").is_file()
 
