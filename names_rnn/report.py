@@ -278,8 +278,8 @@ def format_table(summary):
         shown = [(config, d) for config, d in ranked
                  if "network" not in d or best_mix[d["network"]] == config]
         n_mixes = sum("network" in d for d in summary["tuning"].values())
-        hidden = (f"; NB: naive Bayes mixed in with weight w, each network's best of "
-                  f"{n_mixes // len(best_mix)} mixes" if n_mixes else "")
+        hidden = (f"; NB: naive Bayes at weight w, best of {n_mixes // len(best_mix)} per "
+                  "network" if n_mixes else "")
         lines += ["", f"**Validation split** (seeds 0 and 1, best mean first{hidden}):", "",
                   "| setting | validation accuracy, mean | mean recall | chosen |",
                   "|---|---:|---:|---|"]
