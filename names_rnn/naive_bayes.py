@@ -39,7 +39,8 @@ class NaiveBayes:
         return cls(max_n, vocabulary, log_likelihood, log_prior)
 
     def scores(self, names):
-        """(names, n_classes) log joint probabilities of each name and language."""
+        """(names, n_classes) log joint probabilities of each name and language, up to
+        one constant (the prior is kept as log counts)."""
         rows = []
         for name in names:
             ids = [self.vocabulary[g] for g in ngrams(name, self.max_n) if g in self.vocabulary]
