@@ -405,7 +405,10 @@ def test_report_summarizes_the_configs_runs(data_dir, tmp_path):
     assert summary["lines"]["n_test"] == sum(round(0.2 * n) for n in LANGUAGES.values())
     table = report.format_table(summary)
     assert "| Task 1: lstm-1x32 | – |" in table
-    assert "| val-gru-1x200-ld01 | 0." in table
+    # each seed's accuracy links the curves train.py drew beside the run's JSON
+    assert "| val-gru-1x200-ld01 | [0." in table
+    assert "](results/names_rnn/runs/val-gru-1x200-ld01-seed0.png) | 0." in table
+    assert "](results/names_rnn/runs/task1-lstm-1x100-seed1.png) | 0." in table
     validation_table = table.split("**Validation split**")[1]
     assert validation_table.count("NB 1–") == 2  # the best mix of each network
     assert table.count("**chosen**") == 1
