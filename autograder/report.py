@@ -21,7 +21,7 @@ HW1_GROUPS = (
      ("Linear ReLU SGD Step", "Big Linear ReLU SGD Step", "Linear Momentum Step"),
      "3–4 steps: gradients and updated parameters after each"),
     ("Linear XELoss Forward, Backward", ("Linear XELoss Forward", "Linear XELoss Backward"),
-     "cross-entropy; one step (inputs ×1000: the handout's LogSumExp, a warning)"),
+     "cross-entropy; one step (inputs ×100,000: the handout's LogSumExp, a warning)"),
     ("Big ... XELoss (Momentum) Train/Eval",
      ("Big Linear ReLU XELoss Train/Eval", "Big Linear ReLU XELoss Momentum Train/Eval"),
      "4–5 steps on cross-entropy, then output and loss in eval mode"),

@@ -117,14 +117,16 @@ big_linear_relu_xeloss_momentum = training(lambda rng: mlp(rng, 3, high=40),
 
 def linear_xeloss_forward(rng):
     """Cross-entropy of a Linear layer's output; then, as the handout's rule (a warning),
-    with inputs x1000 (large logits: only a log-sum-exp survives these)."""
+    with inputs x100,000 (large logits: only a log-sum-exp survives these). The scale
+    is that large so that the rule is always tested: at x1000 a small batch whose logits
+    all stayed within exp's float64 range (|z| < 709) let a plain softmax pass."""
     spec = mlp(rng, 0, relu=False)
     steps = []
-    for scale in (1, 1000):
+    for scale in (1, 100_000):
         size = rng.integers(1, 12)
         size += size == classes(spec)  # a mean over the classes must not pass
         x = batch(rng, spec, size, scale)
-        steps.append({"when": f" (inputs scaled by {scale})", "x": x,
+        steps.append({"when": f" (inputs scaled by {scale:,})", "x": x,
                       "labels": rng.integers(0, classes(spec), len(x))})
     steps[1]["rule"] = "cross-entropy of large logits (the handout's LogSumExp)"
     return model(rng, spec, steps)
