@@ -32,18 +32,13 @@ from matplotlib.ticker import MaxNLocator
 import store
 from imdb.configs import CLASSIFY, add_run_arguments, run_name
 from imdb.data_rnn import (every_nth, load_imdb, make_batches, pad_batch, padding_fraction,
-                            random_batches)
+                            random_batches, truncate)
 from imdb.models import MODELS, Classifier
 import plots
 
 # --quick: caps on the sizes, and the share of reviews kept (an evenly spread subset).
 QUICK = dict(emb=16, hidden=16, epochs=2, max_len=40, max_tokens=1024)
 QUICK_REVIEWS = dict(train=400, eval=100)
-
-
-def truncate(sequences, max_len):
-    """Keep the first `max_len` tokens of every review (all of them when None)."""
-    return sequences if max_len is None else [seq[:max_len] for seq in sequences]
 
 
 def load_reviews(args):

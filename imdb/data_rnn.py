@@ -123,6 +123,11 @@ def every_nth(x, y, count):
     return x[::step], y[::step]
 
 
+def truncate(sequences, max_len):
+    """Keep the first `max_len` tokens of every review (all of them when None)."""
+    return sequences if max_len is None else [seq[:max_len] for seq in sequences]
+
+
 def pad_batch(sequences, pad):
     """A list of token lists -> (tokens (batch, longest) long, lengths (batch,) long).
 

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 import store
-from imdb.data_rnn import make_batches, pad_batch
+from imdb.data_rnn import make_batches, pad_batch, truncate
 from imdb.models import Classifier
 
 
@@ -45,8 +45,7 @@ def classifier_positive(checkpoint, reviews, pad, device="cpu"):
                        bidirectional=settings["bidirectional"]).to(device)
     model.load_state_dict(saved["model"])
     model.eval()
-    if settings["max_len"] is not None:
-        reviews = [review[:settings["max_len"]] for review in reviews]
+    reviews = truncate(reviews, settings["max_len"])
     positive = np.zeros(len(reviews), dtype=np.float32)
     for batch in make_batches([len(review) for review in reviews], 4 * settings["max_tokens"]):
         tokens, lengths = pad_batch([reviews[i] for i in batch], pad)

@@ -171,10 +171,9 @@ def naive_bayes_grid(train_pairs, names, n_classes):
             for max_n, alpha in itertools.product(MIX_GRID["max_n"], MIX_GRID["alpha"])}
 
 
-def mixes(model, eval_batches, grid, n_classes, device):
-    """Accuracy and mean recall of the network mixed with each naive Bayes of `grid`
-    (naive_bayes_grid) at each weight of MIX_GRID."""
-    network = predicted_log_probs(model, eval_batches, device)
+def mixes(network, eval_batches, grid, n_classes):
+    """Accuracy and mean recall of the network's log probabilities mixed with each
+    naive Bayes of `grid` (naive_bayes_grid) at each weight of MIX_GRID."""
     rows = []
     for (max_n, alpha), second in grid.items():
         for weight in MIX_GRID["weight"]:
@@ -262,7 +261,9 @@ def train(args, tag, device, out):
         line = f"epoch {epoch:3d}  train loss {history['train_loss'][-1]:.4f}"
         keep = split == "test"  # a final run keeps its last epoch, a tuning run its best
         if each_epoch:
-            loss, acc, confusion = evaluate(model, eval_batches, n_classes, device, extra)
+            network = predicted_log_probs(model, eval_batches, device)
+            loss, acc, confusion = score(network if extra is None else network + extra,
+                                         eval_batches, n_classes)
             history[f"{split}_loss"].append(loss)
             history[f"{split}_acc"].append(acc)
             line += f"  {split} loss {loss:.4f}  {split} acc {acc:.4f}"
@@ -271,8 +272,7 @@ def train(args, tag, device, out):
             if split == "val" and acc > best_acc:
                 best_acc, keep = acc, True
                 record["best_val_acc"] = acc
-                record["naive_bayes_mixes"] = mixes(model, eval_batches, grid, n_classes,
-                                                    device)
+                record["naive_bayes_mixes"] = mixes(network, eval_batches, grid, n_classes)
         if scheduler is not None:
             scheduler.step()
         if keep:
