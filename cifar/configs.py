@@ -4,7 +4,7 @@
 CONFIGS = {
     # Q1-Q3 (Q2 adds --batchnorm): Adam with a one-cycle schedule, batch 64, shifts and
     # alternating flips, label smoothing and mirror-image test-time augmentation, chosen
-    # on validation; 10 epochs take about 8.5 minutes on one CPU core.
+    # on validation; 10 epochs take about 8 minutes on one CPU core.
     "final": {"epochs": 10, "lr": 1e-3, "batch_size": 64, "weight_decay": 1e-4,
               "schedule": "onecycle", "augment": "shift_alternate_flip", "label_smoothing": 0.2,
               "tta": True, "tag": None},
