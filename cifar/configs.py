@@ -3,10 +3,10 @@
 
 CONFIGS = {
     # Q1-Q3 (Q2 adds --batchnorm): Adam with a one-cycle schedule, batch 64, shifts and
-    # alternating flips, label smoothing and mirror-image test-time augmentation, chosen
-    # on validation; 10 epochs take about 8 minutes on one CPU core.
+    # random flips, label smoothing and mirror-image test-time augmentation, chosen on
+    # validation; 10 epochs take about 8 minutes on one CPU core.
     "final": {"epochs": 10, "lr": 1e-3, "batch_size": 64, "weight_decay": 1e-4,
-              "schedule": "onecycle", "augment": "shift_alternate_flip", "label_smoothing": 0.2,
+              "schedule": "onecycle", "augment": "shift_flip", "label_smoothing": 0.2,
               "tta": True, "tag": None},
     # The handout skeleton's settings for its 50 epochs (constant Adam lr 1e-4, weight
     # decay 1e-3, batch 256) and its augmentation pipeline, compared with the above.
@@ -21,5 +21,6 @@ FINAL = CONFIGS["final"]
 ABLATIONS = {
     "8-epochs": ("8 epochs instead of 10", {"epochs": 8}),
     "no-smoothing": ("no label smoothing", {"label_smoothing": 0.0}),
-    "random-flips": ("random flips instead of alternating ones", {"augment": "shift_flip"}),
+    "alternating-flips": ("flips alternating by epoch instead of random ones",
+                          {"augment": "shift_alternate_flip"}),
 }

@@ -55,11 +55,11 @@ class Augmentation(NamedTuple):
 
 
 AUGMENTATIONS = {
-    # Shifts of up to 2 whole pixels each way (the border filled with mid-grey) and flips
-    # that alternate from one epoch to the next (the final runs).
-    "shift_alternate_flip": Augmentation(batch=ShiftFlip(pad=2, fill=128, alternate=True)),
-    # The same with a random flip for each image (v2.RandomHorizontalFlip's).
+    # Shifts of up to 2 whole pixels each way (the border filled with mid-grey) and a
+    # random flip for each image, as v2.RandomHorizontalFlip draws it (the final runs).
     "shift_flip": Augmentation(batch=ShiftFlip(pad=2, fill=128)),
+    # The same with flips that alternate from one epoch to the next.
+    "shift_alternate_flip": Augmentation(batch=ShiftFlip(pad=2, fill=128, alternate=True)),
     # The skeleton's pipeline as it stands (ColorJitter() with no arguments changes nothing).
     "skeleton": Augmentation(image=v2.Compose([v2.ColorJitter(), v2.RandomRotation(30),
                                                v2.RandomHorizontalFlip()])),

@@ -175,7 +175,7 @@ def test_defaults_are_the_reported_runs():
     assert args.config == "final" and not args.batchnorm
     assert (args.epochs, args.lr, args.batch_size, args.weight_decay, args.schedule,
             args.augment, args.label_smoothing, args.tta, args.seed) == (
-        10, 1e-3, 64, 1e-4, "onecycle", "shift_alternate_flip", 0.2, True, 0)
+        10, 1e-3, 64, 1e-4, "onecycle", "shift_flip", 0.2, True, 0)
     skeleton = cifar_pytorch.parse_args(["--config", "skeleton"])
     assert {key: getattr(skeleton, key) for key in CONFIGS["skeleton"]} == CONFIGS["skeleton"]
     assert (skeleton.epochs, skeleton.lr, skeleton.batch_size, skeleton.augment) == (
@@ -375,9 +375,10 @@ def test_report_tables_average_seeds_and_pair_each_ablation_with_its_seeds(tmp_p
                         f"evaluation_{'plain' if seed == 0 else f'plain-seed{seed}'}.json")
     fake_run(folder, "plain-no-smoothing-seed1", 1, 0.95, label_smoothing=0.0)
     fake_run(folder, "plain-no-smoothing-seed0", 0, 0.94, label_smoothing=0.0)
-    fake_run(folder, "plain-random-flips-seed0", 0, 0.99, augment="shift_flip", epochs=9)
-    store.save_json({**store.load_json(folder / "run_plain-random-flips-seed0.json"),
-                     "epochs": 3}, folder / "run_plain-random-flips-seed0.json")  # unfinished
+    fake_run(folder, "plain-alternating-flips-seed0", 0, 0.99, augment="shift_alternate_flip",
+             epochs=9)
+    store.save_json({**store.load_json(folder / "run_plain-alternating-flips-seed0.json"),
+                     "epochs": 3}, folder / "run_plain-alternating-flips-seed0.json")  # unfinished
     table = report.report_table(tmp_path)
     assert "| plain | `python cifar_pytorch.py` |" in table and "batchnorm" not in table
     assert "0.9600, 0.9700, 0.9800 | **0.9700** | 0.9550, 0.9650, 0.9750 | **0.9650** |" in table
@@ -385,7 +386,7 @@ def test_report_tables_average_seeds_and_pair_each_ablation_with_its_seeds(tmp_p
     assert "| (nothing changed) | 0.9700 (3 seeds) | not run |" in ablation
     # against seeds 0 and 1 of the final setting (mean 0.965), not all three
     assert "| no label smoothing | 0.9450 (-0.0200, 2 seeds) | not run |" in ablation
-    assert "| random flips instead of alternating ones | not run | not run |" in ablation
+    assert "| flips alternating by epoch instead of random ones | not run | not run |" in ablation
     assert "no mirror images in validation | 0.9500 (-0.0200, 3 seeds) |" in ablation
 
     assert report.main(["--out", str(folder)]) is None
