@@ -4,7 +4,7 @@
 CONFIGS = {
     # Q1-Q3 (Q2 adds --batchnorm): Adam with a one-cycle schedule, batch 64, shifts and
     # random flips, label smoothing and mirror-image test-time augmentation, chosen on
-    # validation; 10 epochs take about 8 minutes on one CPU core.
+    # validation; 10 epochs take about 9 minutes on one CPU core.
     "final": {"epochs": 10, "lr": 1e-3, "batch_size": 64, "weight_decay": 1e-4,
               "schedule": "onecycle", "augment": "shift_flip", "label_smoothing": 0.2,
               "tta": True, "tag": None},
