@@ -25,7 +25,21 @@ from pathlib import Path
 import store
 import utils
 
-MACHINE = f"{platform.machine()} CPU with {os.cpu_count()} cores"
+
+
+def cpu_name():
+    """The CPU's model name as Linux reports it, else the architecture: ratios between
+    two ways of computing differ from one CPU to another, so each result names its own."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return f"{line.split(':', 1)[1].strip()} ({platform.machine()})"
+    except OSError:
+        pass
+    return f"{platform.machine()} CPU"
+
+
+MACHINE = f"{cpu_name()}, {os.cpu_count()} cores"
 
 # The benchmark modules: every module here but this one, run_all and report.
 BENCHMARKS = sorted(path.stem for path in Path(__file__).parent.glob("*.py")

@@ -80,7 +80,8 @@ def class_row(quick):
 
 def run(quick=False, seed=0):
     if shutil.which("bwrap") is None:  # (this file's name hides the autograder package)
-        raise RuntimeError("bwrap is not installed (package bubblewrap): nothing to time")
+        raise utils.UserError("bwrap is not installed: install the package bubblewrap to "
+                              "time the sandboxed autograder")
     core = min(os.sched_getaffinity(0))
     tests, repeats = (["--test", "Flatten"], 1) if quick else ([], 5)
     sandboxed, unconfined = benchmarks.time_alternating(
