@@ -18,7 +18,7 @@ and the members averaged so far after each member; with --final it trains on all
 25,000 and scores the test set once, at the end. Each run writes
 <config>_<val|final>_seed<S>[_<tag>].json after every epoch and, at the end, the
 averaged members' P(positive) per evaluation review as <same name>.probs.npy, which
-imdb/ensemble.py averages with the LSTM's.
+imdb/ensemble.py averages with a recurrent classifier's.
 """
 import utils
 
