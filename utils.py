@@ -96,22 +96,26 @@ def seed_everything(seed):
     torch.backends.cudnn.benchmark = False
 
 
+def cpu_name():
+    """The CPU's model name ("model name" in /proc/cpuinfo on Linux), else what
+    platform knows of it."""
+    import platform
+
+    try:
+        return next(line.split(":", 1)[1].strip()
+                    for line in Path("/proc/cpuinfo").read_text().splitlines()
+                    if line.startswith("model name"))
+    except (OSError, StopIteration):
+        return platform.processor() or platform.machine() or "unknown"
+
+
 def environment():
     """What a run's floats depend on besides its settings, recorded in its JSON: on
     the CPU a seed repeats a run bit for bit with the same torch version, thread count
-    and CPU ("model name" in /proc/cpuinfo on Linux), while another thread count sums
-    floats in another order."""
-    import platform
-
+    and CPU, while another thread count sums floats in another order."""
     import torch
 
-    try:
-        cpu = next(line.split(":", 1)[1].strip()
-                   for line in Path("/proc/cpuinfo").read_text().splitlines()
-                   if line.startswith("model name"))
-    except (OSError, StopIteration):
-        cpu = platform.processor() or platform.machine() or "unknown"
-    return {"torch": torch.__version__, "threads": torch.get_num_threads(), "cpu": cpu}
+    return {"torch": torch.__version__, "threads": torch.get_num_threads(), "cpu": cpu_name()}
 
 
 def pick_device(name="auto"):

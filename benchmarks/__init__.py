@@ -25,21 +25,8 @@ from pathlib import Path
 import store
 import utils
 
-
-
-def cpu_name():
-    """The CPU's model name as Linux reports it, else the architecture: ratios between
-    two ways of computing differ from one CPU to another, so each result names its own."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return f"{line.split(':', 1)[1].strip()} ({platform.machine()})"
-    except OSError:
-        pass
-    return f"{platform.machine()} CPU"
-
-
-MACHINE = f"{cpu_name()}, {os.cpu_count()} cores"
+# Ratios between two ways of computing move from one CPU to another: each result names its own.
+MACHINE = f"{utils.cpu_name()} ({platform.machine()}), {os.cpu_count()} cores"
 
 # The benchmark modules: every module here but this one, run_all and report.
 BENCHMARKS = sorted(path.stem for path in Path(__file__).parent.glob("*.py")

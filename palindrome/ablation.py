@@ -7,7 +7,8 @@ undone in turn, on --seeds seeds each.
 
 Each (variant, seed) run is saved as ablation/<variant>_seed<seed>.json in the
 output folder; its "settings" are this command's and "changes" the variant's
-own. Run again, finished runs whose settings match are kept.
+own. Run again, finished runs whose settings and environment (torch, threads, CPU)
+match are kept.
 """
 import utils
 
@@ -51,7 +52,8 @@ def main(argv=None):
                 path = out / "ablation" / f"{slug}_seed{seed}.json"
                 header = {"script": "palindrome/ablation.py", "variant": variant,
                           "changes": changes, "seed": seed, "settings": settings}
-                if training.load_finished(path, json.loads(json.dumps(header))):
+                wanted = {**json.loads(json.dumps(header)), "environment": environment}
+                if training.load_finished(path, wanted):
                     print(f"have {path.name}")
                     continue
                 config = argparse.Namespace(**{**vars(args), **changes, "seed": seed,

@@ -7,10 +7,12 @@
 The settings come from palindrome/configs.py (`--config`; flags given here win).
 Every (model, T, seed) run is saved as runs/<model>_T<T>_seed<seed>.json in the
 output folder, rewritten after each validation check. Run again, the sweep keeps
-every finished run whose settings match and trains the others: an unfinished
-run, or a file that cannot be read (with a warning), is trained again from the
-start. After every run it redraws accuracy_vs_length.png from the sweep's runs so
-far. Sweeps of different --models may share a folder.
+every finished run whose settings and environment (torch, threads, CPU) match and
+trains the others: an unfinished run, one made elsewhere, or a file that cannot be
+read (with a warning), is trained again from the start. After every run it
+redraws accuracy_vs_length.png from the sweep's runs so far (none for a sweep of
+one length, or on validation only, without test accuracies). Sweeps of different
+--models may share a folder.
 """
 import utils
 
@@ -74,7 +76,8 @@ def run_sweep(args, out):
                 path = run_path(out, model_type, length, seed)
                 header = {"script": "palindrome/experiment.py", "model_type": model_type,
                           "seed": seed, "settings": shared}
-                wanted = {**json.loads(json.dumps(header)), "palindrome_length": length}
+                wanted = {**json.loads(json.dumps(header)), "palindrome_length": length,
+                          "environment": environment}
                 saved = training.load_finished(path, wanted)
                 if saved is not None:
                     print(f"have {path.name}")

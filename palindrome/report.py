@@ -30,7 +30,12 @@ def by_length(records, model_type, field="test_accuracy"):
 def plot_accuracy(records, path):
     """Test accuracy against T: every seed's run as a circle, the mean as a
     line, the min-max band shaded, the two models side by side at each T. The
-    right panel repeats the top 1% of the scale, where the LSTM's band lies."""
+    right panel repeats the top 1% of the scale, where the LSTM's band lies. Runs
+    without a test accuracy (a sweep on validation only) are left out; with fewer
+    than two lengths left there is no curve to draw, and no figure."""
+    records = [run for run in records if run["test_accuracy"] is not None]
+    if len({run["palindrome_length"] for run in records}) < 2:
+        return
     fig, axes = plots.subplots(1, 2, figsize=(10, 4.6), gridspec_kw={"width_ratios": (3, 2)})
     for ax in axes:
         for offset, (model_type, color) in zip((-0.35, 0.35), MODELS):
@@ -267,10 +272,12 @@ def report_table(results_root):
         lines += ["", f"LSTM, T = {collapse['palindrome_length']}, seed "
                       f"{collapse['settings']['seed']}, 256 validation palindromes, means over "
                       "units and batch:", *collapse_lines(collapse)]
-    sanity = [store.load_json(path) for path in sorted(folder.glob("train_*.json"))]
+    sanity = [(path, store.load_json(path)) for path in sorted(folder.glob("train_*.json"))]
     if sanity:
-        done = "; ".join(f"{run['settings']['model_type']} {run['test_accuracy']:.4f}, "
-                         f"{run['steps']} steps" for run in sanity)
-        lines.append(f"\nSanity runs (train.py's defaults, T = {sanity[0]['palindrome_length']}"
+        done = "; ".join(f"{run['settings']['model_type']} [{run['test_accuracy']:.4f}]"
+                         f"(results/palindrome/{path.with_suffix('.png').name}), "
+                         f"{run['steps']} steps" for path, run in sanity)
+        lines.append(f"\nSanity runs (train.py's defaults, T = "
+                     f"{sanity[0][1]['palindrome_length']}; links: curves"
                      f"): {done}.")
     return "\n".join(lines)

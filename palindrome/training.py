@@ -246,14 +246,17 @@ def train(config, device=torch.device("cpu"), log=print, save=None, probe=None):
 
 
 def load_finished(path, wanted):
-    """The saved run at `path` if it is finished and was trained as `wanted` says;
-    None otherwise (a damaged file is reported and will be overwritten)."""
+    """The saved run at `path` if it is finished and was trained as `wanted` says
+    (its settings, and the environment its floats depend on); None otherwise, so
+    that it is trained again (a damaged file is reported and will be overwritten)."""
     if not path.exists():
         return None
     try:
         saved = store.load_json(path)
-        same = all(saved[key] == value for key, value in wanted.items())
-    except (OSError, ValueError, TypeError, KeyError) as err:
+        if not isinstance(saved, dict):
+            raise TypeError("not a JSON object")
+        same = all(saved.get(key) == value for key, value in wanted.items())
+    except (OSError, ValueError, TypeError) as err:
         print(f"warning: cannot read {path} ({type(err).__name__}: {err}); training it again",
               file=sys.stderr)
         return None

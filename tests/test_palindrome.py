@@ -311,6 +311,29 @@ def test_resume_keeps_finished_runs_and_retrains_damaged_or_changed_ones(tmp_pat
     assert capsys.readouterr().out.count("have ") == 0
 
 
+def test_resume_retrains_a_run_made_in_another_environment(tmp_path, capsys):
+    sweep(tmp_path)
+    capsys.readouterr()
+    elsewhere = experiment.run_path(tmp_path, "RNN", 4, 0)
+    record = store.load_json(elsewhere)
+    store.save_json({**record, "environment": {**record["environment"], "cpu": "another"}},
+                    elsewhere)
+    sweep(tmp_path)
+    assert capsys.readouterr().out.count("have ") == 3
+    assert store.load_json(elsewhere)["environment"] == utils.environment()
+
+
+def test_no_figure_for_validation_only_or_one_length_sweeps(tmp_path):
+    run = {"model_type": "RNN", "seed": 0, "palindrome_length": 40, "test_accuracy": None}
+    report.plot_accuracy([run, {**run, "palindrome_length": 50}], tmp_path / "val.png")
+    report.plot_accuracy([{**run, "test_accuracy": 0.5}], tmp_path / "one.png")
+    assert not list(tmp_path.glob("*.png"))
+    report.plot_accuracy([{**run, "test_accuracy": 0.5},
+                          {**run, "palindrome_length": 50, "test_accuracy": 0.4}],
+                         tmp_path / "two.png")
+    assert (tmp_path / "two.png").stat().st_size > 0
+
+
 def test_quick_run_learns_t5(tmp_path):
     result = subprocess.run([sys.executable, "palindrome/train.py", "--quick", "--model_type",
                              "LSTM", "--device", "cpu", "--out", str(tmp_path)],
