@@ -278,6 +278,6 @@ def report_table(results_root):
                          f"(results/palindrome/{path.with_suffix('.png').name}), "
                          f"{run['steps']} steps" for path, run in sanity)
         lines.append(f"\nSanity runs (train.py's defaults, T = "
-                     f"{sanity[0][1]['palindrome_length']}; links: curves"
+                     f"{sanity[0][1]['palindrome_length']}"
                      f"): {done}.")
     return "\n".join(lines)
