@@ -9,6 +9,7 @@ imports.
 import argparse
 import math
 import os
+import platform
 import random
 import shlex
 import signal
@@ -97,22 +98,17 @@ def seed_everything(seed):
 
 
 def cpu_name():
-    """The CPU's model name ("model name" in /proc/cpuinfo on Linux), else what
-    platform knows of it."""
-    import platform
-
+    """The CPU's model name ("model name" in /proc/cpuinfo on Linux), else the platform's."""
     try:
-        return next(line.split(":", 1)[1].strip()
-                    for line in Path("/proc/cpuinfo").read_text().splitlines()
-                    if line.startswith("model name"))
+        return next(line.split(":", 1)[1].strip() for line in
+                    Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name"))
     except (OSError, StopIteration):
         return platform.processor() or platform.machine() or "unknown"
 
 
 def environment():
-    """What a run's floats depend on besides its settings, recorded in its JSON: on
-    the CPU a seed repeats a run bit for bit with the same torch version, thread count
-    and CPU, while another thread count sums floats in another order."""
+    """What a run's floats depend on besides its settings, recorded in its JSON: a CPU run
+    repeats bit for bit only with the same torch version, thread count and CPU."""
     import torch
 
     return {"torch": torch.__version__, "threads": torch.get_num_threads(), "cpu": cpu_name()}
