@@ -175,7 +175,7 @@ def test_defaults_are_the_reported_runs():
     assert args.config == "final" and not args.batchnorm
     assert (args.epochs, args.lr, args.batch_size, args.weight_decay, args.schedule,
             args.augment, args.label_smoothing, args.tta, args.seed) == (
-        10, 1e-3, 64, 1e-4, "onecycle", "shift_flip", 0.2, True, 0)
+        18, 1e-3, 64, 1e-4, "onecycle", "shift_flip", 0.2, True, 0)
     skeleton = cifar_pytorch.parse_args(["--config", "skeleton"])
     assert {key: getattr(skeleton, key) for key in CONFIGS["skeleton"]} == CONFIGS["skeleton"]
     assert (skeleton.epochs, skeleton.lr, skeleton.batch_size, skeleton.augment) == (
