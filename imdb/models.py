@@ -24,85 +24,67 @@ from torch.autograd.function import once_differentiable
 MODELS = ("mlp", "elman", "rnn", "lstm")
 
 
-# Rows (steps x batch) of each matrix product of the Elman layer: products over whole
-# reviews (tens of thousands of rows) measured slower per row on our CPU than blocks of
-# a few hundred, whose operands stay in the cache.
-BLOCK_ROWS = 512
-
-
-def time_blocks(steps, batch):
-    """(first step, steps) of the blocks of about BLOCK_ROWS rows that cover `steps`."""
-    size = max(1, BLOCK_ROWS // batch)
-    return [(first, min(size, steps - first)) for first in range(0, steps, size)]
-
-
 class ElmanFunction(torch.autograd.Function):
     """h(t) = tanh(W_x x(t) + W_h h(t-1) + b1) and y(t) = W2 h(t) + b2 for all t, with
-    backpropagation through time written out by hand. Inputs and outputs are
-    batch-major (batch, time, width); the states are kept time-major.
+    backpropagation through time written out by hand. Everything stays batch-major
+    (batch, time, width), so every product over all steps reads and writes whole
+    tensors without a copy; one step's states are a strided (batch, width) view.
 
-    Time is cut into blocks (time_blocks): per block one product gives the input
-    projection of all its steps, the loop does one h @ W_h^T per step, and one product
-    gives the block's outputs; backward walks the blocks in reverse with the transposed
-    products and adds up the weight gradients. Letting autograd record the loop instead
-    stores a graph node per slice and step, which is what makes the handout's skeleton
-    slow.
+    Forward: one product gives the input projections of all steps, the loop turns
+    them into the states in place with one h @ W_h^T per step, and one product gives
+    the outputs. Backward mirrors it: one product, a loop of one product per step,
+    then one product per weight. Letting autograd record the loop instead stores a
+    graph node per slice and step, which is what makes the handout's skeleton slow.
     """
 
     @staticmethod
     def forward(ctx, x, w1, b1, w2, b2, h0):
         batch, steps, insize = x.shape
+        x = x.contiguous()
         w_x, w_h = w1.split([insize, h0.size(1)], dim=1)
         w_h_t = w_h.t().contiguous()  # read at every step: a dense copy is faster to read
-        hs = x.new_empty(steps, batch, h0.size(1))
-        ys = x.new_empty(batch, steps, w2.size(0))
+        flat_x = x.view(batch * steps, insize)
+        hs = torch.addmm(b1, flat_x, w_x.t()).view(batch, steps, -1)
         h = h0
-        for first, size in time_blocks(steps, batch):
-            block = slice(first, first + size)
-            inputs = x[:, block].transpose(0, 1).reshape(size * batch, insize)
-            states = hs[block]  # the input projections, turned into states step by step
-            torch.addmm(b1, inputs, w_x.t(), out=states.view(size * batch, -1))
-            for t in range(size):
-                h = states[t].addmm_(h, w_h_t).tanh_()
-            outputs = torch.addmm(b2, hs[block].flatten(0, 1), w2.t())
-            ys[:, block] = outputs.view(size, batch, -1).transpose(0, 1)
+        for state in hs.unbind(1):
+            h = state.addmm_(h, w_h_t).tanh_()
+        ys = torch.addmm(b2, hs.view(batch * steps, -1), w2.t()).view(batch, steps, -1)
         ctx.save_for_backward(x, w1, w2, h0, hs)
-        return ys, hs[-1]
+        ctx.set_materialize_grads(False)  # an unused output's gradient stays None
+        return ys, hs[:, -1]
 
     @staticmethod
     @once_differentiable
     def backward(ctx, grad_ys, grad_last):
         x, w1, w2, h0, hs = ctx.saved_tensors
         batch, steps, insize = x.shape
-        w_x, w_h = w1.split([insize, h0.size(1)], dim=1)
+        hsize = h0.size(1)
+        w_x, w_h = w1.split([insize, hsize], dim=1)
         w_h = w_h.contiguous()
-        grad_x, grad_pre = torch.empty_like(x), torch.empty_like(hs)  # pre: before the tanh
-        grad_w1, grad_w2 = torch.zeros_like(w1), torch.zeros_like(w2)
-        grad_w_x, grad_w_h = grad_w1.split([insize, h0.size(1)], dim=1)
-        grad_b2 = torch.zeros_like(w2[:, 0])
-        carry = grad_last  # the gradient flowing into the last step of the block to do
-        for first, size in reversed(time_blocks(steps, batch)):
-            block = slice(first, first + size)
-            grad_outputs = grad_ys[:, block].transpose(0, 1).reshape(size * batch, -1)
-            grad_h = (grad_outputs @ w2).view(size, batch, -1)
-            grad_h[-1] += carry
-            tanh_slope = 1 - hs[block] * hs[block]
-            for t in range(size - 1, -1, -1):
-                torch.mul(grad_h[t], tanh_slope[t], out=grad_pre[first + t])
-                if t > 0:  # the step before: its own output gradient plus what flows back
-                    grad_h[t - 1].addmm_(grad_pre[first + t], w_h)
-            carry = grad_pre[first] @ w_h
-            pre = grad_pre[block].flatten(0, 1)
-            grad_x[:, block] = (pre @ w_x).view(size, batch, -1).transpose(0, 1)
-            inputs = x[:, block].transpose(0, 1).reshape(size * batch, insize)
-            grad_w_x.addmm_(pre.t(), inputs)
-            if first == 0:  # h(t-1) of the first step is h0
-                grad_w_h.addmm_(grad_pre[0].t(), h0)
-                pre, block = pre[batch:], slice(1, size)
-            grad_w_h.addmm_(pre.t(), hs[block.start - 1:block.stop - 1].flatten(0, 1))
-            grad_w2.addmm_(grad_outputs.t(), hs[first:first + size].flatten(0, 1))
-            grad_b2 += grad_outputs.sum(0)
-        return grad_x, grad_w1, grad_pre.sum((0, 1)), grad_w2, grad_b2, carry
+        if grad_ys is None:
+            grad_ys = torch.zeros(batch, steps, w2.size(0), dtype=x.dtype, device=x.device)
+        flat_grad_ys = grad_ys.reshape(batch * steps, -1)
+        # the gradient at each state, turned step by step (last first) into the gradient
+        # before its tanh, grad * (1 - h^2), in place
+        grad = (flat_grad_ys @ w2).view(batch, steps, hsize)
+        if grad_last is not None:
+            grad[:, -1] += grad_last
+        tanh_backward = torch.ops.aten.tanh_backward.grad_input
+        grads, states = grad.unbind(1), hs.unbind(1)
+        for t in range(steps - 1, -1, -1):
+            tanh_backward(grads[t], states[t], grad_input=grads[t])
+            if t > 0:
+                grads[t - 1].addmm_(grads[t], w_h)
+        first = grad[:, 0]
+        flat_grad, flat_hs = grad.view(batch * steps, hsize), hs.view(batch * steps, hsize)
+        grad_x = (flat_grad @ w_x).view(batch, steps, insize)
+        # W_h pairs step t's gradient with state t-1, the row before it in the flat
+        # layout; at t = 0 that row is the previous review's last state, not h0
+        grad_w_h = torch.addmm(first.t() @ h0, flat_grad[1:].t(), flat_hs[:-1])
+        grad_w_h.addmm_(first[1:].t(), hs[:-1, -1], alpha=-1)
+        grad_w1 = torch.cat([flat_grad.t() @ x.view(batch * steps, insize), grad_w_h], dim=1)
+        return (grad_x, grad_w1, flat_grad.sum(0), flat_grad_ys.t() @ flat_hs,
+                flat_grad_ys.sum(0), first @ w_h)
 
 
 class Elman(nn.Module):

@@ -22,6 +22,7 @@ utils.start_script(__name__)  # first: a Ctrl-C during the imports below is one 
 
 import argparse
 import time
+import warnings
 
 import numpy as np
 import torch
@@ -29,19 +30,30 @@ import torch
 import store
 from imdb.configs import NBSVM, add_run_arguments, run_name
 from imdb.data_rnn import every_nth, load_imdb
-from imdb.ngrams import binary_features, log_count_ratio
+from imdb.ngrams import binary_features, log_count_ratio, row_starts
 
 QUICK_REVIEWS = 300  # --quick: this many training and as many evaluation reviews
 LOSSES = ("logistic", "squared_hinge")
 
 
+def sparse_rows(rows, columns, values, shape):
+    """The row-sorted (row, column, value) triples as a torch CSR matrix."""
+    starts = torch.from_numpy(row_starts(rows, shape[0]))
+    with warnings.catch_warnings():  # torch calls its CSR tensors "beta"; they are tested here
+        warnings.simplefilter("ignore", UserWarning)
+        return torch.sparse_csr_tensor(starts, torch.from_numpy(columns),
+                                       torch.from_numpy(values), shape, check_invariants=True)
+
+
 def fit(rows, columns, values, labels, width, C, loss, max_iter):
     """Minimise (C * sum of the losses + |w|^2 / 2) / (C n) over w and an unpenalised
-    bias with L-BFGS; returns w, b and the iterations used. The sparse products are
-    np.bincount over the (row, column, value) triples, faster here than torch's
-    sparse matrices."""
+    bias with L-BFGS; returns w, b and the iterations used. The features are a CSR
+    matrix and its transpose, so that both products of each step are row-wise
+    (twice as fast here as np.bincount over the triples)."""
     n = len(labels)
-    sign = np.asarray(labels, dtype=np.float64) * 2 - 1
+    sign = torch.as_tensor(np.asarray(labels) * 2 - 1, dtype=torch.float64)
+    features = sparse_rows(rows, columns, values.astype(np.float64), (n, width))
+    transposed = features.t().to_sparse_csr()
     w = torch.zeros(width, dtype=torch.float64, requires_grad=True)
     b = torch.zeros(1, dtype=torch.float64, requires_grad=True)
     optimizer = torch.optim.LBFGS([w, b], lr=1, max_iter=max_iter, history_size=20,
@@ -50,18 +62,17 @@ def fit(rows, columns, values, labels, width, C, loss, max_iter):
     bar = utils.progress(desc="fit (loss evaluations)")
 
     def objective():
-        weights = w.detach().numpy()
-        margin = sign * (np.bincount(rows, values * weights[columns], minlength=n) + b.item())
+        weights = w.detach()
+        margin = sign * (features @ weights + b.detach())
         if loss == "logistic":
-            total = np.logaddexp(0, -margin).sum()
-            slope = -sign / (1 + np.exp(margin))
+            total = torch.logaddexp(torch.zeros(()), -margin).sum()
+            slope = -sign * torch.sigmoid(-margin)
         else:
-            gap = np.maximum(1 - margin, 0)
+            gap = (1 - margin).clamp(min=0)
             total = (gap ** 2).sum()
             slope = -2 * sign * gap
-        w.grad = torch.from_numpy((np.bincount(columns, values * slope[rows], minlength=width)
-                                   + weights / C) / n)
-        b.grad = torch.tensor([slope.sum() / n])
+        w.grad = (transposed @ slope + weights / C) / n
+        b.grad = slope.sum().reshape(1) / n
         bar.update()
         return (total + weights @ weights / (2 * C)) / n
     optimizer.step(objective)
