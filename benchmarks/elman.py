@@ -4,13 +4,14 @@
     python benchmarks/elman.py --quick    # a seconds-long smoke run
 
 Every layer runs forward and backward on the same input and the same dense gradient
-from above (as a loss over the outputs gives), in this process, with one torch thread, timed by the main thread's CPU time in alternating rounds; the fastest
-round counts (other jobs on the machine slow some rounds, never speed one up). Ours
-is imdb.models.Elman (backpropagation through time by hand). nn.RNN
-computes only the hidden layer, so our layer also pays for its output Linear (lin2),
-three more products as large as the input projection; nn.RNN followed by an
-nn.Linear, the same function as ours, is timed as a second reference, and the
-handout's skeleton loop as a third row, to show what the hand-written layer buys.
+from above (as a loss over the outputs gives), in this process, with one torch
+thread, timed by the main thread's CPU time in alternating rounds; the fastest round
+counts (other jobs on the machine slow some rounds, never speed one up). Ours is
+imdb.models.Elman (backpropagation through time by hand). nn.RNN computes only the
+hidden layer, so our layer also pays for its output Linear (lin2), three more
+products as large as the input projection; nn.RNN followed by an nn.Linear, the same
+function as ours, is timed as a second reference, and the handout's skeleton loop as
+a third row, to show what the hand-written layer buys.
 """
 import utils
 
