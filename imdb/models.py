@@ -79,7 +79,8 @@ class ElmanFunction(torch.autograd.Function):
         flat_grad, flat_hs = grad.view(batch * steps, hsize), hs.view(batch * steps, hsize)
         grad_x = (flat_grad @ w_x).view(batch, steps, insize)
         # W_h pairs step t's gradient with state t-1, the row before it in the flat
-        # layout; at t = 0 that row is the previous review's last state, not h0
+        # layout; at t = 0 that row is the previous sequence's last state: its term is
+        # taken out again, and h0's put in
         grad_w_h = torch.addmm(first.t() @ h0, flat_grad[1:].t(), flat_hs[:-1])
         grad_w_h.addmm_(first[1:].t(), hs[:-1, -1], alpha=-1)
         grad_w1 = torch.cat([flat_grad.t() @ x.view(batch * steps, insize), grad_w_h], dim=1)
