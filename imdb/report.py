@@ -348,7 +348,8 @@ def report_table(results_root):
         tests = " / ".join(f"[{fmt(acc)}](results/imdb/{run}.json)"
                            for run, acc in zip(ensemble["runs"], ensemble["test_acc"]))
         partner = Q4_MODELS.get(ensemble["settings"]["partner"], ensemble["settings"]["partner"])
-        lines.append(f"| ensemble ({ensemble['settings']['ngram']} + {partner}) | "
+        lines.append(f"| ensemble ({ensemble['settings']['ngram']} + {partner}, "
+                     f"w = {ensemble['settings']['weight']:g}) | "
                      f"{fmt(ensemble['val_acc'])} | "
                      f"{tests} | **{fmt(ensemble['test_acc_mean'])}** |")
     for model, row in summary["models"].items():
