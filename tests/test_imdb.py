@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 import utils
-from imdb import classify, models, report
+from imdb import classify, report
 from reproduce.parts import IMDB
 from imdb.configs import CLASSIFY, Q4_MODELS
 from imdb.data_rnn import load_imdb, make_batches, pad_batch, padding_fraction, random_batches
